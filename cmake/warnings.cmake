@@ -1,0 +1,6 @@
+option(OH_WERROR "Treat warnings as errors" OFF)
+add_library(oh_warnings INTERFACE)
+target_compile_options(oh_warnings INTERFACE -Wall -Wextra)
+if(OH_WERROR)
+  target_compile_options(oh_warnings INTERFACE -Werror)
+endif()

@@ -1,0 +1,91 @@
+#pragma once
+
+// All typed actor interfaces in one cheap header (DESIGN §4, §10). Each
+// handler has one line saying what it does. Payload records are plain data.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "actors/messages.hpp"
+#include "store/records.hpp"
+
+namespace oh::actors {
+
+// Atoms (CAF 0.17: at most 10 characters).
+using apply_atom = caf::atom_constant<caf::atom("apply")>;
+using drain_atom = caf::atom_constant<caf::atom("drain")>;
+using load_atom = caf::atom_constant<caf::atom("load")>;
+using run_atom = caf::atom_constant<caf::atom("run")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+
+/// One per API key: settings now; rate window, concurrency and spend next.
+using api_key_actor = caf::typed_actor<
+  // Replaces the key's settings after an admin change.
+  caf::reacts_to<update_atom, store::api_key_record>,
+  // JSON summary of the actor's state for introspection.
+  caf::replies_to<status_atom>::with<std::string>>;
+
+/// One per soul: prompt, model, parameters, account chain, version.
+using soul_actor = caf::typed_actor<
+  // Replaces the soul after an admin change.
+  caf::reacts_to<update_atom, store::soul_record>,
+  // JSON summary of the actor's state for introspection.
+  caf::replies_to<status_atom>::with<std::string>>;
+
+/// One per provider account: credential, health, in-flight requests.
+using provider_account_actor = caf::typed_actor<
+  // Replaces the account (credentials included) after an admin change.
+  caf::reacts_to<update_atom, store::provider_record>,
+  // JSON summary of the actor's state (never its credentials).
+  caf::replies_to<status_atom>::with<std::string>>;
+
+/// The only owner of the SQLite connection outside the usage logger.
+using store_actor = caf::typed_actor<
+  // Runs a job on the store thread and returns its reply.
+  caf::replies_to<run_atom, store_job>::with<admin_reply>,
+  // Reads every provider, soul and key (credentials decrypted).
+  caf::replies_to<load_atom>::with<config_world>>;
+
+/// Spawns, updates and stops the key, soul and account actors and publishes
+/// the lookup snapshot.
+using registry_actor = caf::typed_actor<
+  // Loads the configuration from the store and spawns one actor per row;
+  // answers the number of actors spawned.
+  caf::replies_to<load_atom>::with<size_t>,
+  // Applies admin changes (upsert or remove), then republishes the snapshot.
+  caf::replies_to<apply_atom, std::vector<config_change>>::with<bool>,
+  // Counts of live actors by kind as JSON.
+  caf::replies_to<status_atom>::with<std::string>>;
+
+/// Owns the HTTP listener's lifecycle.
+using acceptor_actor = caf::typed_actor<
+  // Stops accepting, closes idle connections and waits up to the given
+  // number of seconds for in-flight ones; answers how many were left.
+  caf::replies_to<drain_atom, uint32_t>::with<size_t>,
+  // Internal: re-checks open connections while draining.
+  caf::reacts_to<tick_atom>,
+  // Listener state as JSON.
+  caf::replies_to<status_atom>::with<std::string>>;
+
+} // namespace oh::actors
+
+// Local-only payloads: CAF 0.17's inspectors know neither std::optional nor
+// std::variant, and nothing here ever crosses a process boundary (DESIGN §11:
+// no remote actors). store_job carries a closure; provider_record carries
+// decrypted credentials that must never be serialised or printed.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::provider_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::soul_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::api_key_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::config_world)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::admin_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::store_job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<oh::actors::config_change>)

@@ -1,0 +1,174 @@
+#include "actors/registry.hpp"
+
+#include <caf/exit_reason.hpp>
+
+#include "actors/api_key.hpp"
+#include "actors/provider_account.hpp"
+#include "actors/soul.hpp"
+#include "core/clock.hpp"
+#include "core/logging.hpp"
+
+namespace oh::actors {
+
+namespace {
+
+using self_ptr = registry_actor::stateful_pointer<registry_state>;
+
+template <class Handle>
+void stop(self_ptr self, const Handle& h) {
+  self->send_exit(h, caf::exit_reason::user_shutdown);
+}
+
+void upsert(self_ptr self, store::api_key_record& rec) {
+  auto& st = self->state;
+  if (auto it = st.keys.find(rec.id); it != st.keys.end()) {
+    self->send(it->second.first, update_atom::value, rec);
+    it->second.second = std::move(rec);
+  } else {
+    auto h = self->spawn(api_key, rec);
+    st.keys.emplace(rec.id, std::make_pair(h, std::move(rec)));
+  }
+}
+
+void upsert(self_ptr self, store::soul_record& rec) {
+  auto& st = self->state;
+  if (auto it = st.souls.find(rec.id); it != st.souls.end()) {
+    self->send(it->second.first, update_atom::value, rec);
+    it->second.second = std::move(rec);
+  } else {
+    auto h = self->spawn(soul, rec);
+    st.souls.emplace(rec.id, std::make_pair(h, std::move(rec)));
+  }
+}
+
+void upsert(self_ptr self, store::provider_record& rec) {
+  auto& st = self->state;
+  if (auto it = st.accounts.find(rec.id); it != st.accounts.end()) {
+    self->send(it->second, update_atom::value, rec);
+  } else {
+    auto id = rec.id;
+    st.accounts.emplace(id, self->spawn(provider_account, std::move(rec)));
+  }
+}
+
+void remove(self_ptr self, const removed_entity& gone) {
+  auto& st = self->state;
+  switch (gone.what) {
+    case removed_entity::kind::api_key:
+      if (auto it = st.keys.find(gone.id); it != st.keys.end()) {
+        stop(self, it->second.first);
+        st.keys.erase(it);
+      }
+      break;
+    case removed_entity::kind::soul:
+      if (auto it = st.souls.find(gone.id); it != st.souls.end()) {
+        stop(self, it->second.first);
+        st.souls.erase(it);
+      }
+      break;
+    case removed_entity::kind::provider:
+      if (auto it = st.accounts.find(gone.id); it != st.accounts.end()) {
+        stop(self, it->second);
+        st.accounts.erase(it);
+      }
+      break;
+  }
+}
+
+void publish(self_ptr self) {
+  auto next = std::make_shared<lookup_snapshot>();
+  for (auto& [id, entry] : self->state.keys) {
+    auto& [actor, rec] = entry;
+    key_entry k;
+    k.id = id;
+    k.key_hash = rec.key_hash;
+    k.actor = actor;
+    k.enabled = rec.is_enabled;
+    if (rec.expires_at)
+      k.expires_at_ms = clock::parse_timestamp(*rec.expires_at);
+    k.soul_ids = rec.soul_ids;
+    next->keys_by_hash.emplace(rec.key_hash, std::move(k));
+  }
+  for (auto& [id, entry] : self->state.souls)
+    next->souls_by_slug.emplace(entry.second.slug,
+                                soul_entry{id, entry.first,
+                                           entry.second.is_enabled});
+  for (auto& [id, actor] : self->state.accounts)
+    next->accounts_by_id.emplace(id, actor);
+  self->state.snapshot->publish(std::move(next));
+}
+
+void apply(self_ptr self, std::vector<config_change>& changes) {
+  for (auto& change : changes)
+    std::visit([&](auto& item) {
+      using item_t = std::decay_t<decltype(item)>;
+      if constexpr (std::is_same_v<item_t, removed_entity>)
+        remove(self, item);
+      else
+        upsert(self, item);
+    }, change);
+  publish(self);
+}
+
+} // namespace
+
+registry_actor::behavior_type
+registry(registry_actor::stateful_pointer<registry_state> self,
+         store_actor store, std::shared_ptr<snapshot_holder> snapshot) {
+  self->state.store = std::move(store);
+  self->state.snapshot = std::move(snapshot);
+  // On shutdown take every spawned actor down with the registry.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    for (auto& [id, entry] : self->state.keys)
+      stop(self, entry.first);
+    for (auto& [id, entry] : self->state.souls)
+      stop(self, entry.first);
+    for (auto& [id, actor] : self->state.accounts)
+      stop(self, actor);
+    self->state.keys.clear();
+    self->state.souls.clear();
+    self->state.accounts.clear();
+    self->quit(msg.reason);
+  });
+  return {
+    [=](load_atom) -> caf::typed_response_promise<size_t> {
+      auto rp = self->make_response_promise<size_t>();
+      self->request(self->state.store, caf::infinite, load_atom::value)
+        .then(
+          [=](config_world& world) mutable {
+            std::vector<config_change> changes;
+            for (auto& p : world.providers)
+              changes.emplace_back(std::move(p));
+            for (auto& s : world.souls)
+              changes.emplace_back(std::move(s));
+            for (auto& k : world.api_keys)
+              changes.emplace_back(std::move(k));
+            apply(self, changes);
+            auto& st = self->state;
+            size_t n = st.keys.size() + st.souls.size() + st.accounts.size();
+            OH_INFO("registry loaded {} providers, {} souls, {} keys",
+                    st.accounts.size(), st.souls.size(), st.keys.size());
+            rp.deliver(n);
+          },
+          [=](caf::error& err) mutable {
+            OH_ERROR("registry could not load from the store: {}",
+                     self->system().render(err));
+            rp.deliver(std::move(err));
+          });
+      return rp;
+    },
+    [=](apply_atom, std::vector<config_change>& changes) -> bool {
+      apply(self, changes);
+      return true;
+    },
+    [=](status_atom) -> std::string {
+      auto& st = self->state;
+      return "{\"api_keys\":" + std::to_string(st.keys.size())
+             + ",\"souls\":" + std::to_string(st.souls.size())
+             + ",\"provider_accounts\":" + std::to_string(st.accounts.size())
+             + "}";
+    },
+  };
+}
+
+} // namespace oh::actors

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/snapshot.hpp"
+
+namespace oh::actors {
+
+struct registry_state {
+  // Declared so the state is no aggregate: CAF 0.17 would otherwise try to
+  // construct it from the actor pointer (C++20 parenthesised aggregate init).
+  registry_state() = default;
+  store_actor store;
+  std::shared_ptr<snapshot_holder> snapshot;
+  std::map<std::string, std::pair<api_key_actor, store::api_key_record>> keys;
+  std::map<std::string, std::pair<soul_actor, store::soul_record>> souls;
+  std::map<std::string, provider_account_actor> accounts;
+  static inline const char* name = "registry";
+};
+
+/// The registry: one actor per key, soul and account, kept in step with the
+/// store, and the lookup snapshot the HTTP sessions read.
+registry_actor::behavior_type
+registry(registry_actor::stateful_pointer<registry_state> self,
+         store_actor store, std::shared_ptr<snapshot_holder> snapshot);
+
+} // namespace oh::actors

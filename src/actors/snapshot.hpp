@@ -1,0 +1,49 @@
+#pragma once
+
+// The lookup snapshot (DESIGN §4): an immutable map from key hash to key
+// actor and from soul slug to soul actor, swapped atomically by the registry.
+// Sessions read it without a message hop or a lock.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/actors.hpp"
+
+namespace oh::actors {
+
+struct key_entry {
+  std::string id;
+  std::string key_hash;
+  api_key_actor actor;
+  bool enabled = true;
+  std::optional<int64_t> expires_at_ms;
+  std::vector<std::string> soul_ids;
+};
+
+struct soul_entry {
+  std::string id;
+  soul_actor actor;
+  bool enabled = true;
+};
+
+struct lookup_snapshot {
+  std::unordered_map<std::string, key_entry> keys_by_hash;
+  std::unordered_map<std::string, soul_entry> souls_by_slug;
+  std::unordered_map<std::string, provider_account_actor> accounts_by_id;
+};
+
+class snapshot_holder {
+public:
+  snapshot_holder();
+  std::shared_ptr<const lookup_snapshot> load() const noexcept;
+  void publish(std::shared_ptr<const lookup_snapshot> next) noexcept;
+
+private:
+  std::shared_ptr<const lookup_snapshot> current_;
+};
+
+} // namespace oh::actors

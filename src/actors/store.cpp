@@ -1,0 +1,46 @@
+#include "actors/store.hpp"
+
+#include "core/logging.hpp"
+#include "store/api_keys_repo.hpp"
+#include "store/providers_repo.hpp"
+#include "store/souls_repo.hpp"
+
+namespace oh::actors {
+
+store_actor::behavior_type
+store(store_actor::stateful_pointer<store_state> self,
+      std::shared_ptr<store::database> db, store::credential_vault vault) {
+  self->state.db = std::move(db);
+  self->state.vault.emplace(std::move(vault));
+  return {
+    [=](run_atom, store_job& job) -> admin_reply {
+      store_context ctx{*self->state.db, *self->state.vault};
+      try {
+        return job(ctx);
+      } catch (const store::store_error& e) {
+        OH_ERROR("store job failed: {}", e.what());
+        admin_reply reply;
+        reply.status = 500;
+        reply.error = fail(errc::store_failure, "the store could not complete "
+                                                "the operation");
+        return reply;
+      } catch (const std::exception& e) {
+        OH_ERROR("store job threw: {}", e.what());
+        admin_reply reply;
+        reply.status = 500;
+        reply.error = fail(errc::internal, "internal error");
+        return reply;
+      }
+    },
+    [=](load_atom) -> config_world {
+      auto& db = *self->state.db;
+      config_world world;
+      world.providers = store::providers_repo{db, *self->state.vault}.list();
+      world.souls = store::souls_repo{db}.list();
+      world.api_keys = store::api_keys_repo{db}.list();
+      return world;
+    },
+  };
+}
+
+} // namespace oh::actors

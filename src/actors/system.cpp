@@ -1,0 +1,36 @@
+#include "actors/system.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include "actors/acceptor.hpp"
+#include "actors/registry.hpp"
+#include "actors/store.hpp"
+
+namespace oh::actors {
+
+std::unique_ptr<caf::actor_system_config> make_system_config(unsigned threads) {
+  auto cfg = std::make_unique<caf::actor_system_config>();
+  cfg->set("scheduler.max-threads", static_cast<size_t>(threads));
+  return cfg;
+}
+
+store_actor spawn_store(caf::actor_system& sys,
+                        std::shared_ptr<store::database> db,
+                        store::credential_vault vault, bool detached) {
+  if (detached)
+    return sys.spawn<caf::detached>(store, std::move(db), std::move(vault));
+  return sys.spawn(store, std::move(db), std::move(vault));
+}
+
+registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
+                              std::shared_ptr<snapshot_holder> snapshot) {
+  return sys.spawn(registry, std::move(store), std::move(snapshot));
+}
+
+acceptor_actor spawn_acceptor(caf::actor_system& sys,
+                              std::shared_ptr<listener_control> listener) {
+  return sys.spawn(acceptor, std::move(listener));
+}
+
+} // namespace oh::actors

@@ -1,0 +1,40 @@
+#pragma once
+
+// Wiring: actor system configuration and the spawn functions for the
+// long-lived actors.
+
+#include <memory>
+
+#include "actors/actors.hpp"
+#include "actors/snapshot.hpp"
+#include "store/credential_vault.hpp"
+
+namespace caf {
+class actor_system;
+class actor_system_config;
+} // namespace caf
+
+namespace oh::store {
+class database;
+}
+
+namespace oh::actors {
+
+class listener_control;
+
+/// CAF configuration with `threads` scheduler threads.
+std::unique_ptr<caf::actor_system_config> make_system_config(unsigned threads);
+
+/// The store actor owning `db`; `detached` gives it its own thread (always
+/// in production; deterministic tests run it on the test scheduler).
+store_actor spawn_store(caf::actor_system& sys,
+                        std::shared_ptr<store::database> db,
+                        store::credential_vault vault, bool detached = true);
+
+registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
+                              std::shared_ptr<snapshot_holder> snapshot);
+
+acceptor_actor spawn_acceptor(caf::actor_system& sys,
+                              std::shared_ptr<listener_control> listener);
+
+} // namespace oh::actors

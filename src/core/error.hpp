@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace oh {
+
+/// Every failure the gateway can report. One line of doc per member; the
+/// HTTP layer maps each to a status and a dialect-specific body.
+enum class errc : uint8_t {
+  none = 0,
+  /// The request body is not valid JSON.
+  invalid_json,
+  /// A required field is missing.
+  missing_field,
+  /// A field has a wrong type or a value out of range.
+  invalid_value,
+  /// No credentials were presented.
+  auth_required,
+  /// Presented credentials are unknown, revoked, disabled or expired.
+  auth_invalid,
+  /// Authenticated, but not allowed to do this.
+  forbidden,
+  /// The addressed resource does not exist.
+  not_found,
+  /// The path exists but not with this method.
+  method_not_allowed,
+  /// A unique value (for example a soul slug) is already taken.
+  conflict,
+  /// The body exceeds limits.max_body_bytes.
+  too_large,
+  /// The header section exceeds limits.max_header_bytes.
+  headers_too_large,
+  /// A POST without Content-Length and not chunked.
+  length_required,
+  /// The Host header is not an allowed admin host (DNS rebinding guard).
+  misdirected,
+  /// A rate limit was reached.
+  rate_limited,
+  /// The process is draining and takes no new work.
+  shutting_down,
+  /// Storage failed (SQLite error, disk full).
+  store_failure,
+  /// Configuration is invalid.
+  bad_config,
+  /// Ciphertext failed authentication or the key is wrong.
+  decrypt_failed,
+  /// A broken invariant or unexpected exception.
+  internal,
+};
+
+/// Stable lower_snake name of a code, used in logs.
+std::string_view to_string(errc code);
+
+/// A failure with a human-readable message and, for validation errors, the
+/// name of the offending field.
+struct failure {
+  errc code = errc::internal;
+  std::string message;
+  std::string field;
+};
+
+} // namespace oh

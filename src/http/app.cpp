@@ -1,0 +1,114 @@
+#include "http/app.hpp"
+
+#include "core/crypto.hpp"
+#include "core/logging.hpp"
+#include "http/error_render.hpp"
+#include "http/handlers/admin.hpp"
+#include "http/handlers/public.hpp"
+#include "http/router.hpp"
+
+namespace oh::http {
+
+namespace {
+
+bool is_loopback_host(std::string_view host) {
+  return host == "127.0.0.1" || host == "::1" || host == "localhost"
+         || host.starts_with("127.");
+}
+
+std::string_view hostname_of(std::string_view host_header) {
+  if (host_header.starts_with("[")) {
+    auto close = host_header.find(']');
+    return close == std::string_view::npos ? host_header
+                                           : host_header.substr(0, close + 1);
+  }
+  auto colon = host_header.rfind(':');
+  return colon == std::string_view::npos ? host_header
+                                         : host_header.substr(0, colon);
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i]))
+        != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+} // namespace
+
+bool admin_host_allowed(const app_context& ctx, std::string_view host_header) {
+  auto host = hostname_of(host_header);
+  for (auto& allowed : ctx.allowed_hosts)
+    if (iequals(host, allowed))
+      return true;
+  if (!is_loopback_host(ctx.listen_host))
+    return ctx.allowed_hosts.empty();
+  return iequals(host, "localhost") || host == "127.0.0.1" || host == "[::1]"
+         || iequals(host, ctx.listen_host);
+}
+
+bool has_admin_token(const app_context& ctx, const http_request& req) {
+  std::string_view presented;
+  if (auto auth = req.header("authorization");
+      auth && auth->size() > 7 && iequals(auth->substr(0, 7), "bearer "))
+    presented = auth->substr(7);
+  else if (auto token = req.header("x-admin-token"))
+    presented = *token;
+  if (presented.empty())
+    return false;
+  // Hashing first makes the comparison independent of the token's length.
+  return crypto::constant_time_equal(crypto::sha256_hex(presented),
+                                     ctx.admin_token_hash);
+}
+
+void app::handle(http_request req, responder respond) {
+  auto route = match_route(req.method, req.path);
+  auto d = dialect_for_path(req.path);
+  if (route.kind == route_result::outcome::not_found) {
+    respond(error_response(d, fail(errc::not_found, "no route for " + req.method
+                                                      + " " + req.path)));
+    return;
+  }
+  if (route.kind == route_result::outcome::method_not_allowed) {
+    auto res = error_response(d, fail(errc::method_not_allowed,
+                                      req.method + " is not allowed on "
+                                        + req.path));
+    res.headers.emplace_back("Allow", route.allow);
+    respond(std::move(res));
+    return;
+  }
+  switch (route.id) {
+    case route_id::health:
+      respond(handlers::health(*ctx_));
+      return;
+    case route_id::root:
+      respond(handlers::root_redirect());
+      return;
+    default:
+      break;
+  }
+  // Everything else is the admin API.
+  if (auto host = req.header("host"); host && !admin_host_allowed(*ctx_, *host)) {
+    respond(error_response(dialect::admin,
+                           fail(errc::misdirected,
+                                "this host name may not reach the admin API; "
+                                "add it to admin.allowed_hosts")));
+    return;
+  }
+  if (!has_admin_token(*ctx_, req)) {
+    bool presented = req.header("authorization") || req.header("x-admin-token");
+    respond(error_response(
+      dialect::admin,
+      fail(presented ? errc::auth_invalid : errc::auth_required,
+           presented ? "invalid admin token"
+                     : "admin token required: send Authorization: Bearer "
+                       "<admin token>")));
+    return;
+  }
+  handlers::handle_admin(ctx_, route, std::move(req), std::move(respond));
+}
+
+} // namespace oh::http

@@ -1,0 +1,53 @@
+#pragma once
+
+// The gateway's request handler: routes each request, applies the admin
+// checks (Host, token) and hands it to the handler for its route.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/actors.hpp"
+#include "actors/snapshot.hpp"
+#include "http/http_types.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace oh::http {
+
+struct app_context {
+  caf::actor_system* system = nullptr;
+  actors::store_actor store;
+  actors::registry_actor registry;
+  std::shared_ptr<actors::snapshot_holder> snapshot;
+  /// SHA-256 hex of the admin token; compared in constant time.
+  std::string admin_token_hash;
+  /// The configured listen host and extra allowed admin hosts (SPEC §3).
+  std::string listen_host;
+  std::vector<std::string> allowed_hosts;
+  /// Set on SIGTERM: /health answers 503 while in-flight work finishes.
+  std::atomic<bool> draining{false};
+  int64_t started_ms = 0;
+};
+
+class app final : public request_handler {
+public:
+  explicit app(std::shared_ptr<app_context> ctx) : ctx_(std::move(ctx)) {
+  }
+  void handle(http_request req, responder respond) override;
+
+private:
+  std::shared_ptr<app_context> ctx_;
+};
+
+/// Whether the Host header may reach /admin (DNS-rebinding guard, SPEC §3).
+bool admin_host_allowed(const app_context& ctx, std::string_view host_header);
+
+/// Whether the request carries the admin token (Bearer or x-admin-token).
+bool has_admin_token(const app_context& ctx, const http_request& req);
+
+} // namespace oh::http

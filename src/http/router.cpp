@@ -1,0 +1,111 @@
+#include "http/router.hpp"
+
+#include <array>
+#include <vector>
+
+namespace oh::http {
+
+namespace {
+
+struct route_def {
+  std::string_view method;
+  std::string_view pattern; // `{}` matches one non-empty segment
+  route_id id;
+};
+
+// PUT is accepted as PATCH for compatibility with the original (SPEC §9.2).
+constexpr std::array<route_def, 28> routes = {{
+  {"GET", "/health", route_id::health},
+  {"GET", "/", route_id::root},
+  {"GET", "/admin/providers", route_id::admin_providers},
+  {"POST", "/admin/providers", route_id::admin_providers},
+  {"GET", "/admin/providers/{}", route_id::admin_provider},
+  {"PATCH", "/admin/providers/{}", route_id::admin_provider},
+  {"PUT", "/admin/providers/{}", route_id::admin_provider},
+  {"DELETE", "/admin/providers/{}", route_id::admin_provider},
+  {"GET", "/admin/souls", route_id::admin_souls},
+  {"POST", "/admin/souls", route_id::admin_souls},
+  {"GET", "/admin/souls/{}", route_id::admin_soul},
+  {"PATCH", "/admin/souls/{}", route_id::admin_soul},
+  {"PUT", "/admin/souls/{}", route_id::admin_soul},
+  {"DELETE", "/admin/souls/{}", route_id::admin_soul},
+  {"GET", "/admin/keys", route_id::admin_keys},
+  {"POST", "/admin/keys", route_id::admin_keys},
+  {"GET", "/admin/keys/{}", route_id::admin_key},
+  {"PATCH", "/admin/keys/{}", route_id::admin_key},
+  {"PUT", "/admin/keys/{}", route_id::admin_key},
+  {"DELETE", "/admin/keys/{}", route_id::admin_key},
+  {"POST", "/admin/keys/{}/revoke", route_id::admin_key_revoke},
+  {"POST", "/admin/keys/{}/reactivate", route_id::admin_key_reactivate},
+  {"POST", "/admin/keys/{}/rotate", route_id::admin_key_rotate},
+  {"GET", "/admin/system/status", route_id::admin_system_status},
+  // HEAD is answered like GET for the cheap endpoints probes use.
+  {"HEAD", "/health", route_id::health},
+  {"HEAD", "/", route_id::root},
+  {"HEAD", "/admin/system/status", route_id::admin_system_status},
+  {"HEAD", "/admin/providers", route_id::admin_providers},
+}};
+
+/// Matches `path` against `pattern`; captures the `{}` segment.
+bool match_pattern(std::string_view pattern, std::string_view path,
+                   std::string& param) {
+  size_t pi = 0;
+  size_t si = 0;
+  while (pi < pattern.size() && si < path.size()) {
+    if (pattern.compare(pi, 2, "{}") == 0) {
+      size_t end = path.find('/', si);
+      if (end == std::string_view::npos)
+        end = path.size();
+      if (end == si)
+        return false;
+      param.assign(path.substr(si, end - si));
+      si = end;
+      pi += 2;
+      continue;
+    }
+    if (pattern[pi] != path[si])
+      return false;
+    ++pi;
+    ++si;
+  }
+  return pi == pattern.size() && si == path.size();
+}
+
+} // namespace
+
+route_result match_route(std::string_view method, std::string_view path) {
+  // A trailing slash names the same resource ("/admin/keys/").
+  if (path.size() > 1 && path.back() == '/')
+    path.remove_suffix(1);
+  route_result result;
+  for (auto& r : routes) {
+    std::string param;
+    if (!match_pattern(r.pattern, path, param))
+      continue;
+    if (r.method == method) {
+      result.kind = route_result::outcome::found;
+      result.id = r.id;
+      result.param = std::move(param);
+      result.allow.clear();
+      return result;
+    }
+    result.kind = route_result::outcome::method_not_allowed;
+    if (result.allow.find(r.method) == std::string::npos) {
+      if (!result.allow.empty())
+        result.allow += ", ";
+      result.allow += r.method;
+    }
+  }
+  return result;
+}
+
+dialect dialect_for_path(std::string_view path) {
+  if (path.starts_with("/admin"))
+    return dialect::admin;
+  if (path == "/v1/messages" || path.starts_with("/v1/messages/")
+      || (path.starts_with("/v1/souls/") && path.ends_with("/messages")))
+    return dialect::anthropic;
+  return dialect::openai;
+}
+
+} // namespace oh::http

@@ -1,0 +1,43 @@
+#pragma once
+
+// The pure router: (method, path) → route and path parameters, or 404/405
+// with the Allow list. No I/O, no allocation beyond the result.
+
+#include <string>
+#include <string_view>
+
+namespace oh::http {
+
+enum class route_id {
+  health,
+  root,
+  admin_providers,
+  admin_provider,
+  admin_souls,
+  admin_soul,
+  admin_keys,
+  admin_key,
+  admin_key_revoke,
+  admin_key_reactivate,
+  admin_key_rotate,
+  admin_system_status,
+};
+
+/// The wire dialect errors on a path are rendered in (SPEC §4).
+enum class dialect { openai, anthropic, admin };
+
+struct route_result {
+  enum class outcome { found, not_found, method_not_allowed };
+  outcome kind = outcome::not_found;
+  route_id id = route_id::health;
+  std::string param; // the `{id}` segment, when the route has one
+  std::string allow; // for 405: "GET, POST"
+};
+
+route_result match_route(std::string_view method, std::string_view path);
+
+/// Error dialect of a path: /v1/messages and /v1/souls/*/messages speak
+/// Anthropic, /admin/* the admin dialect, everything else OpenAI.
+dialect dialect_for_path(std::string_view path);
+
+} // namespace oh::http

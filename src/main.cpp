@@ -1,0 +1,261 @@
+// openhinge: parse config → open the store → start the actor system →
+// start the HTTP listener → wait for SIGTERM/SIGINT → drain → exit 0.
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <pthread.h>
+
+#include "actors/system.hpp"
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/crypto.hpp"
+#include "core/data_dir.hpp"
+#include "core/defaults.hpp"
+#include "core/logging.hpp"
+#include "http/app.hpp"
+#include "http/server.hpp"
+#include "store/credential_vault.hpp"
+#include "store/database.hpp"
+#include "store/migrations.hpp"
+
+namespace {
+
+constexpr int exit_config = 2;
+
+const char* usage_text = R"(usage: openhinge [serve] [options]
+       openhinge config show [options]
+       openhinge version
+
+options (each also settable as OPENHINGE_* or in the config file):
+  --config PATH        config file (default ./config/openhinge.json)
+  --host ADDR          listen address (default 127.0.0.1)
+  --port N             listen port (default 3700; 0 = any free port)
+  --threads N          I/O and actor threads (default: number of cores)
+  --data-dir DIR       data directory (default ./data)
+  --db PATH            SQLite database (default <data-dir>/openhinge.db)
+  --log-level LEVEL    trace|debug|info|warn|error|off
+  --log-format FORMAT  text|json
+  --drain SECONDS      shutdown drain deadline (default 30)
+)";
+
+int config_error(const std::string& message) {
+  std::cerr << "openhinge: " << message << "\n";
+  return exit_config;
+}
+
+/// Blocks the shutdown signals in every thread; main waits for them with
+/// sigwait, so no handler runs in signal context.
+sigset_t block_shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+int serve(const oh::config& cfg, const sigset_t& signals) {
+  using namespace oh;
+  for (auto& w : cfg.warnings)
+    OH_WARN("{}", w);
+  if (auto st = data_dir::prepare(cfg.data_dir); !st)
+    return config_error(st.error().message);
+
+  bool key_created = false;
+  std::string encryption_key = cfg.encryption_key;
+  if (encryption_key.empty()) {
+    auto key = data_dir::load_or_create_secret(
+      cfg.data_dir + "/" + defaults::encryption_key_file,
+      [] { return crypto::to_hex(crypto::random_bytes(32)); }, key_created);
+    if (!key)
+      return config_error(key.error().message);
+    encryption_key = *key;
+  }
+  bool token_created = false;
+  std::string admin_token = cfg.admin_token;
+  std::string token_path = cfg.data_dir + "/" + defaults::admin_token_file;
+  if (admin_token.empty()) {
+    auto token = data_dir::load_or_create_secret(
+      token_path, [] { return crypto::new_admin_token(); }, token_created);
+    if (!token)
+      return config_error(token.error().message);
+    admin_token = *token;
+  }
+
+  std::shared_ptr<store::database> db;
+  std::optional<store::credential_vault> vault;
+  bool first_run = false;
+  try {
+    auto parent = std::filesystem::path(cfg.db_path).parent_path();
+    if (!parent.empty())
+      std::filesystem::create_directories(parent);
+    first_run = !std::filesystem::exists(cfg.db_path);
+    db = std::make_shared<store::database>(cfg.db_path);
+    if (auto st = store::migrate(*db, store::embedded_migrations()); !st)
+      return config_error(st.error().message);
+    auto opened = store::credential_vault::open(*db, encryption_key);
+    if (!opened)
+      return config_error(opened.error().message);
+    vault.emplace(std::move(*opened));
+  } catch (const std::exception& e) {
+    return config_error(std::string{"db.path: "} + e.what());
+  }
+
+  auto caf_cfg = actors::make_system_config(cfg.threads);
+  caf::actor_system sys{*caf_cfg};
+  auto snapshot = std::make_shared<actors::snapshot_holder>();
+  auto store_handle = actors::spawn_store(sys, db, *vault);
+  db.reset(); // the store actor is now the only owner of the connection
+  auto registry = actors::spawn_registry(sys, store_handle, snapshot);
+  auto stop_actors = [&] {
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(store_handle, caf::exit_reason::user_shutdown);
+  };
+  {
+    caf::scoped_actor self{sys};
+    bool loaded = false;
+    self->request(registry, std::chrono::seconds(60), actors::load_atom::value)
+      .receive([&](size_t) { loaded = true; },
+               [&](caf::error& err) {
+                 OH_ERROR("loading configuration failed: {}", sys.render(err));
+               });
+    if (!loaded) {
+      stop_actors();
+      return 1;
+    }
+  }
+
+  auto ctx = std::make_shared<http::app_context>();
+  ctx->system = &sys;
+  ctx->store = store_handle;
+  ctx->registry = registry;
+  ctx->snapshot = snapshot;
+  ctx->admin_token_hash = crypto::sha256_hex(admin_token);
+  ctx->listen_host = cfg.host;
+  ctx->allowed_hosts = cfg.admin_allowed_hosts;
+  ctx->started_ms = clock::now_ms();
+
+  http::server_options opts;
+  opts.host = cfg.host;
+  opts.port = static_cast<uint16_t>(cfg.port);
+  opts.threads = cfg.threads;
+  opts.max_body_bytes = cfg.max_body_bytes;
+  opts.max_header_bytes = cfg.max_header_bytes;
+  opts.max_connections = cfg.max_connections;
+  opts.header_timeout = std::chrono::milliseconds(cfg.header_timeout_ms);
+  opts.body_idle_timeout = std::chrono::milliseconds(cfg.body_idle_timeout_ms);
+  opts.keepalive_idle_timeout
+    = std::chrono::milliseconds(cfg.keepalive_idle_timeout_ms);
+  auto server = http::http_server::start(opts, std::make_shared<http::app>(ctx));
+  if (!server) {
+    stop_actors();
+    return config_error(server.error().message);
+  }
+  auto port = (*server)->port();
+  std::string port_file = cfg.data_dir + "/" + defaults::port_file;
+  if (auto st = data_dir::write_file(port_file, std::to_string(port) + "\n");
+      !st)
+    OH_WARN("could not write {}: {}", port_file, st.error().message);
+  auto acceptor = actors::spawn_acceptor(sys, *server);
+
+  std::string base = "http://" + cfg.host + ":" + std::to_string(port);
+  OH_INFO("openhinge {} listening on {} (data: {})", OH_VERSION, base,
+          cfg.data_dir);
+  if (first_run || token_created) {
+    std::cerr << "\nOpenHinge is ready at " << base << "\n";
+    if (token_created)
+      std::cerr << "Admin token written to " << token_path
+                << " (mode 0600); use it as:\n  curl -H \"Authorization: "
+                   "Bearer $(cat "
+                << token_path << ")\" " << base << "/admin/providers\n";
+    else
+      std::cerr << "Admin token: from OPENHINGE_ADMIN_TOKEN / admin.token\n";
+    std::cerr << std::endl;
+  }
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  OH_INFO("received {}, draining for up to {} s",
+          sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg.drain_seconds);
+  // A second signal ends the process at once.
+  std::thread([signals] {
+    int again = 0;
+    sigwait(&signals, &again);
+    std::fputs("openhinge: second signal, exiting now\n", stderr);
+    std::_Exit(0);
+  }).detach();
+
+  ctx->draining = true;
+  {
+    caf::scoped_actor self{sys};
+    self
+      ->request(acceptor, std::chrono::seconds(cfg.drain_seconds + 5),
+                actors::drain_atom::value, cfg.drain_seconds)
+      .receive([&](size_t left) { OH_INFO("drained; {} connection(s) cut", left); },
+               [&](caf::error& err) {
+                 OH_WARN("drain did not finish: {}", sys.render(err));
+               });
+  }
+  (*server)->stop();
+  caf::anon_send_exit(acceptor, caf::exit_reason::user_shutdown);
+  stop_actors();
+  sys.await_all_actors_done();
+  std::filesystem::remove(port_file);
+  OH_INFO("stopped");
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto signals = block_shutdown_signals();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  std::string command = "serve";
+  if (!args.empty() && !args.front().starts_with("-")) {
+    command = args.front();
+    args.erase(args.begin());
+  }
+  for (auto& a : args)
+    if (a == "--help" || a == "-h") {
+      std::cout << usage_text;
+      return 0;
+    }
+  if (command == "help") {
+    std::cout << usage_text;
+    return 0;
+  }
+  if (command == "version") {
+    std::cout << "openhinge " OH_VERSION "\n";
+    return 0;
+  }
+  bool show_config = false;
+  if (command == "config") {
+    if (args.empty() || args.front() != "show")
+      return config_error("usage: openhinge config show [options]");
+    args.erase(args.begin());
+    show_config = true;
+  } else if (command != "serve") {
+    std::cerr << "openhinge: unknown command '" << command << "'\n"
+              << usage_text;
+    return exit_config;
+  }
+  auto cfg = oh::load_config(args, oh::process_env());
+  if (!cfg)
+    return config_error(cfg.error().message);
+  oh::log::setup(cfg->parsed_log_level(), cfg->log_format == "json");
+  if (show_config) {
+    std::cout << oh::describe(*cfg);
+    return 0;
+  }
+  return serve(*cfg, signals);
+}

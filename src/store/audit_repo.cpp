@@ -1,0 +1,30 @@
+#include "store/audit_repo.hpp"
+
+#include "core/clock.hpp"
+#include "store/statement.hpp"
+
+namespace oh::store {
+
+void audit_repo::record(const std::string& actor, const std::string& action,
+                        const std::string& target_type,
+                        const std::string& target_id,
+                        const std::string& detail_json) {
+  statement st{db_, "INSERT INTO admin_audit(created_at, actor, action,"
+                    " target_type, target_id, detail)"
+                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
+  st.bind(1, clock::now_iso())
+    .bind(2, actor)
+    .bind(3, action)
+    .bind(4, target_type)
+    .bind(5, target_id)
+    .bind(6, detail_json)
+    .run();
+}
+
+int64_t audit_repo::count() {
+  statement st{db_, "SELECT COUNT(*) FROM admin_audit"};
+  st.step();
+  return st.int64(0);
+}
+
+} // namespace oh::store

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/credential_vault.hpp"
+#include "store/database.hpp"
+#include "store/records.hpp"
+
+namespace oh::store {
+
+/// The `providers` table. Credentials are sealed on write and opened on read;
+/// a row whose credentials do not open is an error, never empty credentials.
+class providers_repo {
+public:
+  providers_repo(database& db, const credential_vault& vault)
+    : db_(db), vault_(vault) {
+  }
+  std::vector<provider_record> list();
+  std::optional<provider_record> get(const std::string& id);
+  void insert(const provider_record& rec);
+  void update(const provider_record& rec);
+  bool remove(const std::string& id);
+  bool exists(const std::string& id);
+
+private:
+  database& db_;
+  const credential_vault& vault_;
+};
+
+} // namespace oh::store
