@@ -1,0 +1,217 @@
+// The HTTP server over a real loopback socket: limits, timeouts, keep-alive,
+// malformed input and draining. The handler echoes what it received.
+
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/json.hpp"
+#include "http/server.hpp"
+#include "support/http_client.hpp"
+
+using namespace oh;
+using namespace oh::http;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Answers with the method, path, body size and a header it saw; `/slow`
+/// answers from another thread, as actors do.
+struct echo_handler : request_handler {
+  std::atomic<int> slow_entered{0};
+  void handle(http_request req, responder respond) override {
+    http_response res;
+    std::string out = "{\"method\":";
+    json::append_quoted(out, req.method);
+    out += ",\"path\":";
+    json::append_quoted(out, req.path);
+    out += ",\"query\":";
+    json::append_quoted(out, req.query);
+    out += ",\"body_bytes\":" + std::to_string(req.body.size());
+    out += ",\"x_test\":";
+    json::append_quoted(out, std::string{req.header("x-test").value_or("")});
+    out += "}";
+    res.body = out;
+    if (req.path == "/slow") {
+      ++slow_entered;
+      std::thread([respond, res]() mutable {
+        std::this_thread::sleep_for(50ms);
+        respond(std::move(res));
+      }).detach();
+      return;
+    }
+    respond(std::move(res));
+  }
+};
+
+struct ServerTest : ::testing::Test {
+  std::shared_ptr<http_server> server;
+  std::shared_ptr<echo_handler> handler = std::make_shared<echo_handler>();
+  uint16_t port = 0;
+
+  void SetUp() override {
+    server_options opts;
+    opts.port = 0;
+    opts.threads = 2;
+    opts.max_body_bytes = 1024;
+    opts.max_header_bytes = 2048;
+    opts.header_timeout = 300ms;
+    opts.body_idle_timeout = 300ms;
+    opts.keepalive_idle_timeout = 2s;
+    auto s = http_server::start(opts, handler);
+    ASSERT_TRUE(s) << s.error().message;
+    server = *s;
+    port = server->port();
+  }
+
+  void TearDown() override {
+    server->stop();
+  }
+};
+
+} // namespace
+
+TEST_F(ServerTest, AnswersAndKeepsTheConnectionAlive) {
+  test::http_connection c{"127.0.0.1", port};
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.request("POST", "/echo?x=1", R"({"a":1})", "X-Test: yes");
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body,
+              R"({"method":"POST","path":"/echo","query":"x=1","body_bytes":7,"x_test":"yes"})");
+  }
+  EXPECT_EQ(server->open_connections(), 1u);
+}
+
+TEST_F(ServerTest, AnswersFromAnotherThread) {
+  auto r = test::http_request(port, "GET", "/slow");
+  EXPECT_EQ(r.status, 200);
+}
+
+TEST_F(ServerTest, DecodesPercentEscapesInThePath) {
+  auto r = test::http_request(port, "GET", "/a%20b");
+  EXPECT_NE(r.body.find(R"("path":"/a b")"), std::string::npos);
+}
+
+TEST_F(ServerTest, MalformedRequestLineIs400AndCloses) {
+  test::http_connection c{"127.0.0.1", port};
+  c.send_raw("GARBAGE\r\n\r\n");
+  auto r = c.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_TRUE(json::parse(r->body));
+  EXPECT_TRUE(c.closed_by_peer(2s));
+}
+
+TEST_F(ServerTest, BinaryNoiseNeverCrashesTheServer) {
+  for (int i = 0; i < 20; ++i) {
+    test::http_connection c{"127.0.0.1", port};
+    std::string noise;
+    for (int j = 0; j < 300; ++j)
+      noise.push_back(static_cast<char>((i * 131 + j * 17) & 0xff));
+    c.send_raw(noise + "\r\n\r\n");
+    c.closed_by_peer(2s);
+  }
+  EXPECT_EQ(test::http_request(port, "GET", "/still-up").status, 200);
+}
+
+TEST_F(ServerTest, BodyOverTheLimitIs413InTheRouteDialect) {
+  auto r = test::http_request(port, "POST", "/v1/chat/completions",
+                              std::string(2000, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find(R"("code":"request_too_large")"), std::string::npos);
+  r = test::http_request(port, "POST", "/v1/messages", std::string(2000, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find(R"("type":"request_too_large")"), std::string::npos);
+  r = test::http_request(port, "POST", "/admin/keys", std::string(2000, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_NE(r.body.find(R"("code":"TOO_LARGE")"), std::string::npos);
+}
+
+TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
+  test::http_connection c{"127.0.0.1", port};
+  std::string chunk(600, 'y');
+  c.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+             "Transfer-Encoding: chunked\r\n\r\n258\r\n" + chunk + "\r\n258\r\n"
+             + chunk + "\r\n0\r\n\r\n");
+  auto r = c.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+}
+
+TEST_F(ServerTest, HeaderSectionOverTheLimitIs431) {
+  auto r = test::http_request(port, "GET", "/x", {},
+                              "X-Big: " + std::string(4000, 'h'));
+  EXPECT_EQ(r.status, 431);
+}
+
+TEST_F(ServerTest, PostWithoutLengthIs411) {
+  test::http_connection c{"127.0.0.1", port};
+  c.send_raw("POST /admin/keys HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = c.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 411);
+  EXPECT_NE(r->body.find("LENGTH_REQUIRED"), std::string::npos);
+}
+
+TEST_F(ServerTest, SlowHeadersAreCutOffByTheHeaderTimeout) {
+  test::http_connection c{"127.0.0.1", port};
+  c.send_raw("GET /x HTTP/1.1\r\nHost: x\r\n"); // never finishes the headers
+  EXPECT_TRUE(c.closed_by_peer(5s));
+}
+
+TEST_F(ServerTest, StalledBodyIsCutOffByTheBodyIdleTimeout) {
+  test::http_connection c{"127.0.0.1", port};
+  c.send_raw("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
+  EXPECT_TRUE(c.closed_by_peer(5s));
+}
+
+TEST_F(ServerTest, ConnectionCloseIsHonoured) {
+  test::http_connection c{"127.0.0.1", port};
+  auto r = c.request("GET", "/x", {}, "Connection: close");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("connection"), "close");
+  EXPECT_TRUE(c.closed_by_peer(2s));
+}
+
+TEST_F(ServerTest, DrainClosesIdleConnectionsAndStopsAccepting) {
+  test::http_connection idle{"127.0.0.1", port};
+  EXPECT_EQ(idle.request("GET", "/x").status, 200);
+  server->stop_accepting();
+  EXPECT_TRUE(server->draining());
+  EXPECT_TRUE(idle.closed_by_peer(5s));
+  bool refused = false;
+  try {
+    test::http_connection late{"127.0.0.1", port};
+    late.send_raw("GET /x HTTP/1.1\r\nHost: x\r\n\r\n");
+    refused = !late.read_reply(2s).has_value();
+  } catch (const std::exception&) {
+    refused = true;
+  }
+  EXPECT_TRUE(refused);
+}
+
+TEST_F(ServerTest, BusyConnectionFinishesItsResponseDuringDrain) {
+  test::http_connection c{"127.0.0.1", port};
+  c.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  // Wait until the request is inside the handler, then drain.
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (handler->slow_entered == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  ASSERT_EQ(handler->slow_entered, 1);
+  server->stop_accepting();
+  auto r = c.read_reply();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->header("connection"), "close");
+}
+
+TEST(Server, PortInUseIsAClearError) {
+  auto first = http_server::start({}, std::make_shared<echo_handler>());
+  ASSERT_TRUE(first);
+  server_options opts;
+  opts.port = (*first)->port();
+  auto second = http_server::start(opts, std::make_shared<echo_handler>());
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("port in use"), std::string::npos);
+}

@@ -1,0 +1,63 @@
+#pragma once
+
+// Starts the real openhinge binary on port 0 with its own data dir.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/http_client.hpp"
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+namespace oh::test {
+
+class gateway {
+public:
+  explicit gateway(const std::string& data_dir,
+                   std::map<std::string, std::string> env = {},
+                   std::vector<std::string> extra_args = {})
+    : data_dir_(data_dir) {
+    std::vector<std::string> args{"--port", "0", "--data-dir", data_dir,
+                                  "--log-format", "json", "--threads", "2"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    env.emplace("OPENHINGE_CONFIG", "");
+    child_ = std::make_unique<child_process>(OH_BINARY, args, env,
+                                             data_dir + "/gateway.log");
+    port_ = wait_for_port_file(data_dir + "/port", *child_);
+  }
+
+  uint16_t port() const {
+    return port_;
+  }
+  std::string admin_token() const {
+    auto t = read_file(data_dir_ + "/admin.token");
+    while (!t.empty() && t.back() == '\n')
+      t.pop_back();
+    return t;
+  }
+  http_reply admin(const std::string& method, const std::string& path,
+                   const std::string& body = {}) const {
+    return http_request(port_, method, path, body,
+                        "Authorization: Bearer " + admin_token());
+  }
+  /// SIGTERM and wait; returns the exit status.
+  int stop(int sig = 15) {
+    child_->signal(sig);
+    return child_->wait();
+  }
+  child_process& process() {
+    return *child_;
+  }
+  std::string log() const {
+    return read_file(data_dir_ + "/gateway.log");
+  }
+
+private:
+  std::string data_dir_;
+  std::unique_ptr<child_process> child_;
+  uint16_t port_ = 0;
+};
+
+} // namespace oh::test

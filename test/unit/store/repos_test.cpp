@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include "store/api_keys_repo.hpp"
+#include "store/credential_vault.hpp"
+#include "store/migrations.hpp"
+#include "store/providers_repo.hpp"
+#include "store/souls_repo.hpp"
+#include "store/statement.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace oh;
+using namespace oh::store;
+
+namespace {
+
+struct StoreFixture : ::testing::Test {
+  test::temp_dir dir;
+  database db{dir.file("oh.db")};
+  void SetUp() override {
+    ASSERT_TRUE(migrate(db, embedded_migrations()));
+  }
+};
+
+provider_record sample_provider() {
+  provider_record p;
+  p.id = "p1";
+  p.name = "OpenAI main";
+  p.type = "openai";
+  p.credentials_json = R"({"api_key":"sk-live-verysecret"})";
+  p.created_at = p.updated_at = "2026-01-01T00:00:00.000Z";
+  return p;
+}
+
+} // namespace
+
+using CredentialVault = StoreFixture;
+using Repositories = StoreFixture;
+
+TEST_F(CredentialVault, StoresCiphertextAndReadsPlaintextBack) {
+  auto vault = credential_vault::open(db, "my configured key");
+  ASSERT_TRUE(vault);
+  providers_repo repo{db, *vault};
+  repo.insert(sample_provider());
+  statement raw{db, "SELECT credentials FROM providers WHERE id = 'p1'"};
+  ASSERT_TRUE(raw.step());
+  EXPECT_TRUE(raw.text(0).starts_with("v2:"));
+  EXPECT_EQ(raw.text(0).find("verysecret"), std::string::npos);
+  auto back = repo.get("p1");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->credentials_json, R"({"api_key":"sk-live-verysecret"})");
+}
+
+TEST_F(CredentialVault, ADifferentKeyIsRefusedAtStart) {
+  ASSERT_TRUE(credential_vault::open(db, "the right key"));
+  auto wrong = credential_vault::open(db, "another key");
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("does not decrypt"), std::string::npos);
+  EXPECT_TRUE(credential_vault::open(db, "the right key"));
+}
+
+TEST_F(CredentialVault, KeyStringIsUsedAsGivenNotHexDecoded) {
+  // "00" and "0000" hex-decode differently but are distinct strings either
+  // way; two hex strings that decode alike must still be different keys.
+  ASSERT_TRUE(credential_vault::open(db, "abcd"));
+  EXPECT_FALSE(credential_vault::open(db, "ABCD"));
+}
+
+TEST_F(Repositories, KeyAndBindingsRoundTrip) {
+  auto vault = credential_vault::open(db, "k");
+  ASSERT_TRUE(vault);
+  souls_repo souls{db};
+  soul_record s;
+  s.id = "s1";
+  s.name = "Helper";
+  s.slug = "helper";
+  s.fallback_chain = {"p1", "p2"};
+  s.created_at = s.updated_at = "2026-01-01T00:00:00.000Z";
+  souls.insert(s);
+  EXPECT_EQ(souls.get_by_slug("helper")->fallback_chain,
+            (std::vector<std::string>{"p1", "p2"}));
+  api_keys_repo keys{db};
+  api_key_record k;
+  k.id = "k1";
+  k.name = "ci";
+  k.key_hash = std::string(64, 'a');
+  k.key_prefix = "ohk_abcdefgh";
+  k.soul_ids = {"s1"};
+  k.created_at = k.updated_at = "2026-01-01T00:00:00.000Z";
+  keys.insert(k);
+  auto back = keys.get("k1");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->soul_ids, std::vector<std::string>{"s1"});
+  EXPECT_EQ(back->rate_limit_rpm, 60);
+  // Deleting the soul removes the binding.
+  souls.remove("s1");
+  EXPECT_TRUE(keys.get("k1")->soul_ids.empty());
+}
+
+TEST_F(Repositories, DuplicateSlugIsAUniqueViolation) {
+  souls_repo souls{db};
+  soul_record s;
+  s.id = "s1";
+  s.name = "A";
+  s.slug = "same";
+  s.created_at = s.updated_at = "x";
+  souls.insert(s);
+  s.id = "s2";
+  try {
+    souls.insert(s);
+    FAIL() << "expected a unique violation";
+  } catch (const store_error& e) {
+    EXPECT_TRUE(e.is_unique_violation());
+  }
+}
