@@ -162,12 +162,6 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
     return config_error(server.error().message);
   }
   auto port = (*server)->port();
-  std::string port_file = cfg.data_dir + "/" + defaults::port_file;
-  if (auto st = data_dir::write_file(port_file, std::to_string(port) + "\n");
-      !st)
-    OH_WARN("could not write {}: {}", port_file, st.error().message);
-  auto acceptor = actors::spawn_acceptor(sys, *server);
-
   std::string base = "http://" + cfg.host + ":" + std::to_string(port);
   OH_INFO("openhinge {} listening on {} (data: {})", OH_VERSION, base,
           cfg.data_dir);
@@ -182,6 +176,13 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
       std::cerr << "Admin token: from OPENHINGE_ADMIN_TOKEN / admin.token\n";
     std::cerr << std::endl;
   }
+
+  // The port file is the readiness signal: written last.
+  std::string port_file = cfg.data_dir + "/" + defaults::port_file;
+  if (auto st = data_dir::write_file(port_file, std::to_string(port) + "\n");
+      !st)
+    OH_WARN("could not write {}: {}", port_file, st.error().message);
+  auto acceptor = actors::spawn_acceptor(sys, *server);
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -26,7 +26,8 @@ void upsert(self_ptr self, store::api_key_record& rec) {
     it->second.second = std::move(rec);
   } else {
     auto h = self->spawn(api_key, rec);
-    st.keys.emplace(rec.id, std::make_pair(h, std::move(rec)));
+    auto id = rec.id;
+    st.keys.emplace(std::move(id), std::make_pair(h, std::move(rec)));
   }
 }
 
@@ -37,7 +38,8 @@ void upsert(self_ptr self, store::soul_record& rec) {
     it->second.second = std::move(rec);
   } else {
     auto h = self->spawn(soul, rec);
-    st.souls.emplace(rec.id, std::make_pair(h, std::move(rec)));
+    auto id = rec.id;
+    st.souls.emplace(std::move(id), std::make_pair(h, std::move(rec)));
   }
 }
 

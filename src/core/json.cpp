@@ -5,6 +5,12 @@
 namespace oh::json {
 
 expected<document> parse(std::string_view text) {
+  // RapidJSON stops at a NUL byte; refusing it keeps "{..}\0junk" from
+  // being read as a shorter document.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos)
+    return fail(errc::invalid_json, "invalid JSON at offset "
+                                      + std::to_string(nul)
+                                      + ": NUL byte in the text");
   document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError())

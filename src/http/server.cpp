@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -42,6 +43,10 @@ struct http_server::impl {
   server_options options;
   std::shared_ptr<request_handler> handler;
   net::io_context ioc;
+  // Keeps run() going while requests wait for actors with no socket
+  // operation pending (e.g. during a drain, after the acceptor closed).
+  net::executor_work_guard<net::io_context::executor_type> work{
+    ioc.get_executor()};
   tcp::acceptor acceptor{ioc};
   std::vector<std::thread> threads;
   uint16_t bound_port = 0;
@@ -176,8 +181,10 @@ private:
   }
 
   void fail_and_close(errc code, std::string message) {
+    // The request line is parsed first, so the target is known even when
+    // the header section or the body broke a limit.
     std::string path = "/";
-    if (parser_ && parser_->is_header_done())
+    if (parser_ && !parser_->get().target().empty())
       path = std::string{parser_->get().target()};
     auto res = error_response(dialect_for_path(path.substr(0, path.find('?'))),
                               fail(code, std::move(message)));
@@ -231,6 +238,7 @@ private:
   }
 
   void write(http_response r) {
+    OH_TRACE("write {} to {}", r.status, peer_);
     auto res = std::make_shared<response_t>();
     res->version(11);
     res->result(r.status);
@@ -253,6 +261,8 @@ private:
   }
 
   void on_write(bool close_after, beast::error_code ec, size_t) {
+    if (ec)
+      OH_DEBUG("write to {} failed: {}", peer_, ec.message());
     response_.reset();
     busy_ = false;
     if (ec || close_after) {
@@ -264,6 +274,7 @@ private:
   }
 
   void close() {
+    OH_TRACE("close {} (closed={})", peer_, closed_);
     if (closed_)
       return;
     closed_ = true;
@@ -392,6 +403,7 @@ bool http_server::draining() const noexcept {
 void http_server::stop() {
   if (!impl_)
     return;
+  impl_->work.reset();
   impl_->ioc.stop();
   for (auto& t : impl_->threads)
     if (t.joinable())

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/json.hpp"
+#include "core/logging.hpp"
 #include "http/server.hpp"
 #include "support/http_client.hpp"
 

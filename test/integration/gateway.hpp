@@ -2,6 +2,7 @@
 
 // Starts the real openhinge binary on port 0 with its own data dir.
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,8 +24,11 @@ public:
                                   "--log-format", "json", "--threads", "2"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     env.emplace("OPENHINGE_CONFIG", "");
-    child_ = std::make_unique<child_process>(OH_BINARY, args, env,
-                                             data_dir + "/gateway.log");
+    // A data dir the gateway has yet to create gets its log beside it.
+    log_path_ = std::filesystem::is_directory(data_dir)
+                  ? data_dir + "/gateway.log"
+                  : data_dir + ".log";
+    child_ = std::make_unique<child_process>(OH_BINARY, args, env, log_path_);
     port_ = wait_for_port_file(data_dir + "/port", *child_);
   }
 
@@ -51,11 +55,15 @@ public:
     return *child_;
   }
   std::string log() const {
-    return read_file(data_dir_ + "/gateway.log");
+    return read_file(log_path_);
+  }
+  const std::string& log_path() const {
+    return log_path_;
   }
 
 private:
   std::string data_dir_;
+  std::string log_path_;
   std::unique_ptr<child_process> child_;
   uint16_t port_ = 0;
 };

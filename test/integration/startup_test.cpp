@@ -47,7 +47,7 @@ TEST(Startup, FirstRunCreatesDataDirKeyAndTokenWithPrivateModes) {
   EXPECT_EQ(gw.stop(), 0);
   // A later run reuses key and token and does not announce them again.
   auto key = read_file(data + "/encryption.key");
-  std::filesystem::remove(data + "/gateway.log");
+  std::filesystem::remove(gw.log_path());
   gateway again{data};
   EXPECT_EQ(again.admin_token(), token);
   EXPECT_EQ(read_file(data + "/encryption.key"), key);
