@@ -76,7 +76,10 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   if (encryption_key.empty()) {
     auto key = data_dir::load_or_create_secret(
       cfg.data_dir + "/" + defaults::encryption_key_file,
-      [] { return crypto::to_hex(crypto::random_bytes(32)); }, key_created);
+      [] {
+        return crypto::to_hex(crypto::random_bytes(32));
+      },
+      key_created);
     if (!key)
       return config_error(key.error().message);
     encryption_key = *key;
@@ -86,7 +89,11 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   std::string token_path = cfg.data_dir + "/" + defaults::admin_token_file;
   if (admin_token.empty()) {
     auto token = data_dir::load_or_create_secret(
-      token_path, [] { return crypto::new_admin_token(); }, token_created);
+      token_path,
+      [] {
+        return crypto::new_admin_token();
+      },
+      token_created);
     if (!token)
       return config_error(token.error().message);
     admin_token = *token;
@@ -125,10 +132,13 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
     caf::scoped_actor self{sys};
     bool loaded = false;
     self->request(registry, std::chrono::seconds(60), actors::load_atom::value)
-      .receive([&](size_t) { loaded = true; },
-               [&](caf::error& err) {
-                 OH_ERROR("loading configuration failed: {}", sys.render(err));
-               });
+      .receive(
+        [&](size_t) {
+          loaded = true;
+        },
+        [&](caf::error& err) {
+          OH_ERROR("loading configuration failed: {}", sys.render(err));
+        });
     if (!loaded) {
       stop_actors();
       return 1;
@@ -156,7 +166,8 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   opts.body_idle_timeout = std::chrono::milliseconds(cfg.body_idle_timeout_ms);
   opts.keepalive_idle_timeout
     = std::chrono::milliseconds(cfg.keepalive_idle_timeout_ms);
-  auto server = http::http_server::start(opts, std::make_shared<http::app>(ctx));
+  auto server
+    = http::http_server::start(opts, std::make_shared<http::app>(ctx));
   if (!server) {
     stop_actors();
     return config_error(server.error().message);
@@ -202,10 +213,13 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
     self
       ->request(acceptor, std::chrono::seconds(cfg.drain_seconds + 5),
                 actors::drain_atom::value, cfg.drain_seconds)
-      .receive([&](size_t left) { OH_INFO("drained; {} connection(s) cut", left); },
-               [&](caf::error& err) {
-                 OH_WARN("drain did not finish: {}", sys.render(err));
-               });
+      .receive(
+        [&](size_t left) {
+          OH_INFO("drained; {} connection(s) cut", left);
+        },
+        [&](caf::error& err) {
+          OH_WARN("drain did not finish: {}", sys.render(err));
+        });
   }
   (*server)->stop();
   caf::anon_send_exit(acceptor, caf::exit_reason::user_shutdown);

@@ -54,7 +54,9 @@ acceptor(acceptor_actor::stateful_pointer<acceptor_state> self,
         finish_if_done(self);
       return rp;
     },
-    [=](tick_atom) { finish_if_done(self); },
+    [=](tick_atom) {
+      finish_if_done(self);
+    },
     [=](status_atom) -> std::string {
       auto& st = self->state;
       return "{\"port\":" + std::to_string(st.listener->port())

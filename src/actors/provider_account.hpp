@@ -17,8 +17,8 @@ struct provider_account_state {
 
 /// One provider account's actor: it holds the account and its decrypted
 /// credential; leases, health and refresh come with the request path.
-provider_account_actor::behavior_type
-provider_account(provider_account_actor::stateful_pointer<provider_account_state> self,
-                 store::provider_record record);
+provider_account_actor::behavior_type provider_account(
+  provider_account_actor::stateful_pointer<provider_account_state> self,
+  store::provider_record record);
 
 } // namespace oh::actors

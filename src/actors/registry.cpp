@@ -14,7 +14,7 @@ namespace {
 
 using self_ptr = registry_actor::stateful_pointer<registry_state>;
 
-template <class Handle>
+template<class Handle>
 void stop(self_ptr self, const Handle& h) {
   self->send_exit(h, caf::exit_reason::user_shutdown);
 }
@@ -92,9 +92,8 @@ void publish(self_ptr self) {
     next->keys_by_hash.emplace(rec.key_hash, std::move(k));
   }
   for (auto& [id, entry] : self->state.souls)
-    next->souls_by_slug.emplace(entry.second.slug,
-                                soul_entry{id, entry.first,
-                                           entry.second.is_enabled});
+    next->souls_by_slug.emplace(
+      entry.second.slug, soul_entry{id, entry.first, entry.second.is_enabled});
   for (auto& [id, actor] : self->state.accounts)
     next->accounts_by_id.emplace(id, actor);
   self->state.snapshot->publish(std::move(next));
@@ -102,13 +101,15 @@ void publish(self_ptr self) {
 
 void apply(self_ptr self, std::vector<config_change>& changes) {
   for (auto& change : changes)
-    std::visit([&](auto& item) {
-      using item_t = std::decay_t<decltype(item)>;
-      if constexpr (std::is_same_v<item_t, removed_entity>)
-        remove(self, item);
-      else
-        upsert(self, item);
-    }, change);
+    std::visit(
+      [&](auto& item) {
+        using item_t = std::decay_t<decltype(item)>;
+        if constexpr (std::is_same_v<item_t, removed_entity>)
+          remove(self, item);
+        else
+          upsert(self, item);
+      },
+      change);
   publish(self);
 }
 
@@ -165,10 +166,9 @@ registry(registry_actor::stateful_pointer<registry_state> self,
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;
-      return "{\"api_keys\":" + std::to_string(st.keys.size())
-             + ",\"souls\":" + std::to_string(st.souls.size())
-             + ",\"provider_accounts\":" + std::to_string(st.accounts.size())
-             + "}";
+      return "{\"api_keys\":" + std::to_string(st.keys.size()) + ",\"souls\":"
+             + std::to_string(st.souls.size()) + ",\"provider_accounts\":"
+             + std::to_string(st.accounts.size()) + "}";
     },
   };
 }

@@ -5,8 +5,7 @@
 namespace oh::actors {
 
 snapshot_holder::snapshot_holder()
-  : current_(std::make_shared<const lookup_snapshot>()) {
-}
+  : current_(std::make_shared<const lookup_snapshot>()) {}
 
 std::shared_ptr<const lookup_snapshot> snapshot_holder::load() const noexcept {
   return std::atomic_load_explicit(&current_, std::memory_order_acquire);

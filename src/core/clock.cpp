@@ -31,8 +31,8 @@ bool digits(std::string_view s, size_t pos, size_t n, int& out) {
 }
 
 unsigned days_in_month(int y, int m) {
-  static constexpr unsigned days[] = {31, 28, 31, 30, 31, 30,
-                                      31, 31, 30, 31, 30, 31};
+  static constexpr unsigned days[]
+    = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   return m == 2 && leap ? 29 : days[m - 1];
 }
@@ -61,7 +61,7 @@ std::string format_iso(int64_t epoch_ms) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[32];
+  char buf[64]; // generous: -Wformat-truncation cannot bound the fields
   std::snprintf(buf, sizeof(buf), "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
                 static_cast<long long>(y), m, d, static_cast<int>(rem / 3600),
                 static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60),
@@ -125,8 +125,8 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   }
   if (pos != s.size())
     return std::nullopt;
-  int64_t days = days_from_civil(y, static_cast<unsigned>(mo),
-                                 static_cast<unsigned>(d));
+  int64_t days
+    = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
   return secs * 1000 + ms;
 }

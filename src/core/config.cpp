@@ -47,16 +47,44 @@ const std::vector<setting>& settings() {
      256},
     {"data_dir", "OPENHINGE_DATA_DIR", "--data-dir", &config::data_dir},
     {"db.path", "OPENHINGE_DB_PATH", "--db", &config::db_path},
-    {"encryption.key", "OPENHINGE_ENCRYPTION_KEY", nullptr,
-     &config::encryption_key, 0, 0, {}, true},
-    {"admin.token", "OPENHINGE_ADMIN_TOKEN", nullptr, &config::admin_token, 0,
-     0, {}, true},
-    {"auth.passwordHash", "OPENHINGE_PASSWORD_HASH", nullptr,
-     &config::password_hash, 0, 0, {}, true},
-    {"logging.level", "OPENHINGE_LOG_LEVEL", "--log-level", &config::log_level,
-     0, 0, {"trace", "debug", "info", "warn", "error", "off"}},
-    {"logging.format", "OPENHINGE_LOG_FORMAT", "--log-format",
-     &config::log_format, 0, 0, {"text", "json"}},
+    {"encryption.key",
+     "OPENHINGE_ENCRYPTION_KEY",
+     nullptr,
+     &config::encryption_key,
+     0,
+     0,
+     {},
+     true},
+    {"admin.token",
+     "OPENHINGE_ADMIN_TOKEN",
+     nullptr,
+     &config::admin_token,
+     0,
+     0,
+     {},
+     true},
+    {"auth.passwordHash",
+     "OPENHINGE_PASSWORD_HASH",
+     nullptr,
+     &config::password_hash,
+     0,
+     0,
+     {},
+     true},
+    {"logging.level",
+     "OPENHINGE_LOG_LEVEL",
+     "--log-level",
+     &config::log_level,
+     0,
+     0,
+     {"trace", "debug", "info", "warn", "error", "off"}},
+    {"logging.format",
+     "OPENHINGE_LOG_FORMAT",
+     "--log-format",
+     &config::log_format,
+     0,
+     0,
+     {"text", "json"}},
     {"limits.max_body_bytes", "OPENHINGE_MAX_BODY_BYTES", nullptr,
      &config::max_body_bytes, 1, 1ull << 32},
     {"limits.max_header_bytes", nullptr, nullptr, &config::max_header_bytes,
@@ -98,9 +126,19 @@ const std::vector<setting>& settings() {
     {"cloudflare.api_base", nullptr, nullptr, &config::cloudflare_api_base},
     {"cloudflare.cloudflared_path", nullptr, nullptr,
      &config::cloudflared_path},
-    {"store.backend", nullptr, nullptr, &config::store_backend, 0, 0,
+    {"store.backend",
+     nullptr,
+     nullptr,
+     &config::store_backend,
+     0,
+     0,
      {"sqlite"}},
-    {"limits.backend", nullptr, nullptr, &config::limits_backend, 0, 0,
+    {"limits.backend",
+     nullptr,
+     nullptr,
+     &config::limits_backend,
+     0,
+     0,
      {"local"}},
   };
   return all;
@@ -191,8 +229,8 @@ status apply_text(config& cfg, const setting& s, const std::string& text) {
         cfg.*ptr = items;
       } else {
         uint64_t v = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(),
-                                         v);
+        auto [end, ec]
+          = std::from_chars(text.data(), text.data() + text.size(), v);
         if (ec != std::errc{} || end != text.data() + text.size() || v < s.min
             || v > s.max)
           return bad("must be " + range_text(s) + ", got " + text);
@@ -213,7 +251,8 @@ status apply_json(config& cfg, const setting& s, const json::value& v) {
       using field_t = std::decay_t<decltype(cfg.*ptr)>;
       if constexpr (std::is_same_v<field_t, std::string>) {
         if (!v.IsString())
-          return bad(std::string{"must be a string, got "} + json::type_name(v));
+          return bad(std::string{"must be a string, got "}
+                     + json::type_name(v));
         return apply_text(cfg, s, v.GetString());
       } else if constexpr (std::is_same_v<field_t, bool>) {
         if (!v.IsBool())
@@ -327,7 +366,8 @@ expected<config> load_config(const std::vector<std::string>& args,
     std::string arg = args[i];
     std::string value;
     bool has_value = false;
-    if (auto eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
+    if (auto eq = arg.find('=');
+        arg.starts_with("--") && eq != std::string::npos) {
       value = arg.substr(eq + 1);
       arg = arg.substr(0, eq);
       has_value = true;

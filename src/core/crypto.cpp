@@ -192,9 +192,8 @@ expected<std::string> open(const bytes& key, std::string_view sealed) {
            != 1)
     return bad();
   int final_len = 0;
-  if (EVP_DecryptFinal_ex(ctx.get(),
-                          reinterpret_cast<uint8_t*>(plain.data()) + len,
-                          &final_len)
+  if (EVP_DecryptFinal_ex(
+        ctx.get(), reinterpret_cast<uint8_t*>(plain.data()) + len, &final_len)
       != 1)
     return bad();
   plain.resize(len + final_len);

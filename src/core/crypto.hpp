@@ -38,10 +38,12 @@ bool constant_time_equal(std::string_view a, std::string_view b) noexcept;
 bytes hkdf_sha256(std::string_view input_key, const bytes& salt,
                   std::string_view info, size_t length);
 
-/// AES-256-GCM with a 12-byte random nonce. Output: `v2:<nonce hex>:<ct+tag hex>`.
+/// AES-256-GCM with a 12-byte random nonce. Output: `v2:<nonce hex>:<ct+tag
+/// hex>`.
 std::string seal(const bytes& key, std::string_view plaintext);
 
-/// Reverses seal(); fails with errc::decrypt_failed on tampering or a wrong key.
+/// Reverses seal(); fails with errc::decrypt_failed on tampering or a wrong
+/// key.
 expected<std::string> open(const bytes& key, std::string_view sealed);
 
 /// Object ids: 16 hex characters from 64 random bits (as the original).

@@ -14,9 +14,9 @@ status prepare(const std::string& dir);
 
 /// Reads a one-line secret file, or creates it with `make()` and mode 0600
 /// when it does not exist. `created` tells which happened.
-expected<std::string> load_or_create_secret(const std::string& path,
-                                            const std::function<std::string()>& make,
-                                            bool& created);
+expected<std::string>
+load_or_create_secret(const std::string& path,
+                      const std::function<std::string()>& make, bool& created);
 
 /// Writes `text` to `path` atomically (temp file + rename), mode 0600.
 status write_file(const std::string& path, const std::string& text);

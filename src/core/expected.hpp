@@ -9,13 +9,11 @@ namespace oh {
 
 /// A value or a failure. core stays free of CAF, so it carries its own
 /// small expected type instead of caf::expected.
-template <class T>
+template<class T>
 class expected {
 public:
-  expected(T value) : data_(std::move(value)) {
-  }
-  expected(failure f) : data_(std::move(f)) {
-  }
+  expected(T value) : data_(std::move(value)) {}
+  expected(failure f) : data_(std::move(f)) {}
 
   explicit operator bool() const noexcept {
     return data_.index() == 0;

@@ -20,7 +20,8 @@ std::shared_ptr<spdlog::logger>& logger() {
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     auto lg = std::make_shared<spdlog::logger>("openhinge", sink);
     lg->set_level(spdlog::level::trace);
-    lg->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
+    lg->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v",
+                    spdlog::pattern_time_type::utc);
     return lg;
   }();
   return instance;

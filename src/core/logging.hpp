@@ -33,9 +33,9 @@ struct redacted {
 
 } // namespace oh
 
-template <>
+template<>
 struct fmt::formatter<oh::redacted> : fmt::formatter<std::string_view> {
-  template <class Ctx>
+  template<class Ctx>
   auto format(const oh::redacted& r, Ctx& ctx) const {
     std::string shown;
     if (r.secret.size() >= 16) {

@@ -68,14 +68,14 @@ void app::handle(http_request req, responder respond) {
   auto route = match_route(req.method, req.path);
   auto d = dialect_for_path(req.path);
   if (route.kind == route_result::outcome::not_found) {
-    respond(error_response(d, fail(errc::not_found, "no route for " + req.method
-                                                      + " " + req.path)));
+    respond(error_response(
+      d, fail(errc::not_found, "no route for " + req.method + " " + req.path)));
     return;
   }
   if (route.kind == route_result::outcome::method_not_allowed) {
-    auto res = error_response(d, fail(errc::method_not_allowed,
-                                      req.method + " is not allowed on "
-                                        + req.path));
+    auto res
+      = error_response(d, fail(errc::method_not_allowed,
+                               req.method + " is not allowed on " + req.path));
     res.headers.emplace_back("Allow", route.allow);
     respond(std::move(res));
     return;
@@ -91,7 +91,8 @@ void app::handle(http_request req, responder respond) {
       break;
   }
   // Everything else is the admin API.
-  if (auto host = req.header("host"); host && !admin_host_allowed(*ctx_, *host)) {
+  if (auto host = req.header("host");
+      host && !admin_host_allowed(*ctx_, *host)) {
     respond(error_response(dialect::admin,
                            fail(errc::misdirected,
                                 "this host name may not reach the admin API; "

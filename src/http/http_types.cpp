@@ -2,7 +2,8 @@
 
 namespace oh::http {
 
-std::optional<std::string_view> http_request::header(std::string_view name) const {
+std::optional<std::string_view>
+http_request::header(std::string_view name) const {
   for (auto& [k, v] : headers)
     if (k == name)
       return std::string_view{v};
@@ -48,9 +49,9 @@ std::optional<std::string> query_param(std::string_view query,
     auto eq = pair.find('=');
     auto key = pair.substr(0, eq);
     if (key == name)
-      return percent_decode(
-        eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1),
-        true);
+      return percent_decode(eq == std::string_view::npos ? std::string_view{}
+                                                         : pair.substr(eq + 1),
+                            true);
     if (amp == std::string_view::npos)
       break;
     query.remove_prefix(amp + 1);

@@ -51,8 +51,7 @@ struct http_server::impl {
   std::vector<std::thread> threads;
   uint16_t bound_port = 0;
 
-  explicit impl(unsigned n) : ioc(static_cast<int>(n)) {
-  }
+  explicit impl(unsigned n) : ioc(static_cast<int>(n)) {}
   void do_accept();
 };
 
@@ -86,9 +85,9 @@ public:
   }
 
   void start() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&session::read_header,
-                                            shared_from_this()));
+    net::dispatch(
+      stream_.get_executor(),
+      beast::bind_front_handler(&session::read_header, shared_from_this()));
   }
 
   /// Called (from any thread) when the server starts draining: an idle
@@ -111,9 +110,9 @@ private:
     parser_->body_limit(srv_.options.max_body_bytes);
     stream_.expires_after(first_ ? srv_.options.header_timeout
                                  : srv_.options.keepalive_idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&session::on_header,
-                                                       shared_from_this()));
+    bhttp::async_read_header(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&session::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, size_t) {
@@ -141,9 +140,9 @@ private:
       return;
     }
     stream_.expires_after(srv_.options.body_idle_timeout);
-    bhttp::async_read_some(stream_, buffer_, *parser_,
-                           beast::bind_front_handler(&session::on_body,
-                                                     shared_from_this()));
+    bhttp::async_read_some(
+      stream_, buffer_, *parser_,
+      beast::bind_front_handler(&session::on_body, shared_from_this()));
   }
 
   void on_body(beast::error_code ec, size_t) {
@@ -167,8 +166,8 @@ private:
                        + " bytes");
     } else if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout
                || ec == net::error::operation_aborted
-               || ec == net::error::connection_reset
-               || ec == net::error::eof || ec == bhttp::error::partial_message) {
+               || ec == net::error::connection_reset || ec == net::error::eof
+               || ec == bhttp::error::partial_message) {
       // The client went away, was idle too long, or we are closing.
       if (ec == beast::error::timeout)
         OH_DEBUG("closing connection from {}: read timeout", peer_);
@@ -255,9 +254,9 @@ private:
     head_only_ = false;
     response_ = res;
     stream_.expires_after(srv_.options.write_timeout);
-    bhttp::async_write(stream_, *res,
-                       beast::bind_front_handler(&session::on_write,
-                                                 shared_from_this(), !keep));
+    bhttp::async_write(
+      stream_, *res,
+      beast::bind_front_handler(&session::on_write, shared_from_this(), !keep));
   }
 
   void on_write(bool close_after, beast::error_code ec, size_t) {
@@ -318,8 +317,7 @@ void http_server::impl::do_accept() {
     });
 }
 
-http_server::http_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {
-}
+http_server::http_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 http_server::~http_server() {
   stop();
@@ -345,12 +343,11 @@ http_server::start(const server_options& options,
   if (!ec)
     p->acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    std::string why = ec == net::error::address_in_use ? "port in use"
-                                                       : ec.message();
-    return fail(errc::bad_config, "server.port: cannot listen on "
-                                    + options.host + ":"
-                                    + std::to_string(options.port) + ": "
-                                    + why);
+    std::string why
+      = ec == net::error::address_in_use ? "port in use" : ec.message();
+    return fail(errc::bad_config,
+                "server.port: cannot listen on " + options.host + ":"
+                  + std::to_string(options.port) + ": " + why);
   }
   p->bound_port = p->acceptor.local_endpoint().port();
   p->do_accept();

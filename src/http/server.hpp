@@ -36,7 +36,8 @@ public:
   /// Binds and starts `options.threads` I/O threads. Fails (errc::bad_config)
   /// when the address cannot be bound, e.g. the port is in use.
   static expected<std::shared_ptr<http_server>>
-  start(const server_options& options, std::shared_ptr<request_handler> handler);
+  start(const server_options& options,
+        std::shared_ptr<request_handler> handler);
 
   ~http_server() override;
 

@@ -9,11 +9,17 @@ namespace {
 const std::array<provider_type_info, 5>& all_types() {
   // Base URLs are the reference's upstream facts (§2.1–§2.4).
   static const std::array<provider_type_info, 5> types = {{
-    {"claude", "https://api.anthropic.com", true,
+    {"claude",
+     "https://api.anthropic.com",
+     true,
      {"api_key", "oauth", "borrowed"}},
-    {"openai", "https://api.openai.com/v1", true,
+    {"openai",
+     "https://api.openai.com/v1",
+     true,
      {"api_key", "oauth", "borrowed"}},
-    {"gemini", "https://generativelanguage.googleapis.com", true,
+    {"gemini",
+     "https://generativelanguage.googleapis.com",
+     true,
      {"api_key", "oauth", "borrowed"}},
     {"ollama", "http://127.0.0.1:11434", false, {"api_key"}},
     {"openai_compatible", "", false, {"api_key"}},
@@ -53,9 +59,11 @@ bool is_known_credential_field(std::string_view name) {
 
 bool is_known_config_field(std::string_view name) {
   static constexpr std::string_view fields[]
-    = {"default_model",   "timeout_ms",      "stream_timeout_ms",
-       "connect_timeout_ms", "idle_timeout_ms", "max_stream_ms",
-       "billing",         "max_concurrency", "system_mode"};
+    = {"default_model",     "timeout_ms",
+       "stream_timeout_ms", "connect_timeout_ms",
+       "idle_timeout_ms",   "max_stream_ms",
+       "billing",           "max_concurrency",
+       "system_mode"};
   for (auto f : fields)
     if (f == name)
       return true;

@@ -19,8 +19,7 @@ struct key_spend {
 /// insert/update in a transaction so a key and its bindings land together.
 class api_keys_repo {
 public:
-  explicit api_keys_repo(database& db) : db_(db) {
-  }
+  explicit api_keys_repo(database& db) : db_(db) {}
   std::vector<api_key_record> list();
   std::optional<api_key_record> get(const std::string& id);
   void insert(const api_key_record& rec);

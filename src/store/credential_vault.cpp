@@ -30,7 +30,8 @@ expected<credential_vault> credential_vault::open(database& db,
     if (!opened || *opened != check_plaintext)
       return fail(errc::bad_config,
                   "the encryption key does not decrypt the credentials stored "
-                  "in " + db.path()
+                  "in "
+                    + db.path()
                     + " (OPENHINGE_ENCRYPTION_KEY or encryption.key changed?)");
   } else {
     settings.put_raw("key_check", vault.seal(check_plaintext));

@@ -26,8 +26,7 @@ public:
   expected<std::string> unseal(std::string_view sealed) const;
 
 private:
-  explicit credential_vault(crypto::bytes key) : key_(std::move(key)) {
-  }
+  explicit credential_vault(crypto::bytes key) : key_(std::move(key)) {}
   crypto::bytes key_;
 };
 

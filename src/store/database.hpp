@@ -14,8 +14,7 @@ namespace oh::store {
 class store_error : public std::runtime_error {
 public:
   store_error(int code, const std::string& what)
-    : std::runtime_error(what), code_(code) {
-  }
+    : std::runtime_error(what), code_(code) {}
   /// SQLite extended result code.
   int code() const noexcept {
     return code_;

@@ -26,8 +26,8 @@ provider_record read_row(const statement& st, const credential_vault& vault) {
   } else {
     auto opened = vault.unseal(sealed);
     if (!opened)
-      throw store_error(0, "credentials of provider " + r.id
-                             + " do not decrypt");
+      throw store_error(0,
+                        "credentials of provider " + r.id + " do not decrypt");
     r.credentials_json = std::move(*opened);
   }
   r.priority = st.int64(7);

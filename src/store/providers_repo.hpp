@@ -15,8 +15,7 @@ namespace oh::store {
 class providers_repo {
 public:
   providers_repo(database& db, const credential_vault& vault)
-    : db_(db), vault_(vault) {
-  }
+    : db_(db), vault_(vault) {}
   std::vector<provider_record> list();
   std::optional<provider_record> get(const std::string& id);
   void insert(const provider_record& rec);

@@ -10,8 +10,7 @@ namespace oh::store {
 /// The `settings` table: JSON values by key.
 class settings_repo {
 public:
-  explicit settings_repo(database& db) : db_(db) {
-  }
+  explicit settings_repo(database& db) : db_(db) {}
   std::optional<std::string> get_raw(const std::string& key);
   void put_raw(const std::string& key, const std::string& value);
 

@@ -12,8 +12,7 @@ namespace oh::store {
 /// The `souls` table.
 class souls_repo {
 public:
-  explicit souls_repo(database& db) : db_(db) {
-  }
+  explicit souls_repo(database& db) : db_(db) {}
   std::vector<soul_record> list();
   std::optional<soul_record> get(const std::string& id);
   std::optional<soul_record> get_by_slug(const std::string& slug);

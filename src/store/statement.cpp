@@ -9,8 +9,8 @@ statement::statement(database& db, std::string_view sql) : db_(db) {
                               static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK)
     throw store_error(sqlite3_extended_errcode(db.handle()),
-                      std::string{sqlite3_errmsg(db.handle())} + " in: "
-                        + std::string{sql});
+                      std::string{sqlite3_errmsg(db.handle())}
+                        + " in: " + std::string{sql});
 }
 
 statement::~statement() {

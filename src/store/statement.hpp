@@ -35,7 +35,7 @@ public:
   }
   statement& bind(int index, double value);
   statement& bind_null(int index);
-  template <class T>
+  template<class T>
   statement& bind(int index, const std::optional<T>& value) {
     if (value)
       return bind(index, *value);

@@ -45,7 +45,11 @@ TEST_F(AcceptorTest, DrainAnswersAtOnceWhenNothingIsOpen) {
   auto h = (*self)->request(acceptor, caf::infinite, drain_atom::value, 30u);
   run();
   size_t left = 99;
-  h.receive([&](size_t n) { left = n; }, [](caf::error&) {});
+  h.receive(
+    [&](size_t n) {
+      left = n;
+    },
+    [](caf::error&) {});
   EXPECT_EQ(left, 0u);
   EXPECT_FALSE(listener->accepting);
 }
@@ -63,7 +67,11 @@ TEST_F(AcceptorTest, DrainWaitsForInFlightConnectionsToClose) {
   sched->advance_time(20ms);
   run();
   size_t left = 99;
-  h.receive([&](size_t n) { left = n; }, [](caf::error&) {});
+  h.receive(
+    [&](size_t n) {
+      left = n;
+    },
+    [](caf::error&) {});
   EXPECT_EQ(left, 0u);
 }
 
@@ -79,7 +87,11 @@ TEST_F(AcceptorTest, DrainGivesUpAtTheDeadlineAndReportsWhatIsLeft) {
   sched->advance_time(40ms);
   run();
   size_t left = 0;
-  h.receive([&](size_t n) { left = n; }, [](caf::error&) {});
+  h.receive(
+    [&](size_t n) {
+      left = n;
+    },
+    [](caf::error&) {});
   EXPECT_EQ(left, 3u);
 }
 
@@ -88,6 +100,10 @@ TEST_F(AcceptorTest, StatusReportsPortConnectionsAndDrainState) {
   auto h = (*self)->request(acceptor, caf::infinite, status_atom::value);
   run();
   std::string s;
-  h.receive([&](std::string& text) { s = text; }, [](caf::error&) {});
+  h.receive(
+    [&](std::string& text) {
+      s = text;
+    },
+    [](caf::error&) {});
   EXPECT_EQ(s, R"({"port":4242,"connections":1,"draining":false})");
 }

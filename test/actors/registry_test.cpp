@@ -20,7 +20,8 @@ struct RegistryTest : test::ActorFixture {
   test::temp_dir dir;
   std::shared_ptr<store::database> db
     = std::make_shared<store::database>(dir.file("oh.db"));
-  std::shared_ptr<snapshot_holder> snapshot = std::make_shared<snapshot_holder>();
+  std::shared_ptr<snapshot_holder> snapshot
+    = std::make_shared<snapshot_holder>();
   store_actor store_handle;
   registry_actor registry;
   std::string key_secret = crypto::new_api_key();
@@ -63,8 +64,13 @@ struct RegistryTest : test::ActorFixture {
     auto h = (*self)->request(registry, caf::infinite, load_atom::value);
     run();
     size_t n = 0;
-    h.receive([&](size_t count) { n = count; },
-              [&](caf::error& err) { ADD_FAILURE() << sys->render(err); });
+    h.receive(
+      [&](size_t count) {
+        n = count;
+      },
+      [&](caf::error& err) {
+        ADD_FAILURE() << sys->render(err);
+      });
     return n;
   }
 
@@ -72,8 +78,13 @@ struct RegistryTest : test::ActorFixture {
     auto h = (*self)->request(a, caf::infinite, status_atom::value);
     run();
     std::string out;
-    h.receive([&](std::string& s) { out = s; },
-              [&](caf::error& err) { out = "error: " + sys->render(err); });
+    h.receive(
+      [&](std::string& s) {
+        out = s;
+      },
+      [&](caf::error& err) {
+        out = "error: " + sys->render(err);
+      });
     return out;
   }
 
@@ -81,7 +92,10 @@ struct RegistryTest : test::ActorFixture {
     auto h = (*self)->request(registry, caf::infinite, apply_atom::value,
                               std::move(changes));
     run();
-    h.receive([](bool) {}, [&](caf::error& err) { ADD_FAILURE() << sys->render(err); });
+    h.receive([](bool) {},
+              [&](caf::error& err) {
+                ADD_FAILURE() << sys->render(err);
+              });
   }
 };
 
@@ -98,8 +112,9 @@ TEST_F(RegistryTest, LoadSpawnsOneActorPerRowAndPublishesTheSnapshot) {
   EXPECT_TRUE(key.actor);
   ASSERT_EQ(snap->souls_by_slug.count("helper"), 1u);
   EXPECT_EQ(snap->accounts_by_id.count("p1"), 1u);
-  EXPECT_NE(status_of(snap->souls_by_slug.at("helper").actor).find("\"version\":1"),
-            std::string::npos);
+  EXPECT_NE(
+    status_of(snap->souls_by_slug.at("helper").actor).find("\"version\":1"),
+    std::string::npos);
 }
 
 TEST_F(RegistryTest, UpdateReachesTheRunningActorWithoutRespawning) {
@@ -148,7 +163,8 @@ TEST_F(RegistryTest, RevokedKeyStaysInTheSnapshotMarkedDisabled) {
   k.is_enabled = false;
   k.expires_at = "2030-01-01T00:00:00.000Z";
   apply({k});
-  auto& entry = snapshot->load()->keys_by_hash.at(crypto::sha256_hex(key_secret));
+  auto& entry
+    = snapshot->load()->keys_by_hash.at(crypto::sha256_hex(key_secret));
   EXPECT_FALSE(entry.enabled);
   ASSERT_TRUE(entry.expires_at_ms);
   EXPECT_EQ(*entry.expires_at_ms, 1'893'456'000'000);
@@ -161,6 +177,8 @@ TEST_F(RegistryTest, ShutdownStopsEveryChild) {
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
   run();
   bool down = false;
-  (*self)->receive([&](caf::down_msg& msg) { down = msg.source == soul.address(); });
+  (*self)->receive([&](caf::down_msg& msg) {
+    down = msg.source == soul.address();
+  });
   EXPECT_TRUE(down);
 }

@@ -78,8 +78,9 @@ TEST_F(ServerTest, AnswersAndKeepsTheConnectionAlive) {
   for (int i = 0; i < 3; ++i) {
     auto r = c.request("POST", "/echo?x=1", R"({"a":1})", "X-Test: yes");
     EXPECT_EQ(r.status, 200);
-    EXPECT_EQ(r.body,
-              R"({"method":"POST","path":"/echo","query":"x=1","body_bytes":7,"x_test":"yes"})");
+    EXPECT_EQ(
+      r.body,
+      R"({"method":"POST","path":"/echo","query":"x=1","body_bytes":7,"x_test":"yes"})");
   }
   EXPECT_EQ(server->open_connections(), 1u);
 }
@@ -133,8 +134,8 @@ TEST_F(ServerTest, ChunkedBodyOverTheLimitIs413) {
   test::http_connection c{"127.0.0.1", port};
   std::string chunk(600, 'y');
   c.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
-             "Transfer-Encoding: chunked\r\n\r\n258\r\n" + chunk + "\r\n258\r\n"
-             + chunk + "\r\n0\r\n\r\n");
+             "Transfer-Encoding: chunked\r\n\r\n258\r\n"
+             + chunk + "\r\n258\r\n" + chunk + "\r\n0\r\n\r\n");
   auto r = c.read_reply();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
@@ -197,7 +198,8 @@ TEST_F(ServerTest, BusyConnectionFinishesItsResponseDuringDrain) {
   c.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
   // Wait until the request is inside the handler, then drain.
   auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (handler->slow_entered == 0 && std::chrono::steady_clock::now() < deadline)
+  while (handler->slow_entered == 0
+         && std::chrono::steady_clock::now() < deadline)
     std::this_thread::yield();
   ASSERT_EQ(handler->slow_entered, 1);
   server->stop_accepting();

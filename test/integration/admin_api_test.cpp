@@ -40,16 +40,16 @@ TEST(AdminApi, NoAdminRouteAnswersWithoutTheToken) {
   temp_dir dir;
   gateway gw{dir.path()};
   const std::vector<std::pair<std::string, std::string>> routes = {
-    {"GET", "/admin/providers"},        {"POST", "/admin/providers"},
-    {"GET", "/admin/providers/x"},      {"PATCH", "/admin/providers/x"},
-    {"PUT", "/admin/providers/x"},      {"DELETE", "/admin/providers/x"},
-    {"GET", "/admin/souls"},            {"POST", "/admin/souls"},
-    {"GET", "/admin/souls/x"},          {"PATCH", "/admin/souls/x"},
-    {"DELETE", "/admin/souls/x"},       {"GET", "/admin/keys"},
-    {"POST", "/admin/keys"},            {"GET", "/admin/keys/x"},
-    {"PATCH", "/admin/keys/x"},         {"DELETE", "/admin/keys/x"},
-    {"POST", "/admin/keys/x/revoke"},   {"POST", "/admin/keys/x/reactivate"},
-    {"POST", "/admin/keys/x/rotate"},   {"GET", "/admin/system/status"},
+    {"GET", "/admin/providers"},      {"POST", "/admin/providers"},
+    {"GET", "/admin/providers/x"},    {"PATCH", "/admin/providers/x"},
+    {"PUT", "/admin/providers/x"},    {"DELETE", "/admin/providers/x"},
+    {"GET", "/admin/souls"},          {"POST", "/admin/souls"},
+    {"GET", "/admin/souls/x"},        {"PATCH", "/admin/souls/x"},
+    {"DELETE", "/admin/souls/x"},     {"GET", "/admin/keys"},
+    {"POST", "/admin/keys"},          {"GET", "/admin/keys/x"},
+    {"PATCH", "/admin/keys/x"},       {"DELETE", "/admin/keys/x"},
+    {"POST", "/admin/keys/x/revoke"}, {"POST", "/admin/keys/x/reactivate"},
+    {"POST", "/admin/keys/x/rotate"}, {"GET", "/admin/system/status"},
   };
   for (auto& [method, path] : routes) {
     auto r = http_request(gw.port(), method, path, "{}");
@@ -72,7 +72,8 @@ TEST(AdminApi, ForeignHostNamesAreRefusedOnALoopbackListener) {
   gateway gw{dir.path()};
   http_connection c{"127.0.0.1", gw.port()};
   c.send_raw("GET /admin/keys HTTP/1.1\r\nHost: evil.example:3700\r\n"
-             "Authorization: Bearer " + gw.admin_token() + "\r\n\r\n");
+             "Authorization: Bearer "
+             + gw.admin_token() + "\r\n\r\n");
   auto r = c.read_reply();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 421);
@@ -112,7 +113,8 @@ TEST(AdminApi, ProviderSoulAndKeyLifecycleSurvivesARestart) {
     provider = id_of(r);
     r = gw.admin("POST", "/admin/souls",
                  R"({"name":"Reviewer","system_prompt":"Review code.",
-                     "provider_id":")" + provider + R"(","temperature":0.3})");
+                     "provider_id":")"
+                   + provider + R"(","temperature":0.3})");
     ASSERT_EQ(r.status, 201) << r.body;
     soul = id_of(r);
     r = gw.admin("POST", "/admin/keys",

@@ -20,8 +20,9 @@ public:
                    std::map<std::string, std::string> env = {},
                    std::vector<std::string> extra_args = {})
     : data_dir_(data_dir) {
-    std::vector<std::string> args{"--port", "0", "--data-dir", data_dir,
-                                  "--log-format", "json", "--threads", "2"};
+    std::vector<std::string> args{
+      "--port",       "0",    "--data-dir", data_dir,
+      "--log-format", "json", "--threads",  "2"};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     env.emplace("OPENHINGE_CONFIG", "");
     // A data dir the gateway has yet to create gets its log beside it.

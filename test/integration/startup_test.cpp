@@ -57,13 +57,15 @@ TEST(Startup, FirstRunCreatesDataDirKeyAndTokenWithPrivateModes) {
 
 TEST(Startup, ConfiguredAdminTokenAndKeyAreUsedWithoutFiles) {
   temp_dir dir;
-  gateway gw{dir.path(),
-             {{"OPENHINGE_ADMIN_TOKEN", "oha_from_the_environment_1234567890"},
-              {"OPENHINGE_ENCRYPTION_KEY", "a passphrase from the environment"}}};
+  gateway gw{
+    dir.path(),
+    {{"OPENHINGE_ADMIN_TOKEN", "oha_from_the_environment_1234567890"},
+     {"OPENHINGE_ENCRYPTION_KEY", "a passphrase from the environment"}}};
   EXPECT_FALSE(std::filesystem::exists(dir.file("admin.token")));
   EXPECT_FALSE(std::filesystem::exists(dir.file("encryption.key")));
-  auto r = http_request(gw.port(), "GET", "/admin/keys", {},
-                        "Authorization: Bearer oha_from_the_environment_1234567890");
+  auto r
+    = http_request(gw.port(), "GET", "/admin/keys", {},
+                   "Authorization: Bearer oha_from_the_environment_1234567890");
   EXPECT_EQ(r.status, 200);
 }
 
@@ -90,7 +92,8 @@ TEST(Startup, SigtermLetsAnInFlightKeepAliveConnectionClose) {
 TEST(Startup, BadConfigurationExitsWithStatus2AndOneLine) {
   temp_dir dir;
   auto log = dir.file("out.log");
-  EXPECT_EQ(run_to_exit({"--port", "70000", "--data-dir", dir.path()}, {}, log), 2);
+  EXPECT_EQ(run_to_exit({"--port", "70000", "--data-dir", dir.path()}, {}, log),
+            2);
   EXPECT_NE(read_file(log).find("--port: must be 0-65535, got 70000"),
             std::string::npos);
 
@@ -103,13 +106,13 @@ TEST(Startup, BadConfigurationExitsWithStatus2AndOneLine) {
 
   // The data dir is a regular file: cannot be used.
   write_file(dir.file("not-a-dir"), "x");
-  EXPECT_EQ(run_to_exit({"--port", "0", "--data-dir", dir.file("not-a-dir")}, {},
-                        log),
-            2);
-  EXPECT_EQ(run_to_exit({"--port", "0", "--data-dir",
-                         dir.file("not-a-dir") + "/sub"},
-                        {}, log),
-            2);
+  EXPECT_EQ(
+    run_to_exit({"--port", "0", "--data-dir", dir.file("not-a-dir")}, {}, log),
+    2);
+  EXPECT_EQ(
+    run_to_exit({"--port", "0", "--data-dir", dir.file("not-a-dir") + "/sub"},
+                {}, log),
+    2);
   EXPECT_EQ(run_to_exit({"--frobnicate"}, {}, log), 2);
 }
 
@@ -117,9 +120,9 @@ TEST(Startup, PortInUseExitsWithStatus2) {
   temp_dir a, b;
   gateway first{a.path()};
   auto log = b.file("out.log");
-  EXPECT_EQ(run_to_exit({"--port", std::to_string(first.port()), "--data-dir",
-                         b.path()},
-                        {}, log),
+  EXPECT_EQ(run_to_exit(
+              {"--port", std::to_string(first.port()), "--data-dir", b.path()},
+              {}, log),
             2);
   EXPECT_NE(read_file(log).find("port in use"), std::string::npos);
 }
@@ -128,8 +131,9 @@ TEST(Startup, AChangedEncryptionKeyIsRefused) {
   temp_dir dir;
   {
     gateway gw{dir.path(), {{"OPENHINGE_ENCRYPTION_KEY", "first key"}}};
-    gw.admin("POST", "/admin/providers",
-             R"({"name":"o","type":"openai","credentials":{"api_key":"sk-1"}})");
+    gw.admin(
+      "POST", "/admin/providers",
+      R"({"name":"o","type":"openai","credentials":{"api_key":"sk-1"}})");
     EXPECT_EQ(gw.stop(), 0);
   }
   auto log = dir.file("out.log");
@@ -157,7 +161,8 @@ TEST(Startup, ConfigShowPrintsSourcesWithSecretsRedacted) {
   temp_dir dir;
   auto log = dir.file("out.log");
   EXPECT_EQ(run_to_exit({"config", "show", "--port", "1234"},
-                        {{"OPENHINGE_ADMIN_TOKEN", "oha_do_not_print_me"}}, log),
+                        {{"OPENHINGE_ADMIN_TOKEN", "oha_do_not_print_me"}},
+                        log),
             0);
   auto out = read_file(log);
   EXPECT_NE(out.find("server.port = 1234  (flag)"), std::string::npos);

@@ -38,8 +38,7 @@ struct http_connection::impl {
 
 http_connection::http_connection(const std::string& host, uint16_t port)
   : impl_(std::make_unique<impl>()) {
-  impl_->socket.connect(
-    tcp::endpoint{net::ip::make_address(host), port});
+  impl_->socket.connect(tcp::endpoint{net::ip::make_address(host), port});
 }
 
 http_connection::~http_connection() = default;
@@ -106,16 +105,15 @@ http_reply http_connection::request(const std::string& method,
   std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   if (!extra_headers.empty())
     req += extra_headers + "\r\n";
-  if (!body.empty() || method == "POST" || method == "PATCH"
-      || method == "PUT")
+  if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT")
     req += "Content-Type: application/json\r\nContent-Length: "
            + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   send_raw(req);
   auto reply = read_reply();
   if (!reply)
-    throw std::runtime_error("connection closed before a response to "
-                             + method + " " + path);
+    throw std::runtime_error("connection closed before a response to " + method
+                             + " " + path);
   return *reply;
 }
 

@@ -31,8 +31,8 @@ public:
   void send_raw(const std::string& bytes);
   /// Reads one response; nullopt when the server closed the connection
   /// first. Throws on timeout.
-  std::optional<http_reply>
-  read_reply(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  std::optional<http_reply> read_reply(std::chrono::milliseconds timeout
+                                       = std::chrono::seconds(10));
   /// True when the server has closed the connection (EOF or reset) within
   /// `timeout`; false if the connection is still open afterwards.
   bool closed_by_peer(std::chrono::milliseconds timeout);

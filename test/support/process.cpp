@@ -32,8 +32,8 @@ child_process::child_process(const std::string& binary,
   for (auto& e : env_s)
     envp.push_back(e.data());
   envp.push_back(nullptr);
-  int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-                  0600);
+  int fd
+    = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(fd, 1);

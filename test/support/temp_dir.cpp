@@ -10,7 +10,8 @@ namespace oh::test {
 
 temp_dir::temp_dir() {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string{base ? base : "/tmp"} + "/openhinge-test-XXXXXX";
+  std::string tmpl
+    = std::string{base ? base : "/tmp"} + "/openhinge-test-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr)
     throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;

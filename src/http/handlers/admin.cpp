@@ -31,8 +31,8 @@ http_response to_http(const actors::admin_reply& reply) {
 
 http_response unavailable(const caf::error& err, caf::actor_system& sys) {
   OH_ERROR("admin call failed in the actor system: {}", sys.render(err));
-  return error_response(dialect::admin,
-                        fail(errc::internal, "the admin call did not complete"));
+  return error_response(
+    dialect::admin, fail(errc::internal, "the admin call did not complete"));
 }
 
 void system_status(const std::shared_ptr<app_context>& ctx, responder respond) {
@@ -68,8 +68,8 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
   call.id = route.param;
   call.actor = "token";
   auto body = std::make_shared<json::document>();
-  bool has_body = req.method == "POST" || req.method == "PATCH"
-                  || req.method == "PUT";
+  bool has_body
+    = req.method == "POST" || req.method == "PATCH" || req.method == "PUT";
   bool blank = req.body.find_first_not_of(" \t\r\n") == std::string::npos;
   if (has_body && !blank) {
     auto parsed = json::parse(req.body);
@@ -78,9 +78,9 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
       return;
     }
     if (!parsed->IsObject()) {
-      respond(error_response(dialect::admin,
-                             fail(errc::invalid_value,
-                                  "the request body must be a JSON object")));
+      respond(error_response(
+        dialect::admin,
+        fail(errc::invalid_value, "the request body must be a JSON object")));
       return;
     }
     *body = std::move(*parsed);
@@ -106,10 +106,13 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
           self
             ->request(ctx->registry, call_timeout, actors::apply_atom::value,
                       std::move(changes))
-            .then([respond, reply](bool) { respond(to_http(reply)); },
-                  [ctx, respond](caf::error& err) {
-                    respond(unavailable(err, *ctx->system));
-                  });
+            .then(
+              [respond, reply](bool) {
+                respond(to_http(reply));
+              },
+              [ctx, respond](caf::error& err) {
+                respond(unavailable(err, *ctx->system));
+              });
         },
         [ctx, respond](caf::error& err) {
           respond(unavailable(err, *ctx->system));

@@ -95,8 +95,8 @@ patch<std::string> fields::string(const char* name, size_t max_len) {
            "must be at most " + std::to_string(max_len) + " characters");
     return std::nullopt;
   }
-  return std::optional<std::string>{std::string{v.GetString(),
-                                                v.GetStringLength()}};
+  return std::optional<std::string>{
+    std::string{v.GetString(), v.GetStringLength()}};
 }
 
 patch<int64_t> fields::integer(const char* name, int64_t min, int64_t max) {
@@ -216,7 +216,8 @@ std::string provider_json(const store::provider_record& r) {
   append_raw_json(out, r.config_json, "{}");
   // Which credential fields are set, never their values (SPEC §7).
   out += ",\"credentials_set\":[";
-  if (auto creds = json::parse(r.credentials_json); creds && creds->IsObject()) {
+  if (auto creds = json::parse(r.credentials_json);
+      creds && creds->IsObject()) {
     bool first = true;
     for (auto& m : creds->GetObject()) {
       if (m.value.IsNull())
@@ -283,8 +284,7 @@ std::string soul_json(const store::soul_record& r) {
 }
 
 std::string key_json(const store::api_key_record& r,
-                     const store::key_spend& spend,
-                     const std::string* secret) {
+                     const store::key_spend& spend, const std::string* secret) {
   std::string out = "{\"id\":";
   json::append_quoted(out, r.id);
   out += ",\"name\":";

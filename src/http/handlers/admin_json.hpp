@@ -17,7 +17,7 @@
 namespace oh::http::admin {
 
 /// absent (nullopt) | null (inner nullopt) | a value.
-template <class T>
+template<class T>
 using patch = std::optional<std::optional<T>>;
 
 /// Reads typed fields of one JSON object and remembers the first failure,
@@ -25,8 +25,7 @@ using patch = std::optional<std::optional<T>>;
 class fields {
 public:
   explicit fields(const json::value& object, std::string prefix = {})
-    : obj_(object), prefix_(std::move(prefix)) {
-  }
+    : obj_(object), prefix_(std::move(prefix)) {}
 
   patch<std::string> string(const char* name, size_t max_len = 100'000);
   patch<int64_t> integer(const char* name, int64_t min, int64_t max);

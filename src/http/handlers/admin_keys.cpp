@@ -122,7 +122,7 @@ admin_reply create(store_context& ctx, const admin_call& call) {
 enum class answer { ok, key, key_with_secret };
 
 /// Loads, changes, stores and reports one key. `change` may set `secret`.
-template <class Change>
+template<class Change>
 admin_reply modify(store_context& ctx, const admin_call& call,
                    const char* action, answer kind, Change change) {
   store::api_keys_repo repo{ctx.db};
@@ -137,13 +137,13 @@ admin_reply modify(store_context& ctx, const admin_call& call,
   repo.update(*r);
   store::audit_repo{ctx.db}.record(call.actor, action, "api_key", r->id);
   tx.commit();
-  admin_reply reply = kind == answer::ok
-                        ? reply_ok()
-                        : reply_json(200, wrap_data(key_json(
-                                            *r, spend_of(ctx, r->id),
-                                            kind == answer::key_with_secret
-                                              ? &secret
-                                              : nullptr)));
+  admin_reply reply
+    = kind == answer::ok
+        ? reply_ok()
+        : reply_json(200,
+                     wrap_data(key_json(
+                       *r, spend_of(ctx, r->id),
+                       kind == answer::key_with_secret ? &secret : nullptr)));
   reply.changes.emplace_back(std::move(*r));
   return reply;
 }
@@ -164,12 +164,12 @@ admin_reply keys_call(store_context& ctx, const admin_call& call) {
     case route_id::admin_key_revoke:
     case route_id::admin_key_reactivate: {
       bool enable = call.route == route_id::admin_key_reactivate;
-      return modify(ctx, call, enable ? "reactivate" : "revoke", answer::ok,
-                    [&](store::api_key_record& r,
-                        std::string&) -> std::optional<failure> {
-                      r.is_enabled = enable;
-                      return std::nullopt;
-                    });
+      return modify(
+        ctx, call, enable ? "reactivate" : "revoke", answer::ok,
+        [&](store::api_key_record& r, std::string&) -> std::optional<failure> {
+          r.is_enabled = enable;
+          return std::nullopt;
+        });
     }
     case route_id::admin_key_rotate:
       return modify(ctx, call, "rotate", answer::key_with_secret,
@@ -184,13 +184,15 @@ admin_reply keys_call(store_context& ctx, const admin_call& call) {
   if (call.method == "GET") {
     auto r = repo.get(call.id);
     if (!r)
-      return reply_error(fail(errc::not_found, "key " + call.id + " not found"));
+      return reply_error(
+        fail(errc::not_found, "key " + call.id + " not found"));
     return reply_json(200, wrap_data(key_json(*r, spend_of(ctx, r->id))));
   }
   if (call.method == "DELETE") {
     store::transaction tx{ctx.db};
     if (!repo.remove(call.id))
-      return reply_error(fail(errc::not_found, "key " + call.id + " not found"));
+      return reply_error(
+        fail(errc::not_found, "key " + call.id + " not found"));
     store::audit_repo{ctx.db}.record(call.actor, "delete", "api_key", call.id);
     tx.commit();
     auto reply = reply_ok();
@@ -200,11 +202,11 @@ admin_reply keys_call(store_context& ctx, const admin_call& call) {
   }
   if (call.body->IsObject() && call.body->MemberCount() == 0)
     return reply_error(fail(errc::invalid_value, "nothing to update"));
-  return modify(ctx, call, "update", answer::key,
-                [&](store::api_key_record& r,
-                    std::string&) -> std::optional<failure> {
-                  return apply_body(ctx, *call.body, r, false);
-                });
+  return modify(
+    ctx, call, "update", answer::key,
+    [&](store::api_key_record& r, std::string&) -> std::optional<failure> {
+      return apply_body(ctx, *call.body, r, false);
+    });
 }
 
 admin_reply run_admin_call(store_context& ctx, const admin_call& call) {

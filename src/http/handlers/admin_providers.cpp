@@ -211,7 +211,8 @@ admin_reply update(store_context& ctx, const admin_call& call) {
   store::providers_repo repo{ctx.db, ctx.vault};
   auto r = repo.get(call.id);
   if (!r)
-    return reply_error(fail(errc::not_found, "provider " + call.id + " not found"));
+    return reply_error(
+      fail(errc::not_found, "provider " + call.id + " not found"));
   if (call.body->IsObject() && call.body->MemberCount() == 0)
     return reply_error(fail(errc::invalid_value, "nothing to update"));
   if (auto err = apply_body(*call.body, *r, false))
@@ -232,7 +233,8 @@ admin_reply remove(store_context& ctx, const admin_call& call) {
   store::transaction tx{ctx.db};
   auto affected = souls.bound_to_provider(call.id);
   if (!repo.remove(call.id))
-    return reply_error(fail(errc::not_found, "provider " + call.id + " not found"));
+    return reply_error(
+      fail(errc::not_found, "provider " + call.id + " not found"));
   admin_reply reply = reply_ok();
   // Souls that named the account lose it (provider_id by the foreign key,
   // fallback_chain here) and get a new version.

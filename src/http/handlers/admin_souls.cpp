@@ -80,16 +80,14 @@ std::optional<failure> apply_body(store_context& ctx, const json::value& body,
     r.slug = slug_from_name(r.name);
     if (r.slug.empty())
       return failure{errc::missing_field,
-                     "slug: cannot be derived from the name; give one",
-                     "slug"};
+                     "slug: cannot be derived from the name; give one", "slug"};
     if (r.slug.size() > 64)
       r.slug.resize(64);
   }
   store::providers_repo providers{ctx.db, ctx.vault};
   if (r.provider_id && !providers.exists(*r.provider_id))
     return failure{errc::invalid_value,
-                   "provider_id: no provider " + *r.provider_id,
-                   "provider_id"};
+                   "provider_id: no provider " + *r.provider_id, "provider_id"};
   for (auto& id : r.fallback_chain)
     if (!providers.exists(id))
       return failure{errc::invalid_value, "fallback_chain: no provider " + id,
@@ -179,7 +177,8 @@ admin_reply souls_call(store_context& ctx, const admin_call& call) {
   if (call.method == "GET") {
     auto r = repo.get(call.id);
     if (!r)
-      return reply_error(fail(errc::not_found, "soul " + call.id + " not found"));
+      return reply_error(
+        fail(errc::not_found, "soul " + call.id + " not found"));
     return reply_json(200, wrap_data(soul_json(*r)));
   }
   if (call.method == "DELETE")

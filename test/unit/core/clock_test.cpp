@@ -11,7 +11,8 @@ TEST(Clock, FormatsEpochAsIsoWithMilliseconds) {
 }
 
 TEST(Clock, ParsesTheFormatsAdminClientsSend) {
-  EXPECT_EQ(clock::parse_timestamp("2025-11-24T16:00:00.123Z"), 1'764'000'000'123);
+  EXPECT_EQ(clock::parse_timestamp("2025-11-24T16:00:00.123Z"),
+            1'764'000'000'123);
   EXPECT_EQ(clock::parse_timestamp("2025-11-24 16:00:00"), 1'764'000'000'000);
   EXPECT_EQ(clock::parse_timestamp("2025-11-24"), 1'763'942'400'000);
   EXPECT_EQ(clock::parse_timestamp("2025-11-24T18:00:00+02:00"),

@@ -35,9 +35,9 @@ TEST(Config, FlagsBeatEnvironmentBeatFileBeatDefaults) {
   test::write_file(dir.file("c.json"),
                    R"({"server":{"port":4000,"host":"0.0.0.0"},
                        "data_dir":"/srv/oh","logging":{"level":"debug"}})");
-  auto cfg = load_config({"--config", dir.file("c.json"), "--port=5000"},
-                         env_of({{"OPENHINGE_PORT", "4500"},
-                                 {"OPENHINGE_HOST", "127.0.0.2"}}));
+  auto cfg = load_config(
+    {"--config", dir.file("c.json"), "--port=5000"},
+    env_of({{"OPENHINGE_PORT", "4500"}, {"OPENHINGE_HOST", "127.0.0.2"}}));
   ASSERT_TRUE(cfg) << cfg.error().message;
   EXPECT_EQ(cfg->port, 5000u);
   EXPECT_EQ(cfg->sources.at("server.port"), "flag");
@@ -53,7 +53,8 @@ TEST(Config, FlagsBeatEnvironmentBeatFileBeatDefaults) {
 TEST(Config, ConfigFileFromEnvironmentVariable) {
   test::temp_dir dir;
   test::write_file(dir.file("c.json"), R"({"server":{"port":4321}})");
-  auto cfg = load_config({}, env_of({{"OPENHINGE_CONFIG", dir.file("c.json")}}));
+  auto cfg
+    = load_config({}, env_of({{"OPENHINGE_CONFIG", dir.file("c.json")}}));
   ASSERT_TRUE(cfg);
   EXPECT_EQ(cfg->port, 4321u);
 }
@@ -63,7 +64,8 @@ TEST(Config, UnknownKeyIsAnErrorNamingFileAndKey) {
   test::write_file(dir.file("c.json"), R"({"server":{"prot":1}})");
   auto cfg = load_config({"--config", dir.file("c.json")}, env_of({}));
   ASSERT_FALSE(cfg);
-  EXPECT_EQ(cfg.error().message, dir.file("c.json") + ": server.prot: unknown key");
+  EXPECT_EQ(cfg.error().message,
+            dir.file("c.json") + ": server.prot: unknown key");
 }
 
 TEST(Config, OutOfRangePortSaysWhatAndWhere) {
@@ -86,7 +88,8 @@ TEST(Config, UnparseableFileIsAnError) {
   test::write_file(dir.file("c.json"), "{ server: ");
   auto cfg = load_config({"--config", dir.file("c.json")}, env_of({}));
   ASSERT_FALSE(cfg);
-  EXPECT_TRUE(cfg.error().message.starts_with(dir.file("c.json") + ": invalid JSON"))
+  EXPECT_TRUE(
+    cfg.error().message.starts_with(dir.file("c.json") + ": invalid JSON"))
     << cfg.error().message;
 }
 
@@ -120,6 +123,7 @@ TEST(Config, DescribeRedactsSecretsAndNamesSources) {
   auto text = describe(*cfg);
   EXPECT_EQ(text.find("topsecretvalue"), std::string::npos);
   EXPECT_EQ(text.find("oha_secret"), std::string::npos);
-  EXPECT_NE(text.find("encryption.key = (set, redacted)  (env)"), std::string::npos);
+  EXPECT_NE(text.find("encryption.key = (set, redacted)  (env)"),
+            std::string::npos);
   EXPECT_NE(text.find("server.port = 9  (flag)"), std::string::npos);
 }

@@ -29,8 +29,8 @@ TEST(Crypto, HkdfMatchesRfc5869TestCase1) {
   auto salt = *crypto::from_hex("000102030405060708090a0b0c");
   auto info = *crypto::from_hex("f0f1f2f3f4f5f6f7f8f9");
   auto okm = crypto::hkdf_sha256(
-    ikm, salt, std::string_view{reinterpret_cast<const char*>(info.data()),
-                                info.size()},
+    ikm, salt,
+    std::string_view{reinterpret_cast<const char*>(info.data()), info.size()},
     42);
   EXPECT_EQ(crypto::to_hex(okm),
             "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
@@ -63,8 +63,9 @@ TEST(Crypto, OpenDetectsTamperingAndWrongKeys) {
     bad[i] = bad[i] == '0' ? '1' : '0';
     auto opened = crypto::open(key, bad);
     EXPECT_FALSE(opened) << "position " << i;
-    if (!opened)
+    if (!opened) {
       EXPECT_EQ(opened.error().code, errc::decrypt_failed);
+    }
   }
   EXPECT_FALSE(crypto::open(crypto::random_bytes(32), sealed));
   EXPECT_FALSE(crypto::open(key, "v2:zz:yy"));

@@ -116,8 +116,8 @@ TEST_F(AdminResources, ProviderPatchMergesConfigAndReplacesCredentials) {
 }
 
 TEST_F(AdminResources, UnknownIdsAre404) {
-  for (auto route : {route_id::admin_provider, route_id::admin_soul,
-                     route_id::admin_key}) {
+  for (auto route :
+       {route_id::admin_provider, route_id::admin_soul, route_id::admin_key}) {
     for (auto method : {"GET", "PATCH", "DELETE"}) {
       auto r = call(route, method, "nope", R"({"name":"x"})");
       ASSERT_TRUE(r.error) << method;

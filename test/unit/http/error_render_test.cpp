@@ -7,12 +7,13 @@ using namespace oh;
 using namespace oh::http;
 
 TEST(ErrorRender, OpenAiShapeHasMessageTypeParamCode) {
-  auto res = error_response(dialect::openai,
-                            fail(errc::invalid_value, "temperature: too hot",
-                                 "temperature"));
+  auto res = error_response(
+    dialect::openai,
+    fail(errc::invalid_value, "temperature: too hot", "temperature"));
   EXPECT_EQ(res.status, 400u);
-  EXPECT_EQ(res.body,
-            R"({"error":{"message":"temperature: too hot","type":"invalid_request_error","param":"temperature","code":"invalid_value"}})");
+  EXPECT_EQ(
+    res.body,
+    R"({"error":{"message":"temperature: too hot","type":"invalid_request_error","param":"temperature","code":"invalid_value"}})");
 }
 
 TEST(ErrorRender, OpenAiParamIsNullWithoutAField) {
@@ -25,16 +26,18 @@ TEST(ErrorRender, AnthropicShapeCarriesTheRequestId) {
   auto res = error_response(dialect::anthropic,
                             fail(errc::auth_invalid, "invalid key"), "abc");
   EXPECT_EQ(res.status, 401u);
-  EXPECT_EQ(res.body,
-            R"({"type":"error","error":{"type":"authentication_error","message":"invalid key"},"request_id":"abc"})");
+  EXPECT_EQ(
+    res.body,
+    R"({"type":"error","error":{"type":"authentication_error","message":"invalid key"},"request_id":"abc"})");
 }
 
 TEST(ErrorRender, AdminShapeNamesTheField) {
-  auto res = error_response(dialect::admin,
-                            fail(errc::missing_field, "name: is required", "name"));
+  auto res = error_response(
+    dialect::admin, fail(errc::missing_field, "name: is required", "name"));
   EXPECT_EQ(res.status, 400u);
-  EXPECT_EQ(res.body,
-            R"({"error":{"code":"VALIDATION","message":"name: is required","field":"name"}})");
+  EXPECT_EQ(
+    res.body,
+    R"({"error":{"code":"VALIDATION","message":"name: is required","field":"name"}})");
 }
 
 TEST(ErrorRender, StatusesFollowTheSpecTable) {

@@ -18,7 +18,8 @@ TEST(Migrations, FreshInstallCreatesEveryTableOfTheDataModel) {
                      "admin_audit", "oauth_flows", "schema_migrations"})
     EXPECT_TRUE(db.has_table(table)) << table;
   // The original's unused tables are not created.
-  for (auto table : {"budgets", "tasks", "cron_jobs", "webhooks", "_migrations"})
+  for (auto table :
+       {"budgets", "tasks", "cron_jobs", "webhooks", "_migrations"})
     EXPECT_FALSE(db.has_table(table)) << table;
   statement fts{db, "SELECT 1 FROM sqlite_master WHERE name='usage_logs_fts'"};
   EXPECT_TRUE(fts.step());
@@ -69,7 +70,8 @@ TEST(Migrations, RefusesADatabaseNewerThanTheBinary) {
   db.exec("INSERT INTO schema_migrations VALUES (999, 'future', 'now')");
   auto st = migrate(db, embedded_migrations());
   ASSERT_FALSE(st);
-  EXPECT_NE(st.error().message.find("newer than this binary"), std::string::npos);
+  EXPECT_NE(st.error().message.find("newer than this binary"),
+            std::string::npos);
 }
 
 TEST(Migrations, RefusesANodeOpenHingeDatabase) {
@@ -78,15 +80,17 @@ TEST(Migrations, RefusesANodeOpenHingeDatabase) {
   db.exec("CREATE TABLE _migrations (id INTEGER PRIMARY KEY, name TEXT)");
   auto st = migrate(db, embedded_migrations());
   ASSERT_FALSE(st);
-  EXPECT_NE(st.error().message.find("openhinge import --from"), std::string::npos);
+  EXPECT_NE(st.error().message.find("openhinge import --from"),
+            std::string::npos);
   EXPECT_FALSE(db.has_table("providers"));
 }
 
 TEST(Migrations, AFailingMigrationLeavesNoTrace) {
   test::temp_dir dir;
   database db{dir.file("oh.db")};
-  std::vector<migration> broken{{1, "ok", "CREATE TABLE a (x INTEGER);"},
-                                {2, "bad", "CREATE TABLE b (y); SELECT * FROM nope;"}};
+  std::vector<migration> broken{
+    {1, "ok", "CREATE TABLE a (x INTEGER);"},
+    {2, "bad", "CREATE TABLE b (y); SELECT * FROM nope;"}};
   EXPECT_THROW(migrate(db, broken), store_error);
   EXPECT_EQ(schema_version(db), 1);
   EXPECT_TRUE(db.has_table("a"));
