@@ -35,22 +35,55 @@ http_response unavailable(const caf::error& err, caf::actor_system& sys) {
     dialect::admin, fail(errc::internal, "the admin call did not complete"));
 }
 
-void system_status(const std::shared_ptr<app_context>& ctx, responder respond) {
-  ctx->system->spawn([ctx, respond](caf::event_based_actor* self) {
-    self->request(ctx->registry, call_timeout, actors::status_atom::value)
-      .then(
-        [ctx, respond](std::string& counts) {
-          auto uptime_s = (clock::now_ms() - ctx->started_ms) / 1000.0;
-          http_response res;
-          res.body = "{\"status\":\"running\",\"version\":\"" OH_VERSION
-                     "\",\"uptime\":"
-                     + std::to_string(uptime_s) + ",\"actors\":" + counts + "}";
-          respond(std::move(res));
-        },
-        [ctx, respond](caf::error& err) {
-          respond(unavailable(err, *ctx->system));
-        });
-  });
+// The short-lived actors below take their inputs as spawn arguments, not
+// lambda captures: CAF 0.17 dereferences a null argument tuple when a
+// function actor is spawned without arguments (UBSan flags it).
+
+void status_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
+                 responder respond) {
+  self->request(ctx->registry, call_timeout, actors::status_atom::value)
+    .then(
+      [ctx, respond](std::string& counts) {
+        auto uptime_s = (clock::now_ms() - ctx->started_ms) / 1000.0;
+        http_response res;
+        res.body = "{\"status\":\"running\",\"version\":\"" OH_VERSION
+                   "\",\"uptime\":"
+                   + std::to_string(uptime_s) + ",\"actors\":" + counts + "}";
+        respond(std::move(res));
+      },
+      [ctx, respond](caf::error& err) {
+        respond(unavailable(err, *ctx->system));
+      });
+}
+
+/// Runs the job on the store, applies its changes in the registry, answers.
+void admin_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
+                actors::store_job job, responder respond) {
+  self->request(ctx->store, call_timeout, actors::run_atom::value, job)
+    .then(
+      [self, ctx, respond](actors::admin_reply& reply) {
+        if (reply.changes.empty()) {
+          respond(to_http(reply));
+          return;
+        }
+        // Answer only after the running actors have the change, so the
+        // next request already sees it.
+        auto changes = std::move(reply.changes);
+        reply.changes.clear();
+        self
+          ->request(ctx->registry, call_timeout, actors::apply_atom::value,
+                    std::move(changes))
+          .then(
+            [respond, reply](bool) {
+              respond(to_http(reply));
+            },
+            [ctx, respond](caf::error& err) {
+              respond(unavailable(err, *ctx->system));
+            });
+      },
+      [ctx, respond](caf::error& err) {
+        respond(unavailable(err, *ctx->system));
+      });
 }
 
 } // namespace
@@ -59,7 +92,7 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
                   const route_result& route, http_request req,
                   responder respond) {
   if (route.id == route_id::admin_system_status) {
-    system_status(ctx, std::move(respond));
+    ctx->system->spawn(status_call, ctx, std::move(respond));
     return;
   }
   admin::admin_call call;
@@ -91,33 +124,7 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
   actors::store_job job = [call](actors::store_context& sc) {
     return admin::run_admin_call(sc, call);
   };
-  ctx->system->spawn([ctx, job, respond](caf::event_based_actor* self) {
-    self->request(ctx->store, call_timeout, actors::run_atom::value, job)
-      .then(
-        [self, ctx, respond](actors::admin_reply& reply) {
-          if (reply.changes.empty()) {
-            respond(to_http(reply));
-            return;
-          }
-          // Answer only after the running actors have the change, so the
-          // next request already sees it.
-          auto changes = std::move(reply.changes);
-          reply.changes.clear();
-          self
-            ->request(ctx->registry, call_timeout, actors::apply_atom::value,
-                      std::move(changes))
-            .then(
-              [respond, reply](bool) {
-                respond(to_http(reply));
-              },
-              [ctx, respond](caf::error& err) {
-                respond(unavailable(err, *ctx->system));
-              });
-        },
-        [ctx, respond](caf::error& err) {
-          respond(unavailable(err, *ctx->system));
-        });
-  });
+  ctx->system->spawn(admin_call, ctx, std::move(job), std::move(respond));
 }
 
 } // namespace oh::http::handlers

@@ -127,3 +127,10 @@ TEST(Config, DescribeRedactsSecretsAndNamesSources) {
             std::string::npos);
   EXPECT_NE(text.find("server.port = 9  (flag)"), std::string::npos);
 }
+
+TEST(Config, TheShippedExampleFileLoads) {
+  auto cfg = load_config({"--config", OH_SOURCE_DIR "/config/openhinge.example.json"},
+                         env_of({}));
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_EQ(cfg->port, 3700u);
+}
