@@ -24,6 +24,7 @@
 #include "core/logging.hpp"
 #include "http/app.hpp"
 #include "http/server.hpp"
+#include "providers/io_runtime.hpp"
 #include "store/credential_vault.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
@@ -118,6 +119,9 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
     return config_error(std::string{"db.path: "} + e.what());
   }
 
+  // Declared before the actor system: actors may hold sinks whose sessions
+  // live in the runtime's queues.
+  auto io = std::make_unique<providers::io_runtime>(cfg.threads);
   auto caf_cfg = actors::make_system_config(cfg.threads);
   caf::actor_system sys{*caf_cfg};
   auto snapshot = std::make_shared<actors::snapshot_holder>();
@@ -158,7 +162,6 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   http::server_options opts;
   opts.host = cfg.host;
   opts.port = static_cast<uint16_t>(cfg.port);
-  opts.threads = cfg.threads;
   opts.max_body_bytes = cfg.max_body_bytes;
   opts.max_header_bytes = cfg.max_header_bytes;
   opts.max_connections = cfg.max_connections;
@@ -167,7 +170,7 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   opts.keepalive_idle_timeout
     = std::chrono::milliseconds(cfg.keepalive_idle_timeout_ms);
   auto server
-    = http::http_server::start(opts, std::make_shared<http::app>(ctx));
+    = http::http_server::start(*io, opts, std::make_shared<http::app>(ctx));
   if (!server) {
     stop_actors();
     return config_error(server.error().message);
@@ -225,6 +228,7 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   caf::anon_send_exit(acceptor, caf::exit_reason::user_shutdown);
   stop_actors();
   sys.await_all_actors_done();
+  io->stop();
   std::filesystem::remove(port_file);
   OH_INFO("stopped");
   return 0;

@@ -2,7 +2,7 @@
 
 #include "core/crypto.hpp"
 #include "core/logging.hpp"
-#include "http/error_render.hpp"
+#include "core/error_render.hpp"
 #include "http/handlers/admin.hpp"
 #include "http/handlers/public.hpp"
 #include "http/router.hpp"
@@ -64,7 +64,8 @@ bool has_admin_token(const app_context& ctx, const http_request& req) {
                                      ctx.admin_token_hash);
 }
 
-void app::handle(http_request req, responder respond) {
+void app::handle(http_request req, sink_ptr sink) {
+  auto respond = respond_via(sink);
   auto route = match_route(req.method, req.path);
   auto d = dialect_for_path(req.path);
   if (route.kind == route_result::outcome::not_found) {

@@ -37,7 +37,7 @@ struct app_context {
 class app final : public request_handler {
 public:
   explicit app(std::shared_ptr<app_context> ctx) : ctx_(std::move(ctx)) {}
-  void handle(http_request req, responder respond) override;
+  void handle(http_request req, sink_ptr sink) override;
 
 private:
   std::shared_ptr<app_context> ctx_;

@@ -2,14 +2,6 @@
 
 namespace oh::http {
 
-std::optional<std::string_view>
-http_request::header(std::string_view name) const {
-  for (auto& [k, v] : headers)
-    if (k == name)
-      return std::string_view{v};
-  return std::nullopt;
-}
-
 std::optional<std::string> percent_decode(std::string_view text,
                                           bool plus_is_space) {
   auto hex = [](char c) -> int {

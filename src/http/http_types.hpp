@@ -4,39 +4,24 @@
 // handlers, so handlers never see Beast types and stay testable.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "core/http_message.hpp"
+
 namespace oh::http {
 
-struct http_request {
-  std::string method; // upper case, as on the wire
-  std::string target; // path and query as sent
-  std::string path;   // decoded path without the query
-  std::string query;  // raw query string without '?'
-  /// Header fields with lower-case names, in arrival order.
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
-  std::string peer_ip;
+using oh::dialect;
+using oh::http_request;
+using oh::http_response;
+using oh::response_sink;
+using sink_ptr = std::shared_ptr<response_sink>;
 
-  /// The first value of a header (name in lower case).
-  std::optional<std::string_view> header(std::string_view name) const;
-};
-
-struct http_response {
-  unsigned status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-  /// Close the connection after this response.
-  bool close = false;
-};
-
-/// Delivers the response for one request. Callable from any thread, once;
-/// it hands the response to the connection's strand.
+/// Delivers the response for one request. Callable from any thread, once.
 using responder = std::function<void(http_response)>;
 
 /// Handles complete requests. Implementations must not block: long work
@@ -44,8 +29,15 @@ using responder = std::function<void(http_response)>;
 class request_handler {
 public:
   virtual ~request_handler() = default;
-  virtual void handle(http_request req, responder respond) = 0;
+  virtual void handle(http_request req, sink_ptr sink) = 0;
 };
+
+/// A responder that answers once through the sink.
+inline responder respond_via(sink_ptr sink) {
+  return [sink = std::move(sink)](http_response res) {
+    sink->respond(std::move(res));
+  };
+}
 
 /// Value of `name` in a query string (`a=1&b=2`), percent-decoded.
 std::optional<std::string> query_param(std::string_view query,

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/http_message.hpp"
+
 namespace oh::http {
 
 enum class route_id {
@@ -23,8 +25,7 @@ enum class route_id {
   admin_system_status,
 };
 
-/// The wire dialect errors on a path are rendered in (SPEC §4).
-enum class dialect { openai, anthropic, admin };
+using oh::dialect;
 
 struct route_result {
   enum class outcome { found, not_found, method_not_allowed };

@@ -1,17 +1,19 @@
 #include "http/server.hpp"
 
+#include <deque>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <unordered_set>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -20,9 +22,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "core/error_render.hpp"
 #include "core/logging.hpp"
-#include "http/error_render.hpp"
 #include "http/router.hpp"
+#include "providers/io_runtime.hpp"
 
 namespace oh::http {
 
@@ -33,44 +36,52 @@ using tcp = net::ip::tcp;
 
 class session;
 
-struct http_server::impl {
-  // Declared before the io_context: sessions still queued in it are
-  // destroyed with it and unregister themselves here.
+struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   std::mutex sessions_mutex;
   std::unordered_set<session*> sessions;
   std::atomic<size_t> connections{0};
   std::atomic<bool> draining{false};
   server_options options;
   std::shared_ptr<request_handler> handler;
-  net::io_context ioc;
-  // Keeps run() going while requests wait for actors with no socket
-  // operation pending (e.g. during a drain, after the acceptor closed).
-  net::executor_work_guard<net::io_context::executor_type> work{
-    ioc.get_executor()};
-  tcp::acceptor acceptor{ioc};
-  std::vector<std::thread> threads;
+  net::io_context& ioc;
+  tcp::acceptor acceptor;
   uint16_t bound_port = 0;
 
-  explicit impl(unsigned n) : ioc(static_cast<int>(n)) {}
+  explicit impl(net::io_context& c) : ioc(c), acceptor(c) {}
   void do_accept();
 };
 
 namespace {
 
-/// Status line and headers for a response; the body is a string.
 using response_t = bhttp::response<bhttp::string_body>;
 using parser_t = bhttp::request_parser<bhttp::string_body>;
+
+/// Streamed bodies pause the producer above this many queued bytes and
+/// resume it below the low-water mark.
+constexpr size_t backlog_low_water = 64 * 1024;
+
+std::string chunk_frame(std::string_view data) {
+  char size[20];
+  int n = std::snprintf(size, sizeof(size), "%zx\r\n", data.size());
+  std::string out;
+  out.reserve(static_cast<size_t>(n) + data.size() + 2);
+  out.append(size, static_cast<size_t>(n));
+  out.append(data);
+  out.append("\r\n");
+  return out;
+}
 
 } // namespace
 
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket&& socket, http_server::impl& srv)
-    : stream_(std::move(socket)), srv_(srv) {
+  session(tcp::socket&& socket, std::shared_ptr<http_server::impl> srv)
+    : stream_(std::move(socket)), owner_(std::move(srv)), srv_(*owner_) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec)
       peer_ = ep.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
     srv_.connections.fetch_add(1, std::memory_order_relaxed);
     std::lock_guard guard{srv_.sessions_mutex};
     srv_.sessions.insert(this);
@@ -90,14 +101,87 @@ public:
       beast::bind_front_handler(&session::read_header, shared_from_this()));
   }
 
-  /// Called (from any thread) when the server starts draining: an idle
-  /// connection closes now, a busy one after its response.
+  /// From any thread: the server drains; idle connections close now, busy
+  /// ones after their response.
   void notify_drain() {
-    net::post(stream_.get_executor(), [weak = weak_from_this()] {
-      if (auto self = weak.lock(); self && !self->busy_)
-        self->close();
+    post([](session& s) {
+      if (!s.busy_)
+        s.close();
     });
   }
+
+  /// From any thread: close at once.
+  void notify_stop() {
+    post([](session& s) {
+      s.close();
+    });
+  }
+
+  template<class F>
+  void post(F f) {
+    net::post(stream_.get_executor(),
+              [self = shared_from_this(), f = std::move(f)]() mutable {
+                f(*self);
+              });
+  }
+
+  // -- the response sink's operations, run on the strand ---------------------
+
+  void respond(http_response r) {
+    if (!busy_ || streaming_)
+      return; // answered already
+    write_complete(std::move(r));
+  }
+
+  void begin_stream(http_response head) {
+    if (!busy_ || streaming_)
+      return;
+    streaming_ = true;
+    std::string text = "HTTP/1.1 " + std::to_string(head.status) + " "
+                       + std::string{bhttp::obsolete_reason(
+                         static_cast<bhttp::status>(head.status))}
+                       + "\r\n";
+    if (!head.content_type.empty())
+      text += "Content-Type: " + head.content_type + "\r\n";
+    for (auto& [name, value] : head.headers)
+      text += name + ": " + value + "\r\n";
+    keep_after_stream_ = keep_alive_ && !head.close && !srv_.draining.load();
+    text += keep_after_stream_ ? "Connection: keep-alive\r\n"
+                               : "Connection: close\r\n";
+    text += "Transfer-Encoding: chunked\r\n\r\n";
+    enqueue(std::move(text));
+  }
+
+  void write_chunk(std::string bytes) {
+    if (!streaming_ || stream_ended_ || bytes.empty())
+      return;
+    enqueue(chunk_frame(bytes));
+  }
+
+  void end_stream() {
+    if (!streaming_ || stream_ended_)
+      return;
+    stream_ended_ = true;
+    enqueue("0\r\n\r\n");
+  }
+
+  void set_on_drain(std::function<void()> fn) {
+    if (backlog_.load() < backlog_low_water || closed_) {
+      fn();
+      return;
+    }
+    on_drain_ = std::move(fn);
+  }
+
+  void set_on_cancel(std::function<void()> fn) {
+    if (client_gone_) {
+      fn();
+      return;
+    }
+    on_cancel_ = std::move(fn);
+  }
+
+  std::atomic<size_t> backlog_{0};
 
 private:
   void read_header() {
@@ -120,8 +204,7 @@ private:
       on_read_error(ec);
       return;
     }
-    auto& req = parser_->get();
-    auto method = req.method();
+    auto method = parser_->get().method();
     bool needs_length = method == bhttp::verb::post
                         || method == bhttp::verb::put
                         || method == bhttp::verb::patch;
@@ -168,7 +251,6 @@ private:
                || ec == net::error::operation_aborted
                || ec == net::error::connection_reset || ec == net::error::eof
                || ec == bhttp::error::partial_message) {
-      // The client went away, was idle too long, or we are closing.
       if (ec == beast::error::timeout)
         OH_DEBUG("closing connection from {}: read timeout", peer_);
       close();
@@ -189,55 +271,43 @@ private:
                               fail(code, std::move(message)));
     res.close = true;
     keep_alive_ = false;
-    write(std::move(res));
+    busy_ = true;
+    write_complete(std::move(res));
   }
 
-  void dispatch_request() {
-    auto msg = parser_->release();
-    parser_.reset();
-    keep_alive_ = msg.keep_alive();
-    http_request req;
-    req.method = std::string{msg.method_string()};
-    req.target = std::string{msg.target()};
-    auto qpos = req.target.find('?');
-    std::string_view raw_path = std::string_view{req.target}.substr(0, qpos);
-    if (qpos != std::string::npos)
-      req.query = req.target.substr(qpos + 1);
-    auto decoded = percent_decode(raw_path, false);
-    if (!decoded || raw_path.empty() || raw_path.front() != '/') {
-      fail_and_close(errc::invalid_value, "malformed request target");
-      return;
-    }
-    req.path = std::move(*decoded);
-    req.headers.reserve(16);
-    for (auto& field : msg) {
-      std::string name{field.name_string()};
-      for (auto& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.emplace_back(std::move(name), std::string{field.value()});
-    }
-    req.body = std::move(msg.body());
-    req.peer_ip = peer_;
-    head_only_ = msg.method() == bhttp::verb::head;
-    busy_ = true;
-    // The handler may take long (an upstream exchange): no read deadline
-    // while it runs; the request actor owns the request's own timeouts.
-    stream_.expires_never();
-    // The responder keeps the session alive until the answer is written (no
-    // socket operation is pending meanwhile); dropping it uncalled closes
-    // the connection.
-    auto self = shared_from_this();
-    auto executor = stream_.get_executor();
-    srv_.handler->handle(
-      std::move(req), [self, executor](http_response res) mutable {
-        net::post(executor, [self, res = std::move(res)]() mutable {
-          self->write(std::move(res));
-        });
+  void dispatch_request();
+
+  /// Watches the socket while a request is in flight, so a client that
+  /// goes away cancels the work at once (SPEC §6.4).
+  void watch_client() {
+    stream_.socket().async_wait(
+      tcp::socket::wait_read,
+      [self = shared_from_this()](beast::error_code ec) {
+        if (ec || !self->busy_ || self->closed_)
+          return; // cancelled: the response finished first
+        char probe;
+        ssize_t n = ::recv(self->stream_.socket().native_handle(), &probe, 1,
+                           MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+          self->client_went_away();
+        // n > 0: the client pipelined its next request; it is read after
+        // this response.
       });
   }
 
-  void write(http_response r) {
-    OH_TRACE("write {} to {}", r.status, peer_);
+  void client_went_away() {
+    if (client_gone_)
+      return;
+    client_gone_ = true;
+    OH_DEBUG("client {} went away during a request", peer_);
+    if (auto fn = std::move(on_cancel_)) {
+      on_cancel_ = nullptr;
+      fn();
+    }
+    close();
+  }
+
+  void write_complete(http_response r) {
     auto res = std::make_shared<response_t>();
     res->version(11);
     res->result(r.status);
@@ -251,20 +321,76 @@ private:
     res->prepare_payload();
     if (head_only_)
       res->body().clear(); // Content-Length stays that of the GET answer
-    head_only_ = false;
     response_ = res;
+    stop_watching();
     stream_.expires_after(srv_.options.write_timeout);
-    bhttp::async_write(
-      stream_, *res,
-      beast::bind_front_handler(&session::on_write, shared_from_this(), !keep));
+    bhttp::async_write(stream_, *res,
+                       beast::bind_front_handler(&session::on_write_complete,
+                                                 shared_from_this(), !keep));
   }
 
-  void on_write(bool close_after, beast::error_code ec, size_t) {
-    if (ec)
-      OH_DEBUG("write to {} failed: {}", peer_, ec.message());
+  void on_write_complete(bool close_after, beast::error_code ec, size_t) {
     response_.reset();
+    finish_exchange(ec || close_after);
+  }
+
+  void enqueue(std::string bytes) {
+    backlog_.fetch_add(bytes.size());
+    queue_.push_back(std::move(bytes));
+    if (!writing_)
+      write_next();
+  }
+
+  void write_next() {
+    if (queue_.empty() || closed_) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    stream_.expires_after(srv_.options.write_timeout);
+    net::async_write(
+      stream_, net::buffer(queue_.front()),
+      beast::bind_front_handler(&session::on_queued_write, shared_from_this()));
+  }
+
+  void on_queued_write(beast::error_code ec, size_t) {
+    size_t n = queue_.front().size();
+    queue_.pop_front();
+    backlog_.fetch_sub(n);
+    if (ec) {
+      writing_ = false;
+      client_went_away();
+      return;
+    }
+    if (on_drain_ && backlog_.load() < backlog_low_water) {
+      auto fn = std::move(on_drain_);
+      on_drain_ = nullptr;
+      fn();
+    }
+    if (!queue_.empty()) {
+      write_next();
+      return;
+    }
+    writing_ = false;
+    if (stream_ended_)
+      finish_exchange(!keep_after_stream_);
+  }
+
+  void stop_watching() {
+    beast::error_code ignored;
+    stream_.socket().cancel(ignored);
+  }
+
+  /// The answer is on the wire: read the next request or close.
+  void finish_exchange(bool close_now) {
+    stop_watching();
     busy_ = false;
-    if (ec || close_after) {
+    streaming_ = false;
+    stream_ended_ = false;
+    on_cancel_ = nullptr;
+    on_drain_ = nullptr;
+    head_only_ = false;
+    if (close_now || closed_) {
       close();
       return;
     }
@@ -273,42 +399,141 @@ private:
   }
 
   void close() {
-    OH_TRACE("close {} (closed={})", peer_, closed_);
     if (closed_)
       return;
     closed_ = true;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
     stream_.socket().close(ec);
+    if (on_drain_) {
+      auto fn = std::move(on_drain_);
+      on_drain_ = nullptr;
+      fn(); // a paused producer must learn the connection is gone
+    }
   }
 
   beast::tcp_stream stream_;
+  // Sessions may outlive the http_server handle (they sit in the I/O
+  // queues until the runtime is destroyed), so they share the state.
+  std::shared_ptr<http_server::impl> owner_;
   http_server::impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<parser_t> parser_;
   std::shared_ptr<response_t> response_;
+  std::deque<std::string> queue_;
+  std::function<void()> on_drain_;
+  std::function<void()> on_cancel_;
   std::string peer_;
   bool first_ = true;
   bool busy_ = false;
   bool closed_ = false;
   bool keep_alive_ = true;
   bool head_only_ = false;
+  bool streaming_ = false;
+  bool stream_ended_ = false;
+  bool keep_after_stream_ = false;
+  bool writing_ = false;
+  bool client_gone_ = false;
 };
+
+namespace {
+
+/// The sink handed to handlers: keeps the session alive until the exchange
+/// ends and forwards each call onto the session's strand.
+class session_sink final : public response_sink {
+public:
+  explicit session_sink(std::shared_ptr<session> s) : s_(std::move(s)) {}
+  void respond(http_response res) override {
+    s_->post([res = std::move(res)](session& s) mutable {
+      s.respond(std::move(res));
+    });
+  }
+  void begin_stream(http_response head) override {
+    s_->post([head = std::move(head)](session& s) mutable {
+      s.begin_stream(std::move(head));
+    });
+  }
+  void write(std::string bytes) override {
+    s_->post([bytes = std::move(bytes)](session& s) mutable {
+      s.write_chunk(std::move(bytes));
+    });
+  }
+  void end_stream() override {
+    s_->post([](session& s) {
+      s.end_stream();
+    });
+  }
+  size_t backlog() const override {
+    return s_->backlog_.load();
+  }
+  void on_drain(std::function<void()> fn) override {
+    s_->post([fn = std::move(fn)](session& s) mutable {
+      s.set_on_drain(std::move(fn));
+    });
+  }
+  void on_cancel(std::function<void()> fn) override {
+    s_->post([fn = std::move(fn)](session& s) mutable {
+      s.set_on_cancel(std::move(fn));
+    });
+  }
+
+private:
+  std::shared_ptr<session> s_;
+};
+
+} // namespace
+
+void session::dispatch_request() {
+  auto msg = parser_->release();
+  parser_.reset();
+  keep_alive_ = msg.keep_alive();
+  http_request req;
+  req.method = std::string{msg.method_string()};
+  req.target = std::string{msg.target()};
+  auto qpos = req.target.find('?');
+  std::string_view raw_path = std::string_view{req.target}.substr(0, qpos);
+  if (qpos != std::string::npos)
+    req.query = req.target.substr(qpos + 1);
+  auto decoded = percent_decode(raw_path, false);
+  if (!decoded || raw_path.empty() || raw_path.front() != '/') {
+    fail_and_close(errc::invalid_value, "malformed request target");
+    return;
+  }
+  req.path = std::move(*decoded);
+  req.headers.reserve(16);
+  for (auto& field : msg) {
+    std::string name{field.name_string()};
+    for (auto& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    req.headers.emplace_back(std::move(name), std::string{field.value()});
+  }
+  req.body = std::move(msg.body());
+  req.peer_ip = peer_;
+  head_only_ = msg.method() == bhttp::verb::head;
+  busy_ = true;
+  // The handler may take long (an upstream exchange): no read deadline
+  // while it runs; the request actor owns the request's own timeouts.
+  stream_.expires_never();
+  watch_client();
+  srv_.handler->handle(std::move(req),
+                       std::make_shared<session_sink>(shared_from_this()));
+}
 
 void http_server::impl::do_accept() {
   acceptor.async_accept(
-    net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    net::make_strand(ioc), [this, self = shared_from_this()](
+                             beast::error_code ec, tcp::socket socket) {
       if (ec == net::error::operation_aborted || !acceptor.is_open())
         return;
       if (!ec) {
         if (connections.load() >= options.max_connections) {
           // Over the limit: refuse by closing at once; the client retries.
-          OH_WARN("connection limit {} reached; refusing {}",
-                  options.max_connections, "a connection");
+          OH_WARN("connection limit {} reached; refusing a connection",
+                  options.max_connections);
           beast::error_code ignored;
           socket.close(ignored);
         } else {
-          std::make_shared<session>(std::move(socket), *this)->start();
+          std::make_shared<session>(std::move(socket), self)->start();
         }
       } else {
         OH_WARN("accept failed: {}", ec.message());
@@ -317,16 +542,16 @@ void http_server::impl::do_accept() {
     });
 }
 
-http_server::http_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+http_server::http_server(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
 
 http_server::~http_server() {
   stop();
 }
 
 expected<std::shared_ptr<http_server>>
-http_server::start(const server_options& options,
+http_server::start(providers::io_runtime& io, const server_options& options,
                    std::shared_ptr<request_handler> handler) {
-  auto p = std::make_unique<impl>(std::max(1u, options.threads));
+  auto p = std::make_shared<impl>(io.context());
   p->options = options;
   p->handler = std::move(handler);
   beast::error_code ec;
@@ -351,19 +576,6 @@ http_server::start(const server_options& options,
   }
   p->bound_port = p->acceptor.local_endpoint().port();
   p->do_accept();
-  auto* raw = p.get();
-  for (unsigned i = 0; i < std::max(1u, options.threads); ++i)
-    raw->threads.emplace_back([raw] {
-      for (;;) {
-        try {
-          raw->ioc.run();
-          return;
-        } catch (const std::exception& e) {
-          // A handler threw: log with context and keep the thread serving.
-          OH_ERROR("I/O thread caught an exception: {}", e.what());
-        }
-      }
-    });
   return std::shared_ptr<http_server>{new http_server(std::move(p))};
 }
 
@@ -400,12 +612,16 @@ bool http_server::draining() const noexcept {
 void http_server::stop() {
   if (!impl_)
     return;
-  impl_->work.reset();
-  impl_->ioc.stop();
-  for (auto& t : impl_->threads)
-    if (t.joinable())
-      t.join();
-  impl_->threads.clear();
+  stop_accepting();
+  std::vector<std::weak_ptr<session>> all;
+  {
+    std::lock_guard guard{impl_->sessions_mutex};
+    for (auto* s : impl_->sessions)
+      all.push_back(s->weak_from_this());
+  }
+  for (auto& weak : all)
+    if (auto s = weak.lock())
+      s->notify_stop();
 }
 
 } // namespace oh::http

@@ -16,12 +16,15 @@
 #include "core/expected.hpp"
 #include "http/http_types.hpp"
 
+namespace oh::providers {
+class io_runtime;
+}
+
 namespace oh::http {
 
 struct server_options {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
-  unsigned threads = 1;
   size_t max_body_bytes = 8 * 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
   size_t max_connections = 10'000;
@@ -36,7 +39,7 @@ public:
   /// Binds and starts `options.threads` I/O threads. Fails (errc::bad_config)
   /// when the address cannot be bound, e.g. the port is in use.
   static expected<std::shared_ptr<http_server>>
-  start(const server_options& options,
+  start(providers::io_runtime& io, const server_options& options,
         std::shared_ptr<request_handler> handler);
 
   ~http_server() override;
@@ -48,14 +51,14 @@ public:
   /// True once stop_accepting() was called.
   bool draining() const noexcept;
 
-  /// Stops the I/O threads (closing every socket) and joins them.
+  /// Closes the listener and every connection at once.
   void stop();
 
   struct impl;
 
 private:
-  explicit http_server(std::unique_ptr<impl> p);
-  std::unique_ptr<impl> impl_;
+  explicit http_server(std::shared_ptr<impl> p);
+  std::shared_ptr<impl> impl_;
 };
 
 } // namespace oh::http

@@ -9,6 +9,7 @@
 #include "core/json.hpp"
 #include "core/logging.hpp"
 #include "http/server.hpp"
+#include "providers/io_runtime.hpp"
 #include "support/http_client.hpp"
 
 using namespace oh;
@@ -21,7 +22,8 @@ namespace {
 /// answers from another thread, as actors do.
 struct echo_handler : request_handler {
   std::atomic<int> slow_entered{0};
-  void handle(http_request req, responder respond) override {
+  void handle(http_request req, sink_ptr sink) override {
+    auto respond = respond_via(sink);
     http_response res;
     std::string out = "{\"method\":";
     json::append_quoted(out, req.method);
@@ -47,6 +49,7 @@ struct echo_handler : request_handler {
 };
 
 struct ServerTest : ::testing::Test {
+  providers::io_runtime io{2};
   std::shared_ptr<http_server> server;
   std::shared_ptr<echo_handler> handler = std::make_shared<echo_handler>();
   uint16_t port = 0;
@@ -54,13 +57,12 @@ struct ServerTest : ::testing::Test {
   void SetUp() override {
     server_options opts;
     opts.port = 0;
-    opts.threads = 2;
     opts.max_body_bytes = 1024;
     opts.max_header_bytes = 2048;
     opts.header_timeout = 300ms;
     opts.body_idle_timeout = 300ms;
     opts.keepalive_idle_timeout = 2s;
-    auto s = http_server::start(opts, handler);
+    auto s = http_server::start(io, opts, handler);
     ASSERT_TRUE(s) << s.error().message;
     server = *s;
     port = server->port();
@@ -68,6 +70,7 @@ struct ServerTest : ::testing::Test {
 
   void TearDown() override {
     server->stop();
+    io.stop();
   }
 };
 
@@ -210,11 +213,12 @@ TEST_F(ServerTest, BusyConnectionFinishesItsResponseDuringDrain) {
 }
 
 TEST(Server, PortInUseIsAClearError) {
-  auto first = http_server::start({}, std::make_shared<echo_handler>());
+  providers::io_runtime io{1};
+  auto first = http_server::start(io, {}, std::make_shared<echo_handler>());
   ASSERT_TRUE(first);
   server_options opts;
   opts.port = (*first)->port();
-  auto second = http_server::start(opts, std::make_shared<echo_handler>());
+  auto second = http_server::start(io, opts, std::make_shared<echo_handler>());
   ASSERT_FALSE(second);
   EXPECT_NE(second.error().message.find("port in use"), std::string::npos);
 }

@@ -10,7 +10,7 @@
 #include "core/clock.hpp"
 #include "core/defaults.hpp"
 #include "core/logging.hpp"
-#include "http/error_render.hpp"
+#include "core/error_render.hpp"
 #include "http/handlers/admin_resources.hpp"
 
 namespace oh::http::handlers {

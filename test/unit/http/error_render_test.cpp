@@ -1,10 +1,10 @@
 #include <gtest/gtest.h>
 
 #include "core/json.hpp"
-#include "http/error_render.hpp"
+#include "core/error_render.hpp"
+#include "http/router.hpp"
 
 using namespace oh;
-using namespace oh::http;
 
 TEST(ErrorRender, OpenAiShapeHasMessageTypeParamCode) {
   auto res = error_response(

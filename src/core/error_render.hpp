@@ -6,10 +6,9 @@
 #include <string_view>
 
 #include "core/error.hpp"
-#include "http/http_types.hpp"
-#include "http/router.hpp"
+#include "core/http_message.hpp"
 
-namespace oh::http {
+namespace oh {
 
 /// HTTP status for an error code.
 unsigned status_for(errc code);
@@ -23,4 +22,8 @@ std::string render_admin_error(const failure& f);
 http_response error_response(dialect d, const failure& f,
                              std::string_view request_id = {});
 
-} // namespace oh::http
+/// The in-band error of a stream that already started (SPEC §4): OpenAI
+/// `data: {"error":…}` then `data: [DONE]`; Anthropic `event: error`.
+std::string render_stream_error(dialect d, const failure& f);
+
+} // namespace oh

@@ -1,8 +1,8 @@
-#include "http/error_render.hpp"
+#include "core/error_render.hpp"
 
 #include "core/json.hpp"
 
-namespace oh::http {
+namespace oh {
 
 namespace {
 
@@ -168,4 +168,10 @@ http_response error_response(dialect d, const failure& f,
   return res;
 }
 
-} // namespace oh::http
+std::string render_stream_error(dialect d, const failure& f) {
+  if (d == dialect::anthropic)
+    return "event: error\ndata: " + render_anthropic_error(f) + "\n\n";
+  return "data: " + render_openai_error(f) + "\n\ndata: [DONE]\n\n";
+}
+
+} // namespace oh

@@ -1,0 +1,489 @@
+#include "providers/upstream_client.hpp"
+
+#include <map>
+#include <mutex>
+#include <optional>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "core/logging.hpp"
+#include "providers/io_runtime.hpp"
+
+namespace oh::providers {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+using clock_type = std::chrono::steady_clock;
+
+/// Idle pooled connections older than this are closed instead of reused.
+constexpr auto max_idle_age = std::chrono::seconds(30);
+constexpr size_t max_idle_per_host = 64;
+
+template<class S>
+struct pooled {
+  std::unique_ptr<S> stream;
+  clock_type::time_point since;
+};
+
+template<class S>
+tcp::socket& socket_of(S& s) {
+  return beast::get_lowest_layer(s).socket();
+}
+
+} // namespace
+
+const char* to_string(upstream_failure f) {
+  switch (f) {
+    case upstream_failure::connect:
+      return "connect";
+    case upstream_failure::tls:
+      return "tls";
+    case upstream_failure::timeout_connect:
+      return "timeout_connect";
+    case upstream_failure::timeout_first_byte:
+      return "timeout_first_byte";
+    case upstream_failure::timeout_idle:
+      return "timeout_idle";
+    case upstream_failure::broken:
+      return "broken";
+    case upstream_failure::protocol:
+      return "protocol";
+    case upstream_failure::cancelled:
+      return "cancelled";
+  }
+  return "unknown";
+}
+
+expected<upstream_url> parse_url(std::string_view url) {
+  upstream_url out;
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    out.tls = true;
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    rest = url.substr(7);
+  } else {
+    return fail(errc::invalid_value, "URL must start with http:// or https://");
+  }
+  auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  out.target
+    = slash == std::string_view::npos ? "/" : std::string{rest.substr(slash)};
+  if (authority.empty())
+    return fail(errc::invalid_value, "URL has no host");
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos)
+      return fail(errc::invalid_value, "URL has a malformed IPv6 host");
+    out.host = std::string{authority.substr(1, close - 1)};
+    if (close + 1 < authority.size() && authority[close + 1] == ':')
+      out.port = std::string{authority.substr(close + 2)};
+  } else {
+    auto colon = authority.rfind(':');
+    out.host = std::string{authority.substr(0, colon)};
+    if (colon != std::string_view::npos)
+      out.port = std::string{authority.substr(colon + 1)};
+  }
+  if (out.port.empty())
+    out.port = out.tls ? "443" : "80";
+  for (char c : out.port)
+    if (c < '0' || c > '9')
+      return fail(errc::invalid_value, "URL has a malformed port");
+  return out;
+}
+
+struct upstream_client::impl {
+  net::io_context& ioc;
+  ssl::context tls_ctx{ssl::context::tls_client};
+  mutable std::mutex mu;
+  std::map<std::string, std::vector<pooled<plain_stream>>> plain_idle;
+  std::map<std::string, std::vector<pooled<tls_stream>>> tls_idle;
+
+  explicit impl(net::io_context& c) : ioc(c) {
+    tls_ctx.set_default_verify_paths();
+    tls_ctx.set_verify_mode(ssl::verify_peer);
+  }
+
+  template<class S>
+  std::map<std::string, std::vector<pooled<S>>>& idle() {
+    if constexpr (std::is_same_v<S, tls_stream>)
+      return tls_idle;
+    else
+      return plain_idle;
+  }
+
+  template<class S>
+  std::unique_ptr<S> checkout(const std::string& key) {
+    std::lock_guard guard{mu};
+    auto& list = idle<S>()[key];
+    auto now = clock_type::now();
+    while (!list.empty()) {
+      auto item = std::move(list.back());
+      list.pop_back();
+      if (now - item.since < max_idle_age && socket_of(*item.stream).is_open())
+        return std::move(item.stream);
+      // Too old: closing it here is safe, no operation is pending on it.
+      beast::error_code ec;
+      socket_of(*item.stream).close(ec);
+    }
+    return nullptr;
+  }
+
+  template<class S>
+  void checkin(const std::string& key, std::unique_ptr<S> stream) {
+    std::lock_guard guard{mu};
+    auto& list = idle<S>()[key];
+    if (list.size() >= max_idle_per_host)
+      return; // dropped: the destructor closes it
+    list.push_back({std::move(stream), clock_type::now()});
+  }
+};
+
+namespace {
+
+template<class S>
+class exchange final : public upstream_exchange,
+                       public std::enable_shared_from_this<exchange<S>> {
+public:
+  exchange(std::shared_ptr<upstream_client::impl> client, upstream_request req,
+           std::shared_ptr<upstream_handler> handler)
+    : client_(std::move(client)), req_(std::move(req)),
+      handler_(std::move(handler)), key_(req_.url.host + ":" + req_.url.port),
+      stream_(client_->template checkout<S>(key_)),
+      // A pooled connection keeps the executor it was made with, so the
+      // whole exchange runs there; a new one gets a fresh strand.
+      ex_(stream_ ? stream_->get_executor()
+                  : net::any_io_executor{net::make_strand(client_->ioc)}),
+      resolver_(ex_) {
+    reused_ = stream_ != nullptr;
+  }
+
+  void start() {
+    net::dispatch(ex_, [self = this->shared_from_this()] {
+      if (self->reused_)
+        self->send();
+      else
+        self->resolve();
+    });
+  }
+
+  void cancel() override {
+    net::post(ex_, [self = this->shared_from_this()] {
+      self->fail(upstream_failure::cancelled, "cancelled");
+    });
+  }
+
+  void resume() override {
+    net::post(ex_, [self = this->shared_from_this()] {
+      if (self->paused_ && !self->done_) {
+        self->paused_ = false;
+        self->read_body();
+      }
+    });
+  }
+
+private:
+  void resolve() {
+    resolver_.async_resolve(
+      req_.url.host, req_.url.port,
+      [self = this->shared_from_this()](beast::error_code ec,
+                                        tcp::resolver::results_type results) {
+        self->on_resolve(ec, std::move(results));
+      });
+  }
+
+  void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
+    if (done_)
+      return;
+    if (ec) {
+      fail(upstream_failure::connect,
+           "cannot resolve " + req_.url.host + ": " + ec.message());
+      return;
+    }
+    if constexpr (std::is_same_v<S, tls_stream>) {
+      stream_ = std::make_unique<S>(ex_, client_->tls_ctx);
+      // SNI and host name verification against the certificate.
+      if (!SSL_set_tlsext_host_name(stream_->native_handle(),
+                                    req_.url.host.c_str())) {
+        fail(upstream_failure::tls, "cannot set SNI");
+        return;
+      }
+      stream_->set_verify_callback(ssl::host_name_verification(req_.url.host));
+    } else {
+      stream_ = std::make_unique<S>(ex_);
+    }
+    beast::get_lowest_layer(*stream_).expires_after(req_.connect_timeout);
+    beast::get_lowest_layer(*stream_).async_connect(
+      results, [self = this->shared_from_this()](beast::error_code ec,
+                                                 const tcp::endpoint&) {
+        self->on_connect(ec);
+      });
+  }
+
+  void on_connect(beast::error_code ec) {
+    if (done_)
+      return;
+    if (ec) {
+      fail(ec == beast::error::timeout ? upstream_failure::timeout_connect
+                                       : upstream_failure::connect,
+           "cannot connect to " + key_ + ": " + ec.message());
+      return;
+    }
+    socket_of(*stream_).set_option(tcp::no_delay(true), ec);
+    if constexpr (std::is_same_v<S, tls_stream>) {
+      stream_->async_handshake(
+        ssl::stream_base::client,
+        [self = this->shared_from_this()](beast::error_code ec) {
+          if (self->done_)
+            return;
+          if (ec) {
+            self->fail(
+              ec == beast::error::timeout ? upstream_failure::timeout_connect
+                                          : upstream_failure::tls,
+              "TLS handshake with " + self->key_ + " failed: " + ec.message());
+            return;
+          }
+          self->send();
+        });
+    } else {
+      send();
+    }
+  }
+
+  void send() {
+    auto& msg = request_.emplace();
+    msg.version(11);
+    msg.method_string(req_.method);
+    msg.target(req_.url.target);
+    bool default_port = req_.url.port == (req_.url.tls ? "443" : "80");
+    msg.set(bhttp::field::host,
+            default_port ? req_.url.host : req_.url.host + ":" + req_.url.port);
+    msg.set(bhttp::field::user_agent, "openhinge/" OH_VERSION);
+    for (auto& [name, value] : req_.headers)
+      msg.set(name, value);
+    msg.body() = req_.body;
+    msg.keep_alive(true);
+    msg.prepare_payload();
+    beast::get_lowest_layer(*stream_).expires_after(req_.connect_timeout
+                                                    + req_.first_byte_timeout);
+    bhttp::async_write(
+      *stream_, msg,
+      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        self->on_write(ec);
+      });
+  }
+
+  /// A pooled connection the server closed meanwhile fails before any byte
+  /// of the response: try once more on a new connection.
+  bool retry_fresh() {
+    if (!reused_ || got_bytes_ || retried_)
+      return false;
+    retried_ = true;
+    reused_ = false;
+    beast::error_code ignored;
+    socket_of(*stream_).close(ignored);
+    stream_.reset();
+    buffer_.clear();
+    resolve();
+    return true;
+  }
+
+  void on_write(beast::error_code ec) {
+    if (done_)
+      return;
+    if (ec) {
+      if (!retry_fresh())
+        fail(upstream_failure::broken,
+             "writing the request failed: " + ec.message());
+      return;
+    }
+    parser_.emplace();
+    parser_->body_limit(boost::none);
+    parser_->header_limit(64 * 1024);
+    beast::get_lowest_layer(*stream_).expires_after(req_.first_byte_timeout);
+    bhttp::async_read_header(
+      *stream_, buffer_, *parser_,
+      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        self->on_header(ec);
+      });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (done_)
+      return;
+    if (ec) {
+      if (ec == beast::error::timeout) {
+        fail(upstream_failure::timeout_first_byte,
+             "no response from " + key_ + " within "
+               + std::to_string(req_.first_byte_timeout.count()) + " ms");
+      } else if (!retry_fresh()) {
+        bool http_error
+          = ec.category()
+              == bhttp::make_error_code(bhttp::error::bad_version).category()
+            && ec != bhttp::error::end_of_stream
+            && ec != bhttp::error::partial_message;
+        fail(http_error ? upstream_failure::protocol : upstream_failure::broken,
+             "reading the response head failed: " + ec.message());
+      }
+      return;
+    }
+    got_bytes_ = true;
+    auto& msg = parser_->get();
+    header_list headers;
+    for (auto& f : msg) {
+      std::string name{f.name_string()};
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      headers.emplace_back(std::move(name), std::string{f.value()});
+    }
+    handler_->on_head(msg.result_int(), headers);
+    read_body();
+  }
+
+  void read_body() {
+    if (done_)
+      return;
+    if (parser_->is_done()) {
+      finish();
+      return;
+    }
+    auto& body = parser_->get().body();
+    body.data = body_buf_;
+    body.size = sizeof(body_buf_);
+    beast::get_lowest_layer(*stream_).expires_after(req_.idle_timeout);
+    bhttp::async_read_some(
+      *stream_, buffer_, *parser_,
+      [self = this->shared_from_this()](beast::error_code ec, size_t) {
+        self->on_body(ec);
+      });
+  }
+
+  void on_body(beast::error_code ec) {
+    if (done_)
+      return;
+    if (ec == bhttp::error::need_buffer)
+      ec = {};
+    if (ec) {
+      fail(ec == beast::error::timeout ? upstream_failure::timeout_idle
+                                       : upstream_failure::broken,
+           ec == beast::error::timeout
+             ? "no data from " + key_ + " for "
+                 + std::to_string(req_.idle_timeout.count()) + " ms"
+             : "reading the response body failed: " + ec.message());
+      return;
+    }
+    size_t produced = sizeof(body_buf_) - parser_->get().body().size;
+    bool more = true;
+    if (produced > 0)
+      more = handler_->on_body(std::string_view{body_buf_, produced});
+    if (done_)
+      return; // the handler cancelled
+    if (parser_->is_done()) {
+      finish();
+      return;
+    }
+    if (!more) {
+      paused_ = true;
+      beast::get_lowest_layer(*stream_).expires_never();
+      return;
+    }
+    read_body();
+  }
+
+  void finish() {
+    done_ = true;
+    bool keep = parser_->get().keep_alive() && buffer_.size() == 0;
+    beast::get_lowest_layer(*stream_).expires_never();
+    if (keep)
+      client_->template checkin<S>(key_, std::move(stream_));
+    handler_->on_end();
+    handler_.reset();
+  }
+
+  void fail(upstream_failure kind, const std::string& message) {
+    if (done_)
+      return;
+    done_ = true;
+    beast::error_code ignored;
+    resolver_.cancel();
+    if (stream_)
+      socket_of(*stream_).close(ignored);
+    if (handler_)
+      handler_->on_fail(kind, message);
+    handler_.reset();
+  }
+
+  std::shared_ptr<upstream_client::impl> client_;
+  upstream_request req_;
+  std::shared_ptr<upstream_handler> handler_;
+  std::string key_;
+  std::unique_ptr<S> stream_;
+  net::any_io_executor ex_;
+  tcp::resolver resolver_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request<bhttp::string_body>> request_;
+  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
+  char body_buf_[16 * 1024];
+  bool reused_ = false;
+  bool retried_ = false;
+  bool got_bytes_ = false;
+  bool done_ = false;
+  bool paused_ = false;
+};
+
+} // namespace
+
+upstream_client::upstream_client(io_runtime& io)
+  : impl_(std::make_shared<impl>(io.context())) {}
+
+upstream_client::~upstream_client() = default;
+
+std::shared_ptr<upstream_exchange>
+upstream_client::start(upstream_request req,
+                       std::shared_ptr<upstream_handler> handler) {
+  if (req.url.tls) {
+    auto x = std::make_shared<exchange<tls_stream>>(impl_, std::move(req),
+                                                    std::move(handler));
+    x->start();
+    return x;
+  }
+  auto x = std::make_shared<exchange<plain_stream>>(impl_, std::move(req),
+                                                    std::move(handler));
+  x->start();
+  return x;
+}
+
+size_t upstream_client::idle_connections() const {
+  std::lock_guard guard{impl_->mu};
+  size_t n = 0;
+  for (auto& [k, v] : impl_->plain_idle)
+    n += v.size();
+  for (auto& [k, v] : impl_->tls_idle)
+    n += v.size();
+  return n;
+}
+
+} // namespace oh::providers
