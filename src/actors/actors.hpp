@@ -14,11 +14,24 @@
 #include <caf/typed_actor.hpp>
 
 #include "actors/messages.hpp"
+#include "providers/chat_exchange.hpp"
 #include "store/records.hpp"
 
 namespace oh::actors {
 
 // Atoms (CAF 0.17: at most 10 characters).
+using admit_atom = caf::atom_constant<caf::atom("admit")>;
+using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using finished_atom = caf::atom_constant<caf::atom("finished")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using lease_atom = caf::atom_constant<caf::atom("lease")>;
+using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
+using pick_atom = caf::atom_constant<caf::atom("pick")>;
+using plan_atom = caf::atom_constant<caf::atom("plan")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using apply_atom = caf::atom_constant<caf::atom("apply")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
@@ -27,15 +40,21 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using update_atom = caf::atom_constant<caf::atom("update")>;
 
-/// One per API key: settings now; rate window, concurrency and spend next.
+/// One per API key: its settings, sliding windows, open requests and spend.
 using api_key_actor = caf::typed_actor<
   // Replaces the key's settings after an admin change.
   caf::reacts_to<update_atom, store::api_key_record>,
+  // Concurrency, rpm, tpm and budget checks; takes a slot when admitted.
+  caf::replies_to<admit_atom, admit_request>::with<admit_result>,
+  // An admitted request ended: frees its slot, settles tokens and cost.
+  caf::reacts_to<settle_atom, settle_info>,
   // JSON summary of the actor's state for introspection.
   caf::replies_to<status_atom>::with<std::string>>;
 
 /// One per soul: prompt, model, parameters, account chain, version.
 using soul_actor = caf::typed_actor<
+  // Adds the soul's part to a plan and delegates to the selector.
+  caf::replies_to<plan_atom, plan_request>::with<route>,
   // Replaces the soul after an admin change.
   caf::reacts_to<update_atom, store::soul_record>,
   // JSON summary of the actor's state for introspection.
@@ -45,7 +64,24 @@ using soul_actor = caf::typed_actor<
 using provider_account_actor = caf::typed_actor<
   // Replaces the account (credentials included) after an admin change.
   caf::reacts_to<update_atom, store::provider_record>,
+  // Leases the credential for one request: answers the route (model,
+  // endpoint, key, timeouts); counts the request as in flight.
+  caf::replies_to<lease_atom, plan_request, soul_plan>::with<route>,
+  // A leased request ended (true: the upstream answered well).
+  caf::reacts_to<outcome_atom, bool>,
   // JSON summary of the actor's state (never its credentials).
+  caf::replies_to<status_atom>::with<std::string>>;
+
+/// Picks the account for a request among the live accounts (SPEC §6.1) and
+/// delegates to it.
+using selector_actor = caf::typed_actor<
+  // Chooses an able account not yet tried and delegates the lease to it.
+  caf::replies_to<pick_atom, plan_request, soul_plan>::with<route>,
+  // Adds or replaces an account in the table.
+  caf::reacts_to<update_atom, account_info, provider_account_actor>,
+  // Drops an account from the table.
+  caf::reacts_to<remove_atom, std::string>,
+  // The table as JSON.
   caf::replies_to<status_atom>::with<std::string>>;
 
 /// The only owner of the SQLite connection outside the usage logger.
@@ -64,6 +100,28 @@ using registry_actor = caf::typed_actor<
   // Applies admin changes (upsert or remove), then republishes the snapshot.
   caf::replies_to<apply_atom, std::vector<config_change>>::with<bool>,
   // Counts of live actors by kind as JSON.
+  caf::replies_to<status_atom>::with<std::string>>;
+
+/// One per routed request: admission, plan, upstream exchange, outcome.
+using request_actor = caf::typed_actor<
+  // The stream's first content reached the client.
+  caf::reacts_to<commit_atom>,
+  // The upstream exchange is over.
+  caf::reacts_to<finished_atom, providers::exchange_outcome>,
+  // The client went away: stop the upstream at once.
+  caf::reacts_to<cancel_atom>,
+  // The request's total deadline passed.
+  caf::reacts_to<timeout_atom>,
+  // Stage and age as JSON.
+  caf::replies_to<status_atom>::with<std::string>>;
+
+/// Writes log rows in batches off the request path.
+using usage_logger_actor = caf::typed_actor<
+  // Internal: the periodic flush.
+  caf::reacts_to<tick_atom>,
+  // Writes everything queued now; answers the number of rows written.
+  caf::replies_to<flush_atom>::with<size_t>,
+  // Queue depth, drops and last flush as JSON.
   caf::replies_to<status_atom>::with<std::string>>;
 
 /// Owns the HTTP listener's lifecycle.
@@ -89,3 +147,11 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::config_world)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::admin_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::store_job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<oh::actors::config_change>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::admit_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::admit_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::settle_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::soul_plan)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::plan_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::account_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::route)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::providers::exchange_outcome)

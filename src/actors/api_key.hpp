@@ -1,24 +1,54 @@
 #pragma once
 
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_map>
+
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/actors.hpp"
+#include "core/rate_window.hpp"
 
 namespace oh::actors {
+
+/// Tokens reserved or used by one request inside the tpm window.
+struct token_entry {
+  int64_t at_ms;
+  uint64_t ticket;
+  int64_t tokens;
+};
 
 struct api_key_state {
   // Declared so the state is no aggregate: CAF 0.17 would otherwise try to
   // construct it from the actor pointer (C++20 parenthesised aggregate init).
   api_key_state() = default;
   store::api_key_record record;
+  rate_window rpm;
+  std::deque<token_entry> tpm;
+  int64_t open_requests = 0;
+  uint64_t next_ticket = 1;
+  std::unordered_map<uint64_t, int64_t> reservations; // ticket → tokens
+  int64_t spent_today_micros = 0;
+  int64_t spent_month_micros = 0;
+  std::string day;   // YYYY-MM-DD of spent_today (UTC)
+  std::string month; // YYYY-MM of spent_month (UTC)
   static inline const char* name = "api_key";
 };
 
-/// One API key's actor: it holds the key's settings; admission (rate window,
-/// concurrency, budgets) is added by the request-path work.
+/// One API key's actor: sliding rpm window, tpm reservations, open requests
+/// and budgets against settled spend (SPEC §5.2).
 api_key_actor::behavior_type
 api_key(api_key_actor::stateful_pointer<api_key_state> self,
-        store::api_key_record record);
+        store::api_key_record record, int64_t spent_today_micros,
+        int64_t spent_month_micros);
+
+/// Pure admission decision, exposed for tests: checks in SPEC order
+/// (concurrency, rpm, tpm, budget) and takes the slots when admitted.
+admit_result admit(api_key_state& st, const admit_request& req, int64_t now_ms);
+
+/// Frees the slot of `ticket`, settles its tokens and cost.
+void settle(api_key_state& st, const settle_info& info, int64_t now_ms);
 
 } // namespace oh::actors

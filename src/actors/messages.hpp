@@ -6,10 +6,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/cost.hpp"
 #include "store/records.hpp"
 
 namespace oh::store {
@@ -34,6 +36,8 @@ using config_change = std::variant<store::provider_record, store::soul_record,
 /// Everything the registry loads at start.
 struct config_world {
   std::vector<store::provider_record> providers;
+  /// Settled spend per key id: micro-dollars today and this month (UTC).
+  std::vector<std::tuple<std::string, int64_t, int64_t>> key_spend;
   std::vector<store::soul_record> souls;
   std::vector<store::api_key_record> api_keys;
 };
@@ -55,5 +59,106 @@ struct admin_reply {
 
 /// Work to run on the store actor's thread, where SQLite may block.
 using store_job = std::function<admin_reply(store_context&)>;
+
+// -- the request path ---------------------------------------------------------
+
+/// Rate-limit state for the x-ratelimit-* headers (SPEC §5.2).
+struct rate_info {
+  int64_t limit = 0; // 0: unlimited, no headers
+  int64_t remaining = 0;
+  int64_t reset_ms = 0;
+  int64_t tpm_limit = 0;
+  int64_t tpm_remaining = 0;
+  int64_t tpm_reset_ms = 0;
+};
+
+struct admit_request {
+  /// Tokens reserved for tpm: max_tokens (or 1024) + input bytes / 4.
+  int64_t reserve_tokens = 0;
+  /// Only report the limits (for answers that never reach admission).
+  bool dry_run = false;
+};
+
+struct admit_result {
+  bool ok = false;
+  errc code = errc::none; // rate_limited or budget (as forbidden) when !ok
+  std::string reason;     // rpm | tpm | concurrency | daily | monthly
+  std::string message;
+  int64_t retry_after_ms = 0;
+  rate_info rate;
+  uint64_t ticket = 0; // for settle
+};
+
+/// Sent to the key actor when an admitted request ends.
+struct settle_info {
+  uint64_t ticket = 0;
+  int64_t tokens = 0;
+  int64_t cost_micros = 0;
+};
+
+/// What a soul contributes to a request's plan.
+struct soul_plan {
+  bool has_soul = false;
+  std::string soul_id;
+  std::string slug;
+  std::string name;
+  int64_t version = 0;
+  std::string system_prompt;
+  std::optional<double> temperature;
+  std::optional<int64_t> max_tokens;
+  std::optional<std::string> model;
+  std::vector<std::string> chain; // provider_id then fallback_chain
+  bool strict = false;
+};
+
+struct plan_request {
+  std::string request_id;
+  /// The model the client asked for (soul/<slug> already resolved away).
+  std::optional<std::string> model;
+  /// Accounts already tried by this request.
+  std::vector<std::string> tried;
+};
+
+/// Global upstream timeouts (config `timeouts.*`); an account's own config
+/// overrides each (SPEC §6.4).
+struct upstream_defaults {
+  uint32_t connect_timeout_ms = 5'000;
+  uint32_t timeout_ms = 120'000;
+  uint32_t stream_timeout_ms = 60'000;
+  uint32_t idle_timeout_ms = 60'000;
+  uint32_t max_stream_ms = 1'800'000;
+};
+
+/// What the selector knows of an account.
+struct account_info {
+  std::string id;
+  std::string name;
+  std::string type;
+  bool enabled = true;
+  int64_t priority = 0;
+  std::vector<std::string> models;
+  std::optional<std::string> default_model;
+};
+
+/// The answer to a plan: the soul's part, the chosen account and a lease on
+/// its credential, or why there is none.
+struct route {
+  bool ok = false;
+  std::optional<failure> error;
+  int64_t retry_after_ms = 0;
+  soul_plan soul;
+  std::string model; // final model sent upstream
+  std::string account_id;
+  std::string account_name;
+  std::string account_type;
+  std::string base_url;
+  std::string api_key;
+  bool metered = true; // false: subscription, costs 0
+  uint32_t connect_timeout_ms = 0;
+  uint32_t timeout_ms = 0;
+  uint32_t stream_timeout_ms = 0;
+  uint32_t idle_timeout_ms = 0;
+  uint32_t max_stream_ms = 0;
+};
 
 } // namespace oh::actors

@@ -12,13 +12,24 @@ struct provider_account_state {
   // construct it from the actor pointer (C++20 parenthesised aggregate init).
   provider_account_state() = default;
   store::provider_record record;
+  upstream_defaults defaults;
+  int64_t in_flight = 0;
+  int64_t served = 0;
+  int64_t failed = 0;
   static inline const char* name = "provider_account";
 };
 
-/// One provider account's actor: it holds the account and its decrypted
-/// credential; leases, health and refresh come with the request path.
+/// The account's part of a route: endpoint, credential, timeouts.
+route make_route(const store::provider_record& r, const upstream_defaults& d,
+                 const plan_request& req, soul_plan soul);
+
+/// What the selector needs to know of an account.
+account_info make_account_info(const store::provider_record& r);
+
+/// One provider account's actor: leases its credential to requests and
+/// counts them in flight; health and refresh come with routing work.
 provider_account_actor::behavior_type provider_account(
   provider_account_actor::stateful_pointer<provider_account_state> self,
-  store::provider_record record);
+  store::provider_record record, upstream_defaults defaults);
 
 } // namespace oh::actors

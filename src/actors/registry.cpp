@@ -4,6 +4,7 @@
 
 #include "actors/api_key.hpp"
 #include "actors/provider_account.hpp"
+#include "actors/selector.hpp"
 #include "actors/soul.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
@@ -25,7 +26,11 @@ void upsert(self_ptr self, store::api_key_record& rec) {
     self->send(it->second.first, update_atom::value, rec);
     it->second.second = std::move(rec);
   } else {
-    auto h = self->spawn(api_key, rec);
+    int64_t today = 0;
+    int64_t month = 0;
+    if (auto sp = st.spend.find(rec.id); sp != st.spend.end())
+      std::tie(today, month) = sp->second;
+    auto h = self->spawn(api_key, rec, today, month);
     auto id = rec.id;
     st.keys.emplace(std::move(id), std::make_pair(h, std::move(rec)));
   }
@@ -37,7 +42,7 @@ void upsert(self_ptr self, store::soul_record& rec) {
     self->send(it->second.first, update_atom::value, rec);
     it->second.second = std::move(rec);
   } else {
-    auto h = self->spawn(soul, rec);
+    auto h = self->spawn(soul, rec, st.selector);
     auto id = rec.id;
     st.souls.emplace(std::move(id), std::make_pair(h, std::move(rec)));
   }
@@ -45,11 +50,15 @@ void upsert(self_ptr self, store::soul_record& rec) {
 
 void upsert(self_ptr self, store::provider_record& rec) {
   auto& st = self->state;
+  auto info = make_account_info(rec);
   if (auto it = st.accounts.find(rec.id); it != st.accounts.end()) {
     self->send(it->second, update_atom::value, rec);
+    self->send(st.selector, update_atom::value, std::move(info), it->second);
   } else {
     auto id = rec.id;
-    st.accounts.emplace(id, self->spawn(provider_account, std::move(rec)));
+    auto h = self->spawn(provider_account, std::move(rec), st.defaults);
+    st.accounts.emplace(id, h);
+    self->send(st.selector, update_atom::value, std::move(info), h);
   }
 }
 
@@ -73,16 +82,19 @@ void remove(self_ptr self, const removed_entity& gone) {
         stop(self, it->second);
         st.accounts.erase(it);
       }
+      self->send(st.selector, remove_atom::value, gone.id);
       break;
   }
 }
 
 void publish(self_ptr self) {
   auto next = std::make_shared<lookup_snapshot>();
+  next->selector = self->state.selector;
   for (auto& [id, entry] : self->state.keys) {
     auto& [actor, rec] = entry;
     key_entry k;
     k.id = id;
+    k.name = rec.name;
     k.key_hash = rec.key_hash;
     k.actor = actor;
     k.enabled = rec.is_enabled;
@@ -117,9 +129,12 @@ void apply(self_ptr self, std::vector<config_change>& changes) {
 
 registry_actor::behavior_type
 registry(registry_actor::stateful_pointer<registry_state> self,
-         store_actor store, std::shared_ptr<snapshot_holder> snapshot) {
+         store_actor store, std::shared_ptr<snapshot_holder> snapshot,
+         upstream_defaults defaults) {
   self->state.store = std::move(store);
   self->state.snapshot = std::move(snapshot);
+  self->state.defaults = defaults;
+  self->state.selector = self->spawn(selector);
   // On shutdown take every spawned actor down with the registry.
   self->set_exit_handler([=](caf::exit_msg& msg) {
     for (auto& [id, entry] : self->state.keys)
@@ -128,6 +143,7 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       stop(self, entry.first);
     for (auto& [id, actor] : self->state.accounts)
       stop(self, actor);
+    stop(self, self->state.selector);
     self->state.keys.clear();
     self->state.souls.clear();
     self->state.accounts.clear();
@@ -139,6 +155,8 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       self->request(self->state.store, caf::infinite, load_atom::value)
         .then(
           [=](config_world& world) mutable {
+            for (auto& [id, today, month] : world.key_spend)
+              self->state.spend[id] = {today, month};
             std::vector<config_change> changes;
             for (auto& p : world.providers)
               changes.emplace_back(std::move(p));

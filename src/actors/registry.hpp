@@ -17,6 +17,10 @@ struct registry_state {
   // construct it from the actor pointer (C++20 parenthesised aggregate init).
   registry_state() = default;
   store_actor store;
+  selector_actor selector;
+  upstream_defaults defaults;
+  /// Settled spend loaded at start, by key id (micro-dollars today, month).
+  std::map<std::string, std::pair<int64_t, int64_t>> spend;
   std::shared_ptr<snapshot_holder> snapshot;
   std::map<std::string, std::pair<api_key_actor, store::api_key_record>> keys;
   std::map<std::string, std::pair<soul_actor, store::soul_record>> souls;
@@ -28,6 +32,7 @@ struct registry_state {
 /// store, and the lookup snapshot the HTTP sessions read.
 registry_actor::behavior_type
 registry(registry_actor::stateful_pointer<registry_state> self,
-         store_actor store, std::shared_ptr<snapshot_holder> snapshot);
+         store_actor store, std::shared_ptr<snapshot_holder> snapshot,
+         upstream_defaults defaults);
 
 } // namespace oh::actors

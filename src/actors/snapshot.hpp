@@ -17,6 +17,7 @@ namespace oh::actors {
 
 struct key_entry {
   std::string id;
+  std::string name;
   std::string key_hash;
   api_key_actor actor;
   bool enabled = true;
@@ -31,6 +32,7 @@ struct soul_entry {
 };
 
 struct lookup_snapshot {
+  selector_actor selector;
   std::unordered_map<std::string, key_entry> keys_by_hash;
   std::unordered_map<std::string, soul_entry> souls_by_slug;
   std::unordered_map<std::string, provider_account_actor> accounts_by_id;

@@ -12,12 +12,17 @@ struct soul_state {
   // construct it from the actor pointer (C++20 parenthesised aggregate init).
   soul_state() = default;
   store::soul_record record;
+  selector_actor selector;
   static inline const char* name = "soul";
 };
 
-/// One soul's actor: it holds the persona; planning a request is added by the
-/// request-path work.
+/// The soul's part of a plan: prompt, defaults, account chain (SPEC §5.3).
+soul_plan make_soul_plan(const store::soul_record& r);
+
+/// One soul's actor: adds its part to a request's plan and delegates the
+/// choice of account to the selector.
 soul_actor::behavior_type soul(soul_actor::stateful_pointer<soul_state> self,
-                               store::soul_record record);
+                               store::soul_record record,
+                               selector_actor selector);
 
 } // namespace oh::actors

@@ -1,5 +1,6 @@
 #include "actors/store.hpp"
 
+#include "core/clock.hpp"
 #include "core/logging.hpp"
 #include "store/api_keys_repo.hpp"
 #include "store/providers_repo.hpp"
@@ -38,6 +39,13 @@ store(store_actor::stateful_pointer<store_state> self,
       world.providers = store::providers_repo{db, *self->state.vault}.list();
       world.souls = store::souls_repo{db}.list();
       world.api_keys = store::api_keys_repo{db}.list();
+      auto today = clock::now_iso().substr(0, 10);
+      auto month_start = today.substr(0, 8) + "01";
+      store::api_keys_repo keys{db};
+      for (auto& k : world.api_keys) {
+        auto spend = keys.spend_micros(k.id, today, month_start);
+        world.key_spend.emplace_back(k.id, spend.first, spend.second);
+      }
       return world;
     },
   };

@@ -24,8 +24,9 @@ store_actor spawn_store(caf::actor_system& sys,
 }
 
 registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
-                              std::shared_ptr<snapshot_holder> snapshot) {
-  return sys.spawn(registry, std::move(store), std::move(snapshot));
+                              std::shared_ptr<snapshot_holder> snapshot,
+                              upstream_defaults defaults) {
+  return sys.spawn(registry, std::move(store), std::move(snapshot), defaults);
 }
 
 acceptor_actor spawn_acceptor(caf::actor_system& sys,

@@ -32,7 +32,8 @@ store_actor spawn_store(caf::actor_system& sys,
                         store::credential_vault vault, bool detached = true);
 
 registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
-                              std::shared_ptr<snapshot_holder> snapshot);
+                              std::shared_ptr<snapshot_holder> snapshot,
+                              upstream_defaults defaults = {});
 
 acceptor_actor spawn_acceptor(caf::actor_system& sys,
                               std::shared_ptr<listener_control> listener);

@@ -44,6 +44,20 @@ std::string_view to_string(errc code) {
       return "decrypt_failed";
     case errc::internal:
       return "internal";
+    case errc::soul_not_found:
+      return "soul_not_found";
+    case errc::soul_denied:
+      return "soul_denied";
+    case errc::model_not_found:
+      return "model_not_found";
+    case errc::budget_exceeded:
+      return "budget_exceeded";
+    case errc::no_providers:
+      return "no_providers";
+    case errc::upstream_failed:
+      return "upstream_failed";
+    case errc::upstream_timeout:
+      return "upstream_timeout";
   }
   return "unknown";
 }

@@ -46,6 +46,20 @@ enum class errc : uint8_t {
   bad_config,
   /// Ciphertext failed authentication or the key is wrong.
   decrypt_failed,
+  /// The soul named by the path, header or model does not exist or is off.
+  soul_not_found,
+  /// The key may not use this soul (or must use one).
+  soul_denied,
+  /// No account serves the requested model.
+  model_not_found,
+  /// A daily or monthly budget of the key is spent.
+  budget_exceeded,
+  /// No account can serve now (none configured, all unavailable).
+  no_providers,
+  /// Every able account failed (connect, 5xx, upstream 4xx not the client's).
+  upstream_failed,
+  /// The upstream did not answer in time.
+  upstream_timeout,
   /// A broken invariant or unexpected exception.
   internal,
 };
@@ -59,6 +73,9 @@ struct failure {
   errc code = errc::internal;
   std::string message;
   std::string field;
+  /// An HTTP status that overrides the code's own (an upstream's 4xx about
+  /// the client's request is passed through); 0 = derived from the code.
+  unsigned status = 0;
 };
 
 } // namespace oh

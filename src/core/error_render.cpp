@@ -58,6 +58,27 @@ wire_names names_for(errc code) {
     case errc::shutting_down:
       return {"service_unavailable", "shutting_down", "overloaded_error",
               "SHUTTING_DOWN"};
+    case errc::soul_not_found:
+      return {"invalid_request_error", "soul_not_found", "not_found_error",
+              "NOT_FOUND"};
+    case errc::model_not_found:
+      return {"invalid_request_error", "model_not_found", "not_found_error",
+              "NOT_FOUND"};
+    case errc::soul_denied:
+      return {"permission_error", "soul_access_denied", "permission_error",
+              "FORBIDDEN"};
+    case errc::budget_exceeded:
+      return {"insufficient_quota", "budget_exceeded", "billing_error",
+              "BUDGET_EXCEEDED"};
+    case errc::no_providers:
+      return {"service_unavailable", "no_providers", "overloaded_error",
+              "NO_PROVIDERS"};
+    case errc::upstream_failed:
+      return {"upstream_error", "provider_error", "api_error",
+              "PROVIDER_ERROR"};
+    case errc::upstream_timeout:
+      return {"timeout_error", "upstream_timeout", "api_error",
+              "UPSTREAM_TIMEOUT"};
     default:
       return {"server_error", "internal_error", "api_error", "INTERNAL"};
   }
@@ -82,7 +103,19 @@ unsigned status_for(errc code) {
     case errc::auth_invalid:
       return 401;
     case errc::forbidden:
+    case errc::soul_denied:
       return 403;
+    case errc::budget_exceeded:
+      return 402;
+    case errc::soul_not_found:
+    case errc::model_not_found:
+      return 404;
+    case errc::no_providers:
+      return 503;
+    case errc::upstream_failed:
+      return 502;
+    case errc::upstream_timeout:
+      return 504;
     case errc::not_found:
       return 404;
     case errc::method_not_allowed:
@@ -153,7 +186,7 @@ std::string render_admin_error(const failure& f) {
 http_response error_response(dialect d, const failure& f,
                              std::string_view request_id) {
   http_response res;
-  res.status = status_for(f.code);
+  res.status = f.status != 0 ? f.status : status_for(f.code);
   switch (d) {
     case dialect::openai:
       res.body = render_openai_error(f);

@@ -139,6 +139,14 @@ bool api_keys_repo::remove(const std::string& id) {
   return db_.changes() > 0;
 }
 
+std::pair<int64_t, int64_t>
+api_keys_repo::spend_micros(const std::string& id, const std::string& today,
+                            const std::string& month_start) {
+  auto s = spend(id, today, month_start);
+  return {static_cast<int64_t>(s.today_cents * 10'000.0 + 0.5),
+          static_cast<int64_t>(s.month_cents * 10'000.0 + 0.5)};
+}
+
 key_spend api_keys_repo::spend(const std::string& id, const std::string& today,
                                const std::string& month_start) {
   statement st{db_, "SELECT"

@@ -27,6 +27,10 @@ public:
   bool remove(const std::string& id);
   key_spend spend(const std::string& id, const std::string& today,
                   const std::string& month_start);
+  /// Spend in micro-dollars: (today, this month).
+  std::pair<int64_t, int64_t> spend_micros(const std::string& id,
+                                           const std::string& today,
+                                           const std::string& month_start);
   /// Ids of keys bound to a soul (their binding disappears with the soul).
   std::vector<std::string> bound_to_soul(const std::string& soul_id);
 

@@ -8,10 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/cost.hpp"
 #include "core/error.hpp"
+#include "core/expected.hpp"
 #include "core/json.hpp"
 
 namespace oh::providers::openai {
@@ -19,7 +19,6 @@ namespace oh::providers::openai {
 /// What a soul contributes to a request (SPEC §5.3).
 struct soul_edits {
   std::string system_prompt;
-  std::optional<std::string> model;
   std::optional<double> temperature;
   std::optional<int64_t> max_tokens;
 };
@@ -33,35 +32,45 @@ struct request_facts {
   bool stream = false;
   bool include_usage = false; // stream_options.include_usage
   int64_t max_tokens = 0;     // max_completion_tokens or max_tokens, 0 if none
-  size_t input_bytes = 0;     // size of the messages, for a token estimate
+  int64_t n = 1;
 };
-request_facts read_facts(const json::value& body, size_t body_bytes);
+request_facts read_facts(const json::value& body);
 
-/// Options for building the upstream body.
 struct upstream_options {
   std::string model; // final model id sent upstream
   bool stream = false;
-  bool compatible
-    = false; // openai_compatible: max_tokens, not max_completion_tokens
+  /// openai_compatible targets get `max_tokens` (many local servers ignore
+  /// `max_completion_tokens`, SPEC §10).
+  bool compatible = false;
 };
 
-/// The body sent upstream: the client's body with the soul's system prompt
-/// first, the soul's defaults where the client set none, the chosen model,
-/// and usage always requested on streams.
+/// The upstream body: the client's body with the soul's system prompt first,
+/// the soul's defaults where the client set none, the chosen model, and usage
+/// always requested on streams.
 std::string build_upstream_body(const json::value& client_body,
                                 const soul_edits* soul,
                                 const upstream_options& opts);
 
-/// Chat endpoint URL for an account base URL (`…/v1` or not).
+/// Chat endpoint for a base URL: `{base}/v1/chat/completions`, or
+/// `{base}/chat/completions` when the base already ends in `/v1`.
 std::string chat_url(std::string_view base_url);
 
-/// Usage from an OpenAI `usage` object.
+/// Usage from an OpenAI `usage` object (prompt tokens include cached ones).
 token_usage read_usage(const json::value& usage);
 
 /// `chatcmpl-` + id unless the id already has the prefix.
 std::string completion_id(std::string_view upstream_id);
 
-/// What the gateway adds to a non-streaming answer as `_openhinge`.
+/// An upstream chat.completion, parsed.
+struct completion {
+  json::document doc;
+  std::string model;
+  std::string finish_reason;
+  token_usage usage;
+};
+expected<completion> parse_completion(std::string_view body);
+
+/// What the gateway adds to an answer as `_openhinge`.
 struct gateway_facts {
   std::string request_id;
   std::optional<std::string> soul;
@@ -70,15 +79,64 @@ struct gateway_facts {
   double cost_cents = 0;
 };
 
-struct completion_result {
-  std::string body; // the answer for the client
-  std::string model;
-  std::string finish_reason;
-  token_usage usage;
-};
+/// The client's answer: the upstream object with our id and `_openhinge`.
+std::string render_completion(completion& c, const gateway_facts& facts);
 
-/// Rewrites an upstream chat.completion: id, `_openhinge`. `cost` is called
-/// with the upstream model and usage and returns the cost in cents.
-expected_like_t<completion_result>;
+/// The message of an upstream error body (`{"error":{"message":…}}`), or a
+/// generic text; never the raw body.
+std::string upstream_error_message(std::string_view body, unsigned status);
+
+/// Relays an upstream chat.completion.chunk stream to the client with a
+/// consistent id, a role chunk first, usage handled as the client asked, and
+/// our own `[DONE]`.
+class stream_relay {
+public:
+  stream_relay(std::string id, bool client_wants_usage)
+    : id_(std::move(id)), wants_usage_(client_wants_usage) {
+  }
+
+  struct step {
+    std::string bytes;  // client-format events to send (may be empty)
+    bool content = false; // carried text, reasoning or a tool call
+    bool done = false;    // upstream sent [DONE]
+    std::optional<std::string> error; // upstream reported an error event
+  };
+
+  /// One upstream `data:` payload.
+  step on_data(std::string_view data);
+  /// What ends the client's stream: usage chunk if asked and not yet sent,
+  /// then `data: [DONE]`.
+  std::string finish();
+
+  bool saw_finish() const {
+    return !finish_reason_.empty();
+  }
+  const std::string& finish_reason() const {
+    return finish_reason_;
+  }
+  const std::string& model() const {
+    return model_;
+  }
+  const token_usage& usage() const {
+    return usage_;
+  }
+  bool has_usage() const {
+    return has_usage_;
+  }
+
+private:
+  std::string role_chunk() const;
+
+  std::string id_;
+  bool wants_usage_;
+  bool role_sent_ = false;
+  bool usage_sent_ = false;
+  bool has_usage_ = false;
+  int64_t created_ = 0;
+  std::string model_;
+  std::string fingerprint_;
+  std::string finish_reason_;
+  token_usage usage_;
+};
 
 } // namespace oh::providers::openai

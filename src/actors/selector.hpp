@@ -1,0 +1,47 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/actors.hpp"
+
+namespace oh::actors {
+
+struct selector_entry {
+  account_info info;
+  provider_account_actor actor;
+};
+
+struct selector_state {
+  // Declared so the state is no aggregate: CAF 0.17 would otherwise try to
+  // construct it from the actor pointer (C++20 parenthesised aggregate init).
+  selector_state() = default;
+  std::map<std::string, selector_entry> accounts;
+  static inline const char* name = "selector";
+};
+
+/// The outcome of a pick, pure so tests can check the ordering rules.
+struct pick_result {
+  const selector_entry* account = nullptr;
+  std::string model; // the model to send upstream
+  std::optional<failure> error;
+};
+
+/// Chooses the account for `req` and `soul` (SPEC §6.1): the soul's chain
+/// first, then (unless strict) every other enabled account by priority;
+/// only accounts able to serve the model and not yet tried.
+pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
+                         const plan_request& req, const soul_plan& soul);
+
+/// Whether this build can talk to accounts of `type` on the request path.
+bool serves_type(const std::string& type);
+
+selector_actor::behavior_type
+selector(selector_actor::stateful_pointer<selector_state> self);
+
+} // namespace oh::actors

@@ -1,0 +1,69 @@
+#pragma once
+
+// One upstream chat exchange: sends the request, relays a stream to the
+// client's sink as events arrive (holding everything back until the commit
+// point, SPEC §5.5), or collects a non-streamed answer, and reports the
+// outcome to its observer (the request actor). No CAF, no Beast here.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/cost.hpp"
+#include "core/http_message.hpp"
+#include "providers/upstream_client.hpp"
+
+namespace oh::providers {
+
+struct exchange_outcome {
+  /// The exchange ended normally (a stream with a finish, or a complete
+  /// non-streamed answer of any HTTP status).
+  bool completed = false;
+  /// Bytes of an answer reached the client (streams only).
+  bool committed = false;
+  std::optional<upstream_failure> failure;
+  std::string error_message;
+  unsigned upstream_status = 0;
+  header_list upstream_headers;
+  /// Non-streamed: the upstream body (capped).
+  std::string body;
+  std::string model;
+  std::string finish_reason;
+  token_usage usage;
+  int64_t ttft_ms = -1; // first content event, streams only
+};
+
+class exchange_observer {
+public:
+  virtual ~exchange_observer() = default;
+  /// The first content reached the client (streams).
+  virtual void on_commit() = 0;
+  /// The exchange is over; called exactly once.
+  virtual void on_finished(exchange_outcome outcome) = 0;
+};
+
+struct chat_exchange_spec {
+  upstream_request request;
+  bool stream = false;
+  bool client_wants_usage = false;
+  std::string completion_id;
+  /// Status and headers used when the stream commits.
+  http_response stream_head;
+  dialect client_dialect = dialect::openai;
+};
+
+class chat_exchange {
+public:
+  virtual ~chat_exchange() = default;
+  /// Stops the exchange at once: closes the upstream socket. If the stream
+  /// was committed the client gets a clean in-band error.
+  virtual void cancel(std::string reason) = 0;
+};
+
+std::shared_ptr<chat_exchange>
+start_chat_exchange(upstream_client& client, chat_exchange_spec spec,
+                    std::shared_ptr<response_sink> sink,
+                    std::shared_ptr<exchange_observer> observer);
+
+} // namespace oh::providers
