@@ -25,6 +25,10 @@
 #include "http/app.hpp"
 #include "http/server.hpp"
 #include "providers/io_runtime.hpp"
+#include "providers/price_table.hpp"
+#include "providers/upstream_client.hpp"
+#include "actors/services.hpp"
+#include "actors/usage_queue.hpp"
 #include "store/credential_vault.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
@@ -127,11 +131,41 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   auto snapshot = std::make_shared<actors::snapshot_holder>();
   auto store_handle = actors::spawn_store(sys, db, *vault);
   db.reset(); // the store actor is now the only owner of the connection
-  auto registry = actors::spawn_registry(sys, store_handle, snapshot);
+  actors::upstream_defaults defaults;
+  defaults.connect_timeout_ms = cfg.connect_timeout_ms;
+  defaults.timeout_ms = cfg.timeout_ms;
+  defaults.stream_timeout_ms = cfg.stream_timeout_ms;
+  defaults.idle_timeout_ms = cfg.idle_timeout_ms;
+  defaults.max_stream_ms = cfg.max_stream_ms;
+  auto registry = actors::spawn_registry(sys, store_handle, snapshot, defaults);
+
+  // The usage logger writes on its own thread with its own connection.
+  auto log_queue = std::make_shared<actors::usage_queue>();
+  std::shared_ptr<store::database> log_db;
+  try {
+    log_db = std::make_shared<store::database>(cfg.db_path);
+  } catch (const std::exception& e) {
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(store_handle, caf::exit_reason::user_shutdown);
+    return config_error(std::string{"db.path: "} + e.what());
+  }
+  auto logger = actors::spawn_usage_logger(sys, log_db, log_queue);
+  log_db.reset();
   auto stop_actors = [&] {
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(store_handle, caf::exit_reason::user_shutdown);
+    // Last: its exit handler writes whatever is still queued.
+    caf::anon_send_exit(logger, caf::exit_reason::user_shutdown);
   };
+
+  providers::upstream_client upstream{*io};
+  auto services = std::make_shared<actors::gateway_services>();
+  services->upstream = &upstream;
+  services->prices = std::make_shared<const price_table>(
+    providers::default_prices());
+  services->snapshot = snapshot;
+  services->log = log_queue;
+  services->max_attempts = cfg.max_attempts;
   {
     caf::scoped_actor self{sys};
     bool loaded = false;
@@ -154,6 +188,7 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   ctx->store = store_handle;
   ctx->registry = registry;
   ctx->snapshot = snapshot;
+  ctx->services = services;
   ctx->admin_token_hash = crypto::sha256_hex(admin_token);
   ctx->listen_host = cfg.host;
   ctx->allowed_hosts = cfg.admin_allowed_hosts;

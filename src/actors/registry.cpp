@@ -1,5 +1,7 @@
 #include "actors/registry.hpp"
 
+#include <algorithm>
+
 #include <caf/exit_reason.hpp>
 
 #include "actors/api_key.hpp"
@@ -51,6 +53,9 @@ void upsert(self_ptr self, store::soul_record& rec) {
 void upsert(self_ptr self, store::provider_record& rec) {
   auto& st = self->state;
   auto info = make_account_info(rec);
+  auto public_rec = rec;
+  public_rec.credentials_json.clear(); // the registry needs no secrets
+  st.account_records[rec.id] = std::move(public_rec);
   if (auto it = st.accounts.find(rec.id); it != st.accounts.end()) {
     self->send(it->second, update_atom::value, rec);
     self->send(st.selector, update_atom::value, std::move(info), it->second);
@@ -82,6 +87,7 @@ void remove(self_ptr self, const removed_entity& gone) {
         stop(self, it->second);
         st.accounts.erase(it);
       }
+      st.account_records.erase(gone.id);
       self->send(st.selector, remove_atom::value, gone.id);
       break;
   }
@@ -108,6 +114,32 @@ void publish(self_ptr self) {
       entry.second.slug, soul_entry{id, entry.first, entry.second.is_enabled});
   for (auto& [id, actor] : self->state.accounts)
     next->accounts_by_id.emplace(id, actor);
+  std::map<std::string, model_entry> models;
+  for (auto& [id, rec] : self->state.account_records) {
+    if (!rec.is_enabled)
+      continue;
+    auto info = make_account_info(rec);
+    auto ids = info.models;
+    if (info.default_model
+        && std::find(ids.begin(), ids.end(), *info.default_model) == ids.end())
+      ids.push_back(*info.default_model);
+    auto created = clock::parse_timestamp(rec.created_at).value_or(0) / 1000;
+    for (auto& m : ids) {
+      auto& e = models[m];
+      if (e.id.empty()) {
+        e.id = m;
+        e.owned_by = rec.type;
+        e.created = created;
+      }
+      e.accounts.emplace_back(rec.id, rec.name);
+    }
+  }
+  for (auto& [m, e] : models)
+    next->models.push_back(std::move(e));
+  for (auto& [id, entry] : self->state.souls)
+    if (entry.second.is_enabled)
+      next->soul_slugs.push_back(entry.second.slug);
+  std::sort(next->soul_slugs.begin(), next->soul_slugs.end());
   self->state.snapshot->publish(std::move(next));
 }
 

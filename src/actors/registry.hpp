@@ -25,6 +25,7 @@ struct registry_state {
   std::map<std::string, std::pair<api_key_actor, store::api_key_record>> keys;
   std::map<std::string, std::pair<soul_actor, store::soul_record>> souls;
   std::map<std::string, provider_account_actor> accounts;
+  std::map<std::string, store::provider_record> account_records;
   static inline const char* name = "registry";
 };
 

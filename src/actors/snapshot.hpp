@@ -31,8 +31,20 @@ struct soul_entry {
   bool enabled = true;
 };
 
+/// A model served by an account, for GET /v1/models.
+struct model_entry {
+  std::string id;
+  std::string owned_by; // the account type
+  int64_t created = 0;  // epoch seconds the account was added
+  std::vector<std::pair<std::string, std::string>> accounts; // id, name
+};
+
 struct lookup_snapshot {
   selector_actor selector;
+  /// Every model of every enabled account, deduplicated, sorted by id.
+  std::vector<model_entry> models;
+  /// Slugs of enabled souls (listed as `soul/<slug>` models).
+  std::vector<std::string> soul_slugs;
   std::unordered_map<std::string, key_entry> keys_by_hash;
   std::unordered_map<std::string, soul_entry> souls_by_slug;
   std::unordered_map<std::string, provider_account_actor> accounts_by_id;

@@ -6,6 +6,7 @@
 #include "actors/acceptor.hpp"
 #include "actors/registry.hpp"
 #include "actors/store.hpp"
+#include "actors/usage_logger.hpp"
 
 namespace oh::actors {
 
@@ -27,6 +28,16 @@ registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
                               std::shared_ptr<snapshot_holder> snapshot,
                               upstream_defaults defaults) {
   return sys.spawn(registry, std::move(store), std::move(snapshot), defaults);
+}
+
+usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
+                                      std::shared_ptr<store::database> db,
+                                      std::shared_ptr<usage_queue> queue,
+                                      bool detached) {
+  if (detached)
+    return sys.spawn<caf::detached>(usage_logger, std::move(db),
+                                    std::move(queue));
+  return sys.spawn(usage_logger, std::move(db), std::move(queue));
 }
 
 acceptor_actor spawn_acceptor(caf::actor_system& sys,

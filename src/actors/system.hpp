@@ -35,6 +35,14 @@ registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
                               std::shared_ptr<snapshot_holder> snapshot,
                               upstream_defaults defaults = {});
 
+class usage_queue;
+
+/// The usage logger on its own thread, with its own connection to the db.
+usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
+                                      std::shared_ptr<store::database> db,
+                                      std::shared_ptr<usage_queue> queue,
+                                      bool detached = true);
+
 acceptor_actor spawn_acceptor(caf::actor_system& sys,
                               std::shared_ptr<listener_control> listener);
 

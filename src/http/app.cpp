@@ -4,6 +4,7 @@
 #include "core/logging.hpp"
 #include "core/error_render.hpp"
 #include "http/handlers/admin.hpp"
+#include "http/handlers/chat.hpp"
 #include "http/handlers/public.hpp"
 #include "http/router.hpp"
 
@@ -66,6 +67,22 @@ bool has_admin_token(const app_context& ctx, const http_request& req) {
 
 void app::handle(http_request req, sink_ptr sink) {
   auto respond = respond_via(sink);
+  bool v1 = req.path.starts_with("/v1/");
+  if (v1 && req.method == "OPTIONS") {
+    // CORS preflight: /v1 is for any origin, without credentials (SPEC §3).
+    http_response res;
+    res.status = 204;
+    res.content_type.clear();
+    res.headers = {{"Access-Control-Allow-Origin", "*"},
+                   {"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
+                   {"Access-Control-Allow-Headers",
+                    "authorization, content-type, x-api-key, api-key, "
+                    "x-openhinge-soul, x-request-id, anthropic-version, "
+                    "anthropic-beta, openai-organization, openai-project"},
+                   {"Access-Control-Max-Age", "600"}};
+    respond(std::move(res));
+    return;
+  }
   auto route = match_route(req.method, req.path);
   auto d = dialect_for_path(req.path);
   if (route.kind == route_result::outcome::not_found) {
@@ -87,6 +104,13 @@ void app::handle(http_request req, sink_ptr sink) {
       return;
     case route_id::root:
       respond(handlers::root_redirect());
+      return;
+    case route_id::v1_chat:
+    case route_id::v1_soul_chat:
+      handlers::handle_chat(ctx_, route, std::move(req), std::move(sink));
+      return;
+    case route_id::v1_models:
+      handlers::handle_models(ctx_, std::move(req), std::move(sink));
       return;
     default:
       break;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "actors/actors.hpp"
+#include "actors/services.hpp"
 #include "actors/snapshot.hpp"
 #include "http/http_types.hpp"
 
@@ -24,6 +25,7 @@ struct app_context {
   actors::store_actor store;
   actors::registry_actor registry;
   std::shared_ptr<actors::snapshot_holder> snapshot;
+  std::shared_ptr<const actors::gateway_services> services;
   /// SHA-256 hex of the admin token; compared in constant time.
   std::string admin_token_hash;
   /// The configured listen host and extra allowed admin hosts (SPEC §3).

@@ -14,7 +14,7 @@ struct route_def {
 };
 
 // PUT is accepted as PATCH for compatibility with the original (SPEC §9.2).
-constexpr std::array<route_def, 28> routes = {{
+constexpr route_def routes[] = {
   {"GET", "/health", route_id::health},
   {"GET", "/", route_id::root},
   {"GET", "/admin/providers", route_id::admin_providers},
@@ -44,7 +44,10 @@ constexpr std::array<route_def, 28> routes = {{
   {"HEAD", "/", route_id::root},
   {"HEAD", "/admin/system/status", route_id::admin_system_status},
   {"HEAD", "/admin/providers", route_id::admin_providers},
-}};
+  {"POST", "/v1/chat/completions", route_id::v1_chat},
+  {"POST", "/v1/souls/{}/chat/completions", route_id::v1_soul_chat},
+  {"GET", "/v1/models", route_id::v1_models},
+};
 
 /// Matches `path` against `pattern`; captures the `{}` segment.
 bool match_pattern(std::string_view pattern, std::string_view path,

@@ -23,6 +23,9 @@ enum class route_id {
   admin_key_reactivate,
   admin_key_rotate,
   admin_system_status,
+  v1_chat,
+  v1_soul_chat,
+  v1_models,
 };
 
 using oh::dialect;

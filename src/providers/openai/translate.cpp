@@ -68,6 +68,16 @@ std::string serialise(const value& v) {
   return {buf.GetString(), buf.GetSize()};
 }
 
+/// Replaces a string member in place (keeping the member order), or adds it.
+void set_string(json::document& doc, const char* name, const std::string& v) {
+  auto& a = doc.GetAllocator();
+  auto it = doc.FindMember(name);
+  if (it != doc.MemberEnd())
+    it->value.SetString(v.c_str(), static_cast<rapidjson::SizeType>(v.size()), a);
+  else
+    doc.AddMember(json::value{name, a}, json::value{v.c_str(), a}, a);
+}
+
 int64_t int_field(const value& obj, const char* name) {
   auto* v = json::find(obj, name);
   return v != nullptr && v->IsInt64() ? v->GetInt64() : 0;
@@ -248,8 +258,7 @@ std::string render_completion(completion& c, const gateway_facts& facts) {
   auto& doc = c.doc;
   auto& a = doc.GetAllocator();
   std::string id = completion_id(json::get_string(doc, "id").value_or(facts.request_id));
-  doc.RemoveMember("id");
-  doc.AddMember("id", json::value{id.c_str(), a}, a);
+  set_string(doc, "id", id);
   json::value meta{rapidjson::kObjectType};
   meta.AddMember("request_id", json::value{facts.request_id.c_str(), a}, a);
   if (facts.soul)
@@ -376,8 +385,7 @@ stream_relay::step stream_relay::on_data(std::string_view data) {
     usage_sent_ = true;
   if (!usage_only && !wants_usage_ && doc->HasMember("usage"))
     doc->RemoveMember("usage");
-  doc->RemoveMember("id");
-  doc->AddMember("id", json::value{id_.c_str(), a}, a);
+  set_string(*doc, "id", id_);
   if (!role_sent_) {
     // Clients expect the assistant role first (SPEC §5.5 event 1).
     if (!role_in_chunk && !usage_only)

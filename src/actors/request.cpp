@@ -1,0 +1,710 @@
+#include "actors/request.hpp"
+
+#include <chrono>
+
+#include <caf/send.hpp>
+
+#include "core/clock.hpp"
+#include "core/error_render.hpp"
+#include "core/logging.hpp"
+#include "providers/openai/translate.hpp"
+
+namespace oh::actors {
+
+namespace {
+
+using self_ptr = request_actor::stateful_pointer<request_state>;
+namespace oa = providers::openai;
+
+constexpr auto ask_timeout = std::chrono::seconds(30);
+
+/// Headers browser apps may read (SPEC §3).
+constexpr const char* cors_exposed
+  = "x-request-id, x-ratelimit-limit-requests, "
+    "x-ratelimit-remaining-requests, x-ratelimit-reset-requests, "
+    "x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, "
+    "x-ratelimit-reset-tokens, x-ratelimit-limit, x-ratelimit-remaining, "
+    "x-ratelimit-reset, x-ratelimit-reset-at, retry-after";
+
+int64_t steady_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
+    .count();
+}
+
+int64_t ceil_seconds(int64_t ms) {
+  return (ms + 999) / 1000;
+}
+
+/// Tells the request actor what the exchange does; runs on I/O threads.
+class exchange_events final : public providers::exchange_observer {
+public:
+  explicit exchange_events(request_actor self) : self_(std::move(self)) {
+  }
+  void on_commit() override {
+    caf::anon_send(self_, commit_atom::value);
+  }
+  void on_finished(providers::exchange_outcome outcome) override {
+    caf::anon_send(self_, finished_atom::value, std::move(outcome));
+  }
+
+private:
+  request_actor self_;
+};
+
+std::vector<std::pair<std::string, std::string>>
+response_headers(const request_state& st) {
+  std::vector<std::pair<std::string, std::string>> h;
+  h.emplace_back("x-request-id", st.in.request_id);
+  h.emplace_back("x-openhinge-version", OH_VERSION);
+  h.emplace_back("access-control-allow-origin", "*");
+  h.emplace_back("access-control-expose-headers", cors_exposed);
+  if (st.admission) {
+    auto rl = rate_limit_headers(st.admission->rate, clock::now_ms());
+    h.insert(h.end(), rl.begin(), rl.end());
+  }
+  return h;
+}
+
+const char* log_status_for(errc code) {
+  switch (code) {
+    case errc::rate_limited:
+      return "rate_limited";
+    case errc::budget_exceeded:
+      return "budget_exceeded";
+    case errc::soul_denied:
+    case errc::forbidden:
+      return "denied";
+    default:
+      return "error";
+  }
+}
+
+std::string attempts_json(const std::vector<attempt_record>& attempts) {
+  std::string out = "[";
+  for (size_t i = 0; i < attempts.size(); ++i) {
+    auto& a = attempts[i];
+    if (i > 0)
+      out += ",";
+    out += "{\"provider_id\":";
+    json::append_quoted(out, a.account_id);
+    out += ",\"provider\":";
+    json::append_quoted(out, a.account_name);
+    out += ",\"status\":" + std::to_string(a.status) + ",\"error\":";
+    if (a.error.empty())
+      out += "null";
+    else
+      json::append_quoted(out, a.error);
+    out += ",\"latency_ms\":" + std::to_string(a.latency_ms) + "}";
+  }
+  return out + "]";
+}
+
+/// One log row for the request, whatever happened (SPEC §8).
+void log_row(self_ptr self, const std::string& status, int http_status,
+             const std::optional<failure>& error,
+             const providers::exchange_outcome* outcome, int64_t cost_micros) {
+  auto& st = self->state;
+  store::usage_row row;
+  row.request_id = st.in.request_id;
+  row.client_request_id = st.in.client_request_id;
+  row.created_at = clock::format_iso(st.in.received_ms);
+  row.api_key_id = st.in.key.id;
+  row.key_name = st.in.key.name;
+  if (st.plan && st.plan->soul.has_soul) {
+    row.soul_id = st.plan->soul.soul_id;
+    row.soul_version = st.plan->soul.version;
+    row.soul_name = st.plan->soul.slug;
+  } else if (st.soul) {
+    row.soul_id = st.soul->id;
+  }
+  if (st.plan && st.plan->ok) {
+    row.provider_id = st.plan->account_id;
+    row.provider_type = st.plan->account_type;
+    row.provider_name = st.plan->account_name;
+  }
+  row.endpoint = st.in.endpoint;
+  row.stream = st.stream;
+  row.model_requested = st.model_requested;
+  if (outcome != nullptr && !outcome->model.empty())
+    row.model = outcome->model;
+  else if (st.plan && st.plan->ok)
+    row.model = st.plan->model;
+  row.status = status;
+  row.http_status = http_status;
+  if (error) {
+    row.error_code = std::string{to_string(error->code)};
+    row.error_message = error->message;
+  }
+  if (outcome != nullptr) {
+    row.tokens = outcome->usage;
+    if (outcome->ttft_ms >= 0)
+      row.ttft_ms = outcome->ttft_ms;
+  }
+  row.cost_micros = cost_micros;
+  row.latency_ms = steady_ms() - st.started_steady_ms;
+  row.attempts_json = attempts_json(st.attempts);
+  row.client_ip = st.in.http.peer_ip;
+  if (auto ua = st.in.http.header("user-agent"))
+    row.user_agent = std::string{*ua};
+  row.admitted = st.admission && st.admission->ok;
+  st.services->log->push(std::move(row));
+}
+
+/// Tells an account that a leased request ended (frees its slot).
+void report_account(self_ptr self, const std::string& account_id, bool ok) {
+  auto snap = self->state.services->snapshot->load();
+  if (auto it = snap->accounts_by_id.find(account_id);
+      it != snap->accounts_by_id.end())
+    self->send(it->second, outcome_atom::value, ok);
+}
+
+/// Ends the request: settles the key, reports the account, quits.
+void finish(self_ptr self, bool account_ok, int64_t tokens,
+            int64_t cost_micros) {
+  auto& st = self->state;
+  if (st.done)
+    return;
+  st.done = true;
+  if (st.admission && st.admission->ok)
+    self->send(st.in.key.actor, settle_atom::value,
+               settle_info{st.admission->ticket, tokens, cost_micros});
+  if (st.plan && st.plan->ok)
+    report_account(self, st.plan->account_id, account_ok);
+  st.exchange.reset();
+  self->quit();
+}
+
+/// Answers with an error before anything was streamed, logs and ends.
+void fail_request(self_ptr self, failure f) {
+  auto& st = self->state;
+  if (st.done)
+    return;
+  auto res = error_response(st.in.client_dialect, f, st.in.request_id);
+  for (auto& h : response_headers(st))
+    res.headers.push_back(h);
+  if (f.code == errc::rate_limited || f.code == errc::no_providers) {
+    int64_t retry = st.admission && !st.admission->ok
+                      ? st.admission->retry_after_ms
+                      : (st.plan ? st.plan->retry_after_ms : 0);
+    res.headers.emplace_back("Retry-After",
+                             std::to_string(std::max<int64_t>(1, ceil_seconds(retry))));
+  }
+  if (!st.cancelled)
+    st.sink->respond(std::move(res));
+  log_row(self, log_status_for(f.code), static_cast<int>(res.status), f,
+          nullptr, 0);
+  finish(self, true, 0, 0);
+}
+
+/// A failure before admission: attach the key's current limits first.
+void fail_before_admission(self_ptr self, failure f) {
+  auto& st = self->state;
+  st.stage = "rejected";
+  self
+    ->request(st.in.key.actor, ask_timeout, admit_atom::value,
+              admit_request{0, true})
+    .then(
+      [self, f](admit_result& r) mutable {
+        // The dry run reports limits; it is not an admission.
+        r.ok = false;
+        r.ticket = 0;
+        self->state.admission = r;
+        fail_request(self, f);
+      },
+      [self, f](caf::error&) { fail_request(self, f); });
+}
+
+int64_t cost_of(self_ptr self, const route& r, const std::string& model,
+                const token_usage& usage) {
+  if (!r.metered)
+    return 0;
+  auto price = self->state.services->prices->find(model);
+  if (!price) {
+    OH_DEBUG("no price for model {}; the request costs 0", model);
+    return 0;
+  }
+  return cost_micros(*price, usage);
+}
+
+void start_attempt(self_ptr self);
+void replan(self_ptr self);
+
+/// Whether a failure before the commit point may go to the next account
+/// (SPEC §6.2): connect/TLS, first-byte timeout, 429, 5xx, 401/403, 404.
+bool retryable(const providers::exchange_outcome& o) {
+  if (o.committed)
+    return false;
+  if (o.failure) {
+    using providers::upstream_failure;
+    return *o.failure != upstream_failure::cancelled;
+  }
+  auto s = o.upstream_status;
+  return s == 429 || s >= 500 || s == 401 || s == 403 || s == 404;
+}
+
+failure failure_of(const request_state& st,
+                   const providers::exchange_outcome& o) {
+  using providers::upstream_failure;
+  std::string who = st.plan ? st.plan->account_name : "the provider";
+  if (o.failure) {
+    switch (*o.failure) {
+      case upstream_failure::timeout_connect:
+      case upstream_failure::timeout_first_byte:
+      case upstream_failure::timeout_idle:
+        return failure{errc::upstream_timeout,
+                       who + ": " + o.error_message, ""};
+      default:
+        return failure{errc::upstream_failed, who + ": " + o.error_message,
+                       ""};
+    }
+  }
+  auto message = oa::upstream_error_message(o.body, o.upstream_status);
+  auto s = o.upstream_status;
+  if (s == 400 || s == 413 || s == 422) {
+    // The upstream says the request itself is wrong: pass it through.
+    failure f{errc::invalid_value, message, ""};
+    f.status = s;
+    return f;
+  }
+  return failure{errc::upstream_failed,
+                 who + " answered HTTP " + std::to_string(s) + ": " + message,
+                 ""};
+}
+
+void on_finished(self_ptr self, providers::exchange_outcome& o) {
+  auto& st = self->state;
+  if (st.done)
+    return;
+  auto& r = *st.plan;
+  attempt_record a;
+  a.account_id = r.account_id;
+  a.account_name = r.account_name;
+  a.status = static_cast<int>(o.upstream_status);
+  a.latency_ms = steady_ms() - st.attempt_started_ms;
+  bool ok_answer = o.completed && o.upstream_status >= 200
+                   && o.upstream_status < 300;
+  if (!ok_answer)
+    a.error = o.failure ? o.error_message
+                        : oa::upstream_error_message(o.body, o.upstream_status);
+  st.attempts.push_back(a);
+  st.exchange.reset();
+
+  if (st.cancelled || st.timed_out) {
+    // Client gone or total deadline: log what was seen so far.
+    std::string model = o.model.empty() ? r.model : o.model;
+    auto cost = cost_of(self, r, model, o.usage);
+    std::optional<failure> f;
+    int status = 499;
+    if (st.timed_out) {
+      f = failure{errc::upstream_timeout,
+                  r.account_name + ": the request took longer than its total "
+                                   "timeout",
+                  ""};
+      status = 504;
+      if (!st.committed && !st.cancelled) {
+        auto res = error_response(st.in.client_dialect, *f, st.in.request_id);
+        for (auto& h : response_headers(st))
+          res.headers.push_back(h);
+        st.sink->respond(std::move(res));
+      }
+    } else {
+      f = failure{errc::internal, "the client closed the connection", ""};
+    }
+    log_row(self, st.timed_out && !st.cancelled ? "error" : "cancelled",
+            status, f, &o, cost);
+    finish(self, true, o.usage.input + o.usage.output, cost);
+    return;
+  }
+
+  if (!ok_answer && retryable(o)
+      && st.attempts.size() < st.services->max_attempts) {
+    // Before the commit point: try the next able account (SPEC §6.2).
+    report_account(self, r.account_id, false);
+    st.tried.push_back(r.account_id);
+    replan(self);
+    return;
+  }
+
+  if (!ok_answer) {
+    auto f = failure_of(st, o);
+    if (st.committed) {
+      // The exchange already ended the stream with an in-band error.
+      log_row(self, "error", 200, f, &o, 0);
+    } else {
+      auto res = error_response(st.in.client_dialect, f, st.in.request_id);
+      for (auto& h : response_headers(st))
+        res.headers.push_back(h);
+      auto status = static_cast<int>(res.status);
+      st.sink->respond(std::move(res));
+      log_row(self, "error", status, f, &o, 0);
+    }
+    finish(self, false, o.usage.input + o.usage.output, 0);
+    return;
+  }
+
+  if (st.stream) {
+    auto model = o.model.empty() ? r.model : o.model;
+    auto cost = cost_of(self, r, model, o.usage);
+    log_row(self, "success", 200, std::nullopt, &o, cost);
+    finish(self, true, o.usage.input + o.usage.output, cost);
+    return;
+  }
+
+  // Non-streaming: the answer with our id and `_openhinge`.
+  auto parsed = oa::parse_completion(o.body);
+  if (!parsed) {
+    failure f{errc::upstream_failed,
+              r.account_name + ": " + parsed.error().message, ""};
+    auto res = error_response(st.in.client_dialect, f, st.in.request_id);
+    for (auto& h : response_headers(st))
+      res.headers.push_back(h);
+    st.sink->respond(std::move(res));
+    log_row(self, "error", 502, f, &o, 0);
+    finish(self, false, 0, 0);
+    return;
+  }
+  o.model = parsed->model.empty() ? r.model : parsed->model;
+  o.usage = parsed->usage;
+  o.finish_reason = parsed->finish_reason;
+  auto cost = cost_of(self, r, o.model, o.usage);
+  oa::gateway_facts facts;
+  facts.request_id = st.in.request_id;
+  if (r.soul.has_soul)
+    facts.soul = r.soul.slug;
+  facts.provider = r.account_name;
+  facts.provider_type = r.account_type;
+  facts.cost_cents = static_cast<double>(cost) / 10'000.0;
+  http_response res;
+  res.body = oa::render_completion(*parsed, facts);
+  res.headers = response_headers(st);
+  st.sink->respond(std::move(res));
+  log_row(self, "success", 200, std::nullopt, &o, cost);
+  finish(self, true, o.usage.input + o.usage.output, cost);
+}
+
+void start_attempt(self_ptr self) {
+  auto& st = self->state;
+  auto& r = *st.plan;
+  st.stage = "upstream";
+  st.attempt_started_ms = steady_ms();
+  oa::soul_edits edits;
+  if (r.soul.has_soul) {
+    edits.system_prompt = r.soul.system_prompt;
+    edits.temperature = r.soul.temperature;
+    edits.max_tokens = r.soul.max_tokens;
+  }
+  oa::upstream_options opts;
+  opts.model = r.model;
+  opts.stream = st.stream;
+  opts.compatible = r.account_type == "openai_compatible";
+  providers::chat_exchange_spec spec;
+  auto url = providers::parse_url(oa::chat_url(r.base_url));
+  if (!url) {
+    fail_request(self, failure{errc::upstream_failed,
+                               r.account_name + ": bad base_url: "
+                                 + url.error().message,
+                               ""});
+    return;
+  }
+  spec.request.url = std::move(*url);
+  spec.request.body = oa::build_upstream_body(
+    *st.body, r.soul.has_soul ? &edits : nullptr, opts);
+  spec.request.headers.emplace_back("content-type", "application/json");
+  spec.request.headers.emplace_back("accept", st.stream ? "text/event-stream"
+                                                        : "application/json");
+  if (!r.api_key.empty())
+    spec.request.headers.emplace_back("authorization", "Bearer " + r.api_key);
+  spec.request.connect_timeout = std::chrono::milliseconds(r.connect_timeout_ms);
+  spec.request.first_byte_timeout = std::chrono::milliseconds(
+    st.stream ? r.stream_timeout_ms : r.timeout_ms);
+  spec.request.idle_timeout = std::chrono::milliseconds(r.idle_timeout_ms);
+  spec.stream = st.stream;
+  spec.client_wants_usage = st.include_usage;
+  spec.completion_id = "chatcmpl-" + st.in.request_id;
+  spec.client_dialect = st.in.client_dialect;
+  spec.stream_head.status = 200;
+  spec.stream_head.content_type = "text/event-stream; charset=utf-8";
+  spec.stream_head.headers = response_headers(st);
+  spec.stream_head.headers.emplace_back("cache-control", "no-cache");
+  spec.stream_head.headers.emplace_back("x-accel-buffering", "no");
+  st.exchange = providers::start_chat_exchange(
+    *st.services->upstream, std::move(spec), st.sink,
+    std::make_shared<exchange_events>(self));
+  if (st.attempts.empty()) {
+    // The request's total deadline (SPEC §6.4), once for all attempts.
+    auto total = std::chrono::milliseconds(st.stream ? r.max_stream_ms
+                                                     : r.timeout_ms);
+    self->delayed_send(self, total, timeout_atom::value);
+  }
+}
+
+/// Both admission and plan have answered.
+void proceed(self_ptr self) {
+  auto& st = self->state;
+  if (!st.admission || !st.plan || st.done)
+    return;
+  auto& adm = *st.admission;
+  auto& r = *st.plan;
+  if (!adm.ok) {
+    if (r.ok) {
+      // Release what the plan reserved (SPEC §5.2).
+      report_account(self, r.account_id, true);
+      st.plan->ok = false;
+    }
+    fail_request(self, failure{adm.code, adm.message, ""});
+    return;
+  }
+  if (!r.ok) {
+    fail_request(self, r.error.value_or(failure{errc::no_providers,
+                                                "no provider account", ""}));
+    return;
+  }
+  if (st.cancelled) {
+    log_row(self, "cancelled", 499,
+            failure{errc::internal, "the client closed the connection", ""},
+            nullptr, 0);
+    finish(self, true, 0, 0);
+    return;
+  }
+  start_attempt(self);
+}
+
+void ask_plan(self_ptr self) {
+  auto& st = self->state;
+  plan_request req;
+  req.request_id = st.in.request_id;
+  req.tried = st.tried;
+  if (!st.model_was_soul_alias)
+    req.model = st.model_requested;
+  auto on_route = [self](route& r) {
+    self->state.plan = std::move(r);
+    proceed(self);
+  };
+  auto on_error = [self](caf::error& err) {
+    route r;
+    r.error = failure{errc::internal,
+                      "planning failed: " + self->system().render(err), ""};
+    self->state.plan = std::move(r);
+    proceed(self);
+  };
+  if (st.soul) {
+    self->request(st.soul->actor, ask_timeout, plan_atom::value, std::move(req))
+      .then(on_route, on_error);
+  } else {
+    auto selector = st.services->snapshot->load()->selector;
+    self
+      ->request(selector, ask_timeout, pick_atom::value, std::move(req),
+                soul_plan{})
+      .then(on_route, on_error);
+  }
+}
+
+void replan(self_ptr self) {
+  auto& st = self->state;
+  st.stage = "fallback";
+  // Keep the soul's part: a fallback plan without a route keeps its facts.
+  auto previous = std::move(*st.plan);
+  st.plan.reset();
+  plan_request req;
+  auto on_route = [self, previous](route& r) mutable {
+    if (!r.ok) {
+      // Nobody else can take it: answer with the last failure.
+      self->state.plan = std::move(previous);
+      auto& last = self->state.attempts.back();
+      failure f{errc::upstream_failed,
+                last.account_name + ": " + last.error, ""};
+      self->state.plan->ok = false;
+      fail_request(self, f);
+      return;
+    }
+    self->state.plan = std::move(r);
+    start_attempt(self);
+  };
+  req.request_id = st.in.request_id;
+  req.tried = st.tried;
+  if (!st.model_was_soul_alias)
+    req.model = st.model_requested;
+  auto on_error = [self](caf::error& err) {
+    fail_request(self, failure{errc::internal,
+                               "planning failed: " + self->system().render(err),
+                               ""});
+  };
+  if (st.soul)
+    self->request(st.soul->actor, ask_timeout, plan_atom::value, std::move(req))
+      .then(on_route, on_error);
+  else
+    self
+      ->request(st.services->snapshot->load()->selector, ask_timeout,
+                pick_atom::value, std::move(req), soul_plan{})
+      .then(on_route, on_error);
+}
+
+/// Soul resolution (SPEC §5.3); a failure ends the request.
+std::optional<failure> resolve_soul(request_state& st) {
+  auto snap = st.services->snapshot->load();
+  std::optional<std::string> slug = st.in.path_slug;
+  if (st.model_requested && st.model_requested->starts_with("soul/")) {
+    auto alias = st.model_requested->substr(5);
+    if (slug && *slug != alias)
+      return failure{errc::invalid_value,
+                     "model: names soul \"" + alias
+                       + "\" but the path names soul \"" + *slug + "\"",
+                     "model"};
+    slug = alias;
+    st.model_was_soul_alias = true;
+  }
+  auto& bound = st.in.key.soul_ids;
+  if (slug) {
+    auto it = snap->souls_by_slug.find(*slug);
+    if (it == snap->souls_by_slug.end() || !it->second.enabled)
+      return failure{errc::soul_not_found, "soul \"" + *slug + "\" not found",
+                     ""};
+    st.soul = it->second;
+  } else if (bound.size() == 1) {
+    for (auto& [s, entry] : snap->souls_by_slug)
+      if (entry.id == bound.front()) {
+        if (!entry.enabled)
+          return failure{errc::soul_denied,
+                         "the soul bound to this key is disabled", ""};
+        st.soul = entry;
+      }
+  } else if (auto header = st.in.http.header("x-openhinge-soul")) {
+    auto it = snap->souls_by_slug.find(std::string{*header});
+    if (it == snap->souls_by_slug.end() || !it->second.enabled)
+      return failure{errc::soul_not_found,
+                     "soul \"" + std::string{*header} + "\" not found", ""};
+    st.soul = it->second;
+  }
+  if (!bound.empty()) {
+    bool allowed = st.soul && std::find(bound.begin(), bound.end(),
+                                        st.soul->id) != bound.end();
+    if (!allowed)
+      return failure{errc::soul_denied,
+                     st.soul ? "this key may not use soul \"" + (slug ? *slug : st.soul->id) + "\""
+                             : "this key may only be used with its souls",
+                     ""};
+  }
+  return std::nullopt;
+}
+
+void begin(self_ptr self) {
+  auto& st = self->state;
+  st.stage = "validate";
+  auto doc = json::parse(st.in.http.body);
+  if (!doc) {
+    fail_before_admission(self, failure{errc::invalid_json, doc.error().message,
+                                        ""});
+    return;
+  }
+  if (auto err = oa::validate_request(*doc)) {
+    fail_before_admission(self, *err);
+    return;
+  }
+  st.body = std::make_shared<json::document>(std::move(*doc));
+  auto facts = oa::read_facts(*st.body);
+  st.model_requested = facts.model;
+  st.stream = facts.stream;
+  st.include_usage = facts.include_usage;
+  st.reserve_tokens = (facts.max_tokens > 0 ? facts.max_tokens : 1024)
+                      + static_cast<int64_t>(st.in.http.body.size() / 4);
+  if (auto err = resolve_soul(st)) {
+    fail_before_admission(self, *err);
+    return;
+  }
+  st.stage = "admit";
+  self
+    ->request(st.in.key.actor, ask_timeout, admit_atom::value,
+              admit_request{st.reserve_tokens, false})
+    .then(
+      [self](admit_result& r) {
+        self->state.admission = std::move(r);
+        proceed(self);
+      },
+      [self](caf::error& err) {
+        admit_result r;
+        r.ok = false;
+        r.code = errc::internal;
+        r.message = "admission failed: " + self->system().render(err);
+        self->state.admission = std::move(r);
+        proceed(self);
+      });
+  ask_plan(self);
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, std::string>>
+rate_limit_headers(const rate_info& rate, int64_t now_epoch_ms) {
+  std::vector<std::pair<std::string, std::string>> h;
+  if (rate.limit > 0) {
+    auto reset_s = ceil_seconds(rate.reset_ms);
+    h.emplace_back("x-ratelimit-limit-requests", std::to_string(rate.limit));
+    h.emplace_back("x-ratelimit-remaining-requests",
+                   std::to_string(rate.remaining));
+    h.emplace_back("x-ratelimit-reset-requests", std::to_string(reset_s) + "s");
+    h.emplace_back("x-ratelimit-limit", std::to_string(rate.limit));
+    h.emplace_back("x-ratelimit-remaining", std::to_string(rate.remaining));
+    h.emplace_back("x-ratelimit-reset", std::to_string(reset_s));
+    h.emplace_back("x-ratelimit-reset-at",
+                   std::to_string(ceil_seconds(now_epoch_ms + rate.reset_ms)));
+  }
+  if (rate.tpm_limit > 0) {
+    h.emplace_back("x-ratelimit-limit-tokens", std::to_string(rate.tpm_limit));
+    h.emplace_back("x-ratelimit-remaining-tokens",
+                   std::to_string(rate.tpm_remaining));
+    h.emplace_back("x-ratelimit-reset-tokens",
+                   std::to_string(ceil_seconds(rate.tpm_reset_ms)) + "s");
+  }
+  return h;
+}
+
+request_actor::behavior_type
+request(request_actor::stateful_pointer<request_state> self,
+        std::shared_ptr<const gateway_services> services, request_input in,
+        std::shared_ptr<response_sink> sink) {
+  auto& st = self->state;
+  st.services = std::move(services);
+  st.in = std::move(in);
+  st.sink = std::move(sink);
+  st.started_steady_ms = steady_ms();
+  request_actor handle = self;
+  st.sink->on_cancel([handle] { caf::anon_send(handle, cancel_atom::value); });
+  begin(self);
+  return {
+    [=](commit_atom) {
+      self->state.committed = true;
+      self->state.stage = "streaming";
+    },
+    [=](finished_atom, providers::exchange_outcome& o) { on_finished(self, o); },
+    [=](cancel_atom) {
+      auto& st = self->state;
+      if (st.done || st.cancelled)
+        return;
+      st.cancelled = true;
+      // Without an exchange yet, the next answer (admission, plan) sees
+      // `cancelled` and ends the request.
+      if (st.exchange)
+        st.exchange->cancel("the client closed the connection");
+    },
+    [=](timeout_atom) {
+      auto& st = self->state;
+      if (st.done || !st.exchange)
+        return;
+      st.timed_out = true;
+      st.exchange->cancel("the request took longer than its total timeout");
+    },
+    [=](status_atom) -> std::string {
+      auto& st = self->state;
+      std::string out = "{\"stage\":";
+      json::append_quoted(out, st.stage);
+      out += ",\"age_ms\":" + std::to_string(steady_ms() - st.started_steady_ms);
+      out += ",\"key\":";
+      json::append_quoted(out, st.in.key.id);
+      out += ",\"attempt\":" + std::to_string(st.attempts.size() + 1) + "}";
+      return out;
+    },
+  };
+}
+
+} // namespace oh::actors

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/services.hpp"
+#include "actors/snapshot.hpp"
+#include "core/http_message.hpp"
+#include "core/json.hpp"
+#include "providers/chat_exchange.hpp"
+
+namespace oh::actors {
+
+/// Everything the session knows when it spawns the request actor.
+struct request_input {
+  std::string request_id;
+  std::optional<std::string> client_request_id;
+  http_request http;
+  key_entry key;
+  std::optional<std::string> path_slug; // /v1/souls/{slug}/…
+  dialect client_dialect = dialect::openai;
+  std::string endpoint = "chat";
+  int64_t received_ms = 0; // wall clock
+};
+
+/// One upstream attempt, for the log row and `_openhinge.attempts`.
+struct attempt_record {
+  std::string account_id;
+  std::string account_name;
+  int status = 0;
+  std::string error;
+  int64_t latency_ms = 0;
+};
+
+struct request_state {
+  // Declared so the state is no aggregate: CAF 0.17 would otherwise try to
+  // construct it from the actor pointer (C++20 parenthesised aggregate init).
+  request_state() = default;
+  std::shared_ptr<const gateway_services> services;
+  request_input in;
+  std::shared_ptr<response_sink> sink;
+  std::shared_ptr<json::document> body;
+  std::string stage = "start";
+  // Soul resolution.
+  std::optional<soul_entry> soul;
+  std::optional<std::string> model_requested;
+  bool model_was_soul_alias = false;
+  bool stream = false;
+  bool include_usage = false;
+  int64_t reserve_tokens = 0;
+  // Admission and plan, which run in parallel.
+  std::optional<admit_result> admission;
+  std::optional<route> plan;
+  std::vector<std::string> tried;
+  std::vector<attempt_record> attempts;
+  int64_t attempt_started_ms = 0;
+  // The exchange.
+  std::shared_ptr<providers::chat_exchange> exchange;
+  bool committed = false;
+  bool cancelled = false;
+  bool timed_out = false;
+  bool done = false;
+  int64_t started_steady_ms = 0;
+  static inline const char* name = "request";
+};
+
+/// The per-request actor (DESIGN §5): resolves the soul, asks the key for
+/// admission while the soul, selector and account build the route, drives
+/// the upstream exchange (falling back before the commit point), answers,
+/// settles and logs.
+request_actor::behavior_type
+request(request_actor::stateful_pointer<request_state> self,
+        std::shared_ptr<const gateway_services> services, request_input in,
+        std::shared_ptr<response_sink> sink);
+
+/// The x-ratelimit-* headers for `rate` (SPEC §5.2), with `now_epoch_ms`.
+std::vector<std::pair<std::string, std::string>>
+rate_limit_headers(const rate_info& rate, int64_t now_epoch_ms);
+
+} // namespace oh::actors

@@ -1,0 +1,27 @@
+#pragma once
+
+// What request actors share: the upstream client, the price table, the
+// lookup snapshot and the usage log queue. Built once in main.
+
+#include <memory>
+
+#include "actors/snapshot.hpp"
+#include "actors/usage_queue.hpp"
+#include "core/cost.hpp"
+
+namespace oh::providers {
+class upstream_client;
+}
+
+namespace oh::actors {
+
+struct gateway_services {
+  providers::upstream_client* upstream = nullptr;
+  std::shared_ptr<const price_table> prices;
+  std::shared_ptr<snapshot_holder> snapshot;
+  std::shared_ptr<usage_queue> log;
+  /// routing.max_attempts: accounts tried per request before giving up.
+  uint32_t max_attempts = 3;
+};
+
+} // namespace oh::actors

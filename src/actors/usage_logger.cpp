@@ -1,0 +1,70 @@
+#include "actors/usage_logger.hpp"
+
+#include <chrono>
+
+#include "core/clock.hpp"
+#include "core/logging.hpp"
+
+namespace oh::actors {
+
+namespace {
+
+constexpr auto flush_interval = std::chrono::milliseconds(100);
+constexpr size_t batch_rows = 512;
+
+size_t flush(usage_logger_actor::stateful_pointer<usage_logger_state> self) {
+  auto& st = self->state;
+  size_t total = 0;
+  for (;;) {
+    auto rows = st.queue->take(batch_rows);
+    if (rows.empty())
+      break;
+    try {
+      store::usage_repo{*st.db}.insert_batch(rows);
+      st.written += rows.size();
+      total += rows.size();
+    } catch (const std::exception& e) {
+      // The rows are lost with the failed transaction; say how many.
+      st.failed_batches += 1;
+      OH_ERROR("writing {} usage log row(s) failed: {}", rows.size(), e.what());
+      break;
+    }
+    if (rows.size() < batch_rows)
+      break;
+  }
+  st.last_flush_ms = clock::now_ms();
+  return total;
+}
+
+} // namespace
+
+usage_logger_actor::behavior_type
+usage_logger(usage_logger_actor::stateful_pointer<usage_logger_state> self,
+             std::shared_ptr<store::database> db,
+             std::shared_ptr<usage_queue> queue) {
+  self->state.db = std::move(db);
+  self->state.queue = std::move(queue);
+  self->delayed_send(self, flush_interval, tick_atom::value);
+  // Whatever is queued when the actor stops is still written.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    flush(self);
+    self->quit(msg.reason);
+  });
+  return {
+    [=](tick_atom) {
+      flush(self);
+      self->delayed_send(self, flush_interval, tick_atom::value);
+    },
+    [=](flush_atom) -> size_t { return flush(self); },
+    [=](status_atom) -> std::string {
+      auto& st = self->state;
+      return "{\"queue\":" + std::to_string(st.queue->depth())
+             + ",\"dropped\":" + std::to_string(st.queue->dropped())
+             + ",\"written\":" + std::to_string(st.written)
+             + ",\"failed_batches\":" + std::to_string(st.failed_batches)
+             + ",\"last_flush_ms\":" + std::to_string(st.last_flush_ms) + "}";
+    },
+  };
+}
+
+} // namespace oh::actors

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/actors.hpp"
+#include "actors/usage_queue.hpp"
+#include "store/database.hpp"
+
+namespace oh::actors {
+
+struct usage_logger_state {
+  // Declared so the state is no aggregate: CAF 0.17 would otherwise try to
+  // construct it from the actor pointer (C++20 parenthesised aggregate init).
+  usage_logger_state() = default;
+  std::shared_ptr<store::database> db;
+  std::shared_ptr<usage_queue> queue;
+  uint64_t written = 0;
+  uint64_t failed_batches = 0;
+  int64_t last_flush_ms = 0;
+  static inline const char* name = "usage_logger";
+};
+
+/// Flushes the queue every 100 ms in batches of up to 512 rows, on its own
+/// thread with its own SQLite connection (DESIGN §6).
+usage_logger_actor::behavior_type
+usage_logger(usage_logger_actor::stateful_pointer<usage_logger_state> self,
+             std::shared_ptr<store::database> db,
+             std::shared_ptr<usage_queue> queue);
+
+} // namespace oh::actors

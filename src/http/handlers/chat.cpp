@@ -1,0 +1,196 @@
+// The bridge between the HTTP session and the request actor for the public
+// API: the one place in src/http that spawns request actors.
+#include "http/handlers/chat.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include "actors/request.hpp"
+#include "core/clock.hpp"
+#include "core/crypto.hpp"
+#include "core/error_render.hpp"
+#include "core/logging.hpp"
+
+namespace oh::http::handlers {
+
+namespace {
+
+constexpr size_t api_key_length = 47; // "ohk_" + 43 base64url
+
+bool valid_client_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 64)
+    return false;
+  for (char c : id)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_'
+          || c == '-'))
+      return false;
+  return true;
+}
+
+std::string_view presented_key(const http_request& req) {
+  if (auto auth = req.header("authorization");
+      auth && auth->size() > 7
+      && (auth->substr(0, 7) == "Bearer " || auth->substr(0, 7) == "bearer "))
+    return auth->substr(7);
+  if (auto k = req.header("x-api-key"))
+    return *k;
+  if (auto k = req.header("api-key"))
+    return *k;
+  return {};
+}
+
+http_response auth_error(dialect d, const std::string& request_id,
+                         std::string message) {
+  auto res = error_response(d, fail(errc::auth_invalid, std::move(message)),
+                            request_id);
+  add_v1_headers(res, request_id);
+  return res;
+}
+
+} // namespace
+
+void add_v1_headers(http_response& res, const std::string& request_id) {
+  res.headers.emplace_back("x-request-id", request_id);
+  res.headers.emplace_back("x-openhinge-version", OH_VERSION);
+  res.headers.emplace_back("access-control-allow-origin", "*");
+  res.headers.emplace_back("access-control-expose-headers", "x-request-id");
+}
+
+void handle_chat(const std::shared_ptr<app_context>& ctx,
+                 const route_result& route, http_request req, sink_ptr sink) {
+  auto request_id = crypto::new_id();
+  auto d = dialect_for_path(req.path);
+  auto key = presented_key(req);
+  if (key.empty()) {
+    sink->respond(auth_error(d, request_id,
+                             "missing API key: send Authorization: Bearer "
+                             "<ohk_ key> or x-api-key"));
+    return;
+  }
+  if (key.size() != api_key_length || !key.starts_with("ohk_")) {
+    sink->respond(auth_error(d, request_id,
+                             "invalid API key format: keys look like ohk_…"));
+    return;
+  }
+  // One hash, one lock-free lookup, one constant-time compare (SPEC §5.1).
+  auto hash = crypto::sha256_hex(key);
+  auto snap = ctx->snapshot->load();
+  auto it = snap->keys_by_hash.find(hash);
+  const char* refused = nullptr;
+  if (it == snap->keys_by_hash.end()
+      || !crypto::constant_time_equal(it->second.key_hash, hash))
+    refused = "unknown";
+  else if (!it->second.enabled)
+    refused = "revoked";
+  else if (it->second.expires_at_ms
+           && *it->second.expires_at_ms <= clock::now_ms())
+    refused = "expired";
+  if (refused != nullptr) {
+    // Unknown, revoked, disabled and expired keys get one identical answer;
+    // the reason goes only to the log row of known keys.
+    if (std::string_view{refused} != "unknown") {
+      store::usage_row row;
+      row.request_id = request_id;
+      row.created_at = clock::now_iso();
+      row.api_key_id = it->second.id;
+      row.key_name = it->second.name;
+      row.endpoint = "chat";
+      row.status = "denied";
+      row.http_status = 401;
+      row.error_code = "auth_invalid";
+      row.error_message = std::string{"key "} + refused;
+      row.client_ip = req.peer_ip;
+      ctx->services->log->push(std::move(row));
+    }
+    sink->respond(auth_error(d, request_id, "invalid API key"));
+    return;
+  }
+  actors::request_input in;
+  in.request_id = request_id;
+  if (auto cid = req.header("x-request-id"); cid && valid_client_request_id(*cid))
+    in.client_request_id = std::string{*cid};
+  in.key = it->second;
+  if (route.id == route_id::v1_soul_chat)
+    in.path_slug = route.param;
+  in.client_dialect = d;
+  in.endpoint = "chat";
+  in.received_ms = clock::now_ms();
+  in.http = std::move(req);
+  ctx->system->spawn(actors::request, ctx->services, std::move(in),
+                     std::move(sink));
+}
+
+void handle_models(const std::shared_ptr<app_context>& ctx, http_request req,
+                   sink_ptr sink) {
+  auto request_id = crypto::new_id();
+  auto key = presented_key(req);
+  auto snap = ctx->snapshot->load();
+  auto hash = key.size() == api_key_length && key.starts_with("ohk_")
+                ? crypto::sha256_hex(key)
+                : std::string{};
+  auto it = snap->keys_by_hash.find(hash);
+  if (hash.empty() || it == snap->keys_by_hash.end() || !it->second.enabled
+      || (it->second.expires_at_ms
+          && *it->second.expires_at_ms <= clock::now_ms())) {
+    sink->respond(auth_error(dialect::openai, request_id,
+                             key.empty() ? "missing API key" : "invalid API key"));
+    return;
+  }
+  bool anthropic = req.header("anthropic-version").has_value();
+  std::string body;
+  if (anthropic) {
+    body = "{\"data\":[";
+    bool first = true;
+    for (auto& m : snap->models) {
+      if (!first)
+        body += ",";
+      first = false;
+      body += "{\"type\":\"model\",\"id\":";
+      json::append_quoted(body, m.id);
+      body += ",\"display_name\":";
+      json::append_quoted(body, m.id);
+      body += ",\"created_at\":";
+      json::append_quoted(body, clock::format_iso(m.created * 1000));
+      body += "}";
+    }
+    body += "],\"has_more\":false}";
+  } else {
+    body = "{\"object\":\"list\",\"data\":[";
+    bool first = true;
+    for (auto& m : snap->models) {
+      if (!first)
+        body += ",";
+      first = false;
+      body += "{\"id\":";
+      json::append_quoted(body, m.id);
+      body += ",\"object\":\"model\",\"created\":" + std::to_string(m.created)
+              + ",\"owned_by\":";
+      json::append_quoted(body, m.owned_by);
+      body += ",\"_openhinge\":{\"providers\":[";
+      for (size_t i = 0; i < m.accounts.size(); ++i) {
+        if (i > 0)
+          body += ",";
+        body += "{\"id\":";
+        json::append_quoted(body, m.accounts[i].first);
+        body += ",\"name\":";
+        json::append_quoted(body, m.accounts[i].second);
+        body += "}";
+      }
+      body += "]}}";
+    }
+    for (auto& slug : snap->soul_slugs) {
+      if (!first)
+        body += ",";
+      first = false;
+      body += "{\"id\":";
+      json::append_quoted(body, "soul/" + slug);
+      body += ",\"object\":\"model\",\"created\":0,\"owned_by\":\"openhinge\"}";
+    }
+    body += "]}";
+  }
+  http_response res;
+  res.body = std::move(body);
+  add_v1_headers(res, request_id);
+  sink->respond(std::move(res));
+}
+
+} // namespace oh::http::handlers

@@ -1,0 +1,105 @@
+#include "store/usage_repo.hpp"
+
+#include "store/statement.hpp"
+
+namespace oh::store {
+
+void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
+  if (rows.empty())
+    return;
+  transaction tx{db_};
+  statement log{db_,
+                "INSERT INTO usage_logs (request_id, client_request_id,"
+                " created_at, api_key_id, soul_id, soul_version, provider_id,"
+                " provider_type, endpoint, stream, model_requested, model,"
+                " status, http_status, error_code, error_message, input_tokens,"
+                " output_tokens, cache_read_tokens, cache_write_tokens,"
+                " reasoning_tokens, cost_micros, cost_cents, latency_ms,"
+                " ttft_ms, attempts, client_ip, user_agent) VALUES (?1, ?2,"
+                " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
+                " ?28)"};
+  statement fts{db_, "INSERT INTO usage_logs_fts (rowid, model, error_message,"
+                     " soul_name, provider_name, key_name)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
+  statement daily{db_,
+                  "INSERT INTO cost_daily (date, api_key_id, soul_id,"
+                  " provider_id, total_requests, total_input_tokens,"
+                  " total_output_tokens, total_cost_micros, total_cost_cents)"
+                  " VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)"
+                  " ON CONFLICT (date, api_key_id, soul_id, provider_id)"
+                  " DO UPDATE SET total_requests = total_requests + 1,"
+                  " total_input_tokens = total_input_tokens + ?5,"
+                  " total_output_tokens = total_output_tokens + ?6,"
+                  " total_cost_micros = total_cost_micros + ?7,"
+                  " total_cost_cents = total_cost_cents + ?8"};
+  statement touch{db_, "UPDATE api_keys SET last_used_at = ?2,"
+                       " total_requests = total_requests + 1 WHERE id = ?1"};
+  for (auto& r : rows) {
+    double cents = static_cast<double>(r.cost_micros) / 10'000.0;
+    log.reset();
+    log.bind(1, r.request_id)
+      .bind(2, r.client_request_id)
+      .bind(3, r.created_at)
+      .bind(4, r.api_key_id)
+      .bind(5, r.soul_id)
+      .bind(6, r.soul_version)
+      .bind(7, r.provider_id)
+      .bind(8, r.provider_type)
+      .bind(9, r.endpoint)
+      .bind(10, r.stream)
+      .bind(11, r.model_requested)
+      .bind(12, r.model)
+      .bind(13, r.status)
+      .bind(14, r.http_status)
+      .bind(15, r.error_code)
+      .bind(16, r.error_message)
+      .bind(17, r.tokens.input)
+      .bind(18, r.tokens.output)
+      .bind(19, r.tokens.cache_read)
+      .bind(20, r.tokens.cache_write)
+      .bind(21, r.tokens.reasoning)
+      .bind(22, r.cost_micros)
+      .bind(23, cents)
+      .bind(24, r.latency_ms)
+      .bind(25, r.ttft_ms)
+      .bind(26, r.attempts_json)
+      .bind(27, r.client_ip)
+      .bind(28, r.user_agent);
+    log.run();
+    int64_t rowid = db_.last_insert_rowid();
+    fts.reset();
+    fts.bind(1, rowid)
+      .bind(2, r.model.value_or(r.model_requested.value_or("")))
+      .bind(3, r.error_message.value_or(""))
+      .bind(4, r.soul_name)
+      .bind(5, r.provider_name)
+      .bind(6, r.key_name)
+      .run();
+    // The rollup keys use '' for "none": SQLite treats NULLs as distinct in
+    // UNIQUE constraints, which would defeat the upsert.
+    daily.reset();
+    daily.bind(1, r.created_at.substr(0, 10))
+      .bind(2, r.api_key_id.value_or(""))
+      .bind(3, r.soul_id.value_or(""))
+      .bind(4, r.provider_id.value_or(""))
+      .bind(5, r.tokens.input)
+      .bind(6, r.tokens.output)
+      .bind(7, r.cost_micros)
+      .bind(8, cents)
+      .run();
+    if (r.admitted && r.api_key_id) {
+      touch.reset();
+      touch.bind(1, *r.api_key_id).bind(2, r.created_at).run();
+    }
+  }
+  tx.commit();
+}
+
+int64_t usage_repo::count() {
+  statement st{db_, "SELECT COUNT(*) FROM usage_logs"};
+  st.step();
+  return st.int64(0);
+}
+
+} // namespace oh::store

@@ -1,0 +1,61 @@
+#pragma once
+
+// The request log (SPEC §8): rows, their full-text index, the daily cost
+// rollup and the keys' last use, written together in one transaction.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/cost.hpp"
+#include "store/database.hpp"
+
+namespace oh::store {
+
+struct usage_row {
+  std::string request_id;
+  std::optional<std::string> client_request_id;
+  std::string created_at;
+  std::optional<std::string> api_key_id;
+  std::optional<std::string> soul_id;
+  std::optional<int64_t> soul_version;
+  std::optional<std::string> provider_id;
+  std::optional<std::string> provider_type;
+  std::string endpoint = "chat";
+  bool stream = false;
+  std::optional<std::string> model_requested;
+  std::optional<std::string> model;
+  /// success | error | cancelled | rate_limited | budget_exceeded | denied
+  std::string status = "success";
+  int http_status = 200;
+  std::optional<std::string> error_code;
+  std::optional<std::string> error_message;
+  token_usage tokens;
+  int64_t cost_micros = 0;
+  int64_t latency_ms = 0;
+  std::optional<int64_t> ttft_ms;
+  std::string attempts_json = "[]";
+  std::optional<std::string> client_ip;
+  std::optional<std::string> user_agent;
+  // Not columns: names for the search index, and whether the key's request
+  // count moves (only admitted requests count, SPEC §5.2).
+  std::string soul_name;
+  std::string provider_name;
+  std::string key_name;
+  bool admitted = false;
+};
+
+class usage_repo {
+public:
+  explicit usage_repo(database& db) : db_(db) {
+  }
+  /// Writes all rows in one transaction.
+  void insert_batch(const std::vector<usage_row>& rows);
+  int64_t count();
+
+private:
+  database& db_;
+};
+
+} // namespace oh::store
