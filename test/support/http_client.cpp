@@ -76,6 +76,23 @@ http_connection::read_reply(std::chrono::milliseconds timeout) {
     pos = end + 2;
   }
   buf.erase(0, header_end + 4);
+  if (reply.header("transfer-encoding") == "chunked") {
+    // De-chunk: size line, data, CRLF, until the zero-size chunk.
+    for (;;) {
+      size_t line_end;
+      while ((line_end = buf.find("\r\n")) == std::string::npos)
+        if (!impl_->fill(timeout))
+          return reply; // cut off: what arrived so far
+      size_t size = std::stoul(buf.substr(0, line_end), nullptr, 16);
+      while (buf.size() < line_end + 2 + size + 2)
+        if (!impl_->fill(timeout))
+          return reply;
+      reply.body.append(buf, line_end + 2, size);
+      buf.erase(0, line_end + 2 + size + 2);
+      if (size == 0)
+        return reply;
+    }
+  }
   size_t length = 0;
   if (auto it = reply.headers.find("content-length"); it != reply.headers.end())
     length = std::stoul(it->second);
@@ -85,6 +102,19 @@ http_connection::read_reply(std::chrono::milliseconds timeout) {
   reply.body = buf.substr(0, length);
   buf.erase(0, std::min(length, buf.size()));
   return reply;
+}
+
+std::string http_connection::read_some(std::chrono::milliseconds timeout) {
+  if (impl_->buffer.empty() && !impl_->fill(timeout))
+    return {};
+  std::string out;
+  out.swap(impl_->buffer);
+  return out;
+}
+
+void http_connection::close() {
+  boost::system::error_code ignored;
+  impl_->socket.close(ignored);
 }
 
 bool http_connection::closed_by_peer(std::chrono::milliseconds timeout) {

@@ -33,6 +33,10 @@ public:
   /// first. Throws on timeout.
   std::optional<http_reply> read_reply(std::chrono::milliseconds timeout
                                        = std::chrono::seconds(10));
+  /// Whatever bytes arrive next (raw, not de-chunked); "" on close.
+  std::string read_some(std::chrono::milliseconds timeout);
+  /// Closes the connection from our side.
+  void close();
   /// True when the server has closed the connection (EOF or reset) within
   /// `timeout`; false if the connection is still open afterwards.
   bool closed_by_peer(std::chrono::milliseconds timeout);

@@ -119,7 +119,10 @@ std::string quoted(std::string_view text) {
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
-  explicit connection(tcp::socket s) : stream_(std::move(s)), timer_(stream_.get_executor()) {
+  explicit connection(tcp::socket s)
+    : stream_(std::move(s)), timer_(stream_.get_executor()) {
+    beast::error_code ignored;
+    stream_.socket().set_option(tcp::no_delay(true), ignored);
   }
   void start() {
     read();

@@ -342,7 +342,6 @@ stream_relay::step stream_relay::on_data(std::string_view data) {
     (void) err;
     return out;
   }
-  auto& a = doc->GetAllocator();
   if (auto m = json::get_string(*doc, "model"); m && !m->empty())
     model_ = *m;
   if (created_ == 0)
