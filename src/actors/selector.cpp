@@ -102,8 +102,10 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
   bool any_enabled = false;
   bool any_able = false;
   for (auto* e : order) {
-    any_enabled = any_enabled || (e->info.enabled && serves_type(e->info.type));
-    if (!able(e->info, model))
+    bool usable = e->info.enabled && serves_type(e->info.type);
+    any_enabled = any_enabled || usable;
+    // An account named explicitly takes the model as given (rule 3).
+    if (!(e == named ? usable : able(e->info, model)))
       continue;
     any_able = true;
     if (tried(e->info.id))

@@ -1,0 +1,130 @@
+// The api-key actor with virtual time: the sliding window refills exactly,
+// limits deny in SPEC order, settlement frees slots and counts spend.
+
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+
+#include "actor_fixture.hpp"
+#include "actors/api_key.hpp"
+
+using namespace oh;
+using namespace oh::actors;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct ApiKeyTest : test::ActorFixture {
+  api_key_actor key;
+
+  void spawn(store::api_key_record rec, int64_t today = 0, int64_t month = 0) {
+    key = sys->spawn(api_key, std::move(rec), today, month);
+    run();
+  }
+
+  ~ApiKeyTest() override {
+    caf::anon_send_exit(key, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  admit_result admit(int64_t reserve = 100) {
+    auto h = (*self)->request(key, caf::infinite, admit_atom::value,
+                              admit_request{reserve, false});
+    run();
+    admit_result out;
+    h.receive([&](admit_result& r) { out = r; },
+              [&](caf::error& e) { ADD_FAILURE() << sys->render(e); });
+    return out;
+  }
+
+  void settle(uint64_t ticket, int64_t tokens, int64_t cost) {
+    caf::anon_send(key, settle_atom::value, settle_info{ticket, tokens, cost});
+    run();
+  }
+};
+
+store::api_key_record key_with_rpm(int64_t rpm) {
+  store::api_key_record r;
+  r.id = "k";
+  r.name = "k";
+  r.rate_limit_rpm = rpm;
+  return r;
+}
+
+} // namespace
+
+TEST_F(ApiKeyTest, WindowRefillsExactlySixtySecondsAfterEachRequest) {
+  spawn(key_with_rpm(2));
+  EXPECT_TRUE(admit().ok);
+  sched->advance_time(10s);
+  EXPECT_TRUE(admit().ok);
+  auto denied = admit();
+  EXPECT_FALSE(denied.ok);
+  EXPECT_EQ(denied.code, errc::rate_limited);
+  EXPECT_EQ(denied.reason, "rpm");
+  EXPECT_EQ(denied.retry_after_ms, 50'000);
+  sched->advance_time(49'999ms);
+  EXPECT_FALSE(admit().ok); // one millisecond early
+  sched->advance_time(1ms);
+  auto again = admit();
+  EXPECT_TRUE(again.ok);
+  EXPECT_EQ(again.rate.remaining, 0);
+}
+
+TEST_F(ApiKeyTest, ConcurrencyLimitHoldsUntilSettled) {
+  auto rec = key_with_rpm(0);
+  rec.max_concurrency = 1;
+  spawn(rec);
+  auto first = admit();
+  ASSERT_TRUE(first.ok);
+  auto second = admit();
+  EXPECT_FALSE(second.ok);
+  EXPECT_EQ(second.reason, "concurrency");
+  settle(first.ticket, 10, 0);
+  EXPECT_TRUE(admit().ok);
+}
+
+TEST_F(ApiKeyTest, TokenReservationsAreSettledToRealUsage) {
+  auto rec = key_with_rpm(0);
+  rec.rate_limit_tpm = 1000;
+  spawn(rec);
+  auto a = admit(800);
+  ASSERT_TRUE(a.ok);
+  auto b = admit(300);
+  EXPECT_FALSE(b.ok);
+  EXPECT_EQ(b.reason, "tpm");
+  settle(a.ticket, 100, 0); // used far less than reserved
+  EXPECT_TRUE(admit(300).ok);
+}
+
+TEST_F(ApiKeyTest, BudgetsCompareSettledSpend) {
+  auto rec = key_with_rpm(0);
+  rec.daily_budget_cents = 10; // 100 000 micro-dollars
+  spawn(rec, 90'000, 90'000);
+  auto a = admit();
+  ASSERT_TRUE(a.ok);
+  settle(a.ticket, 10, 20'000);
+  auto over = admit();
+  EXPECT_FALSE(over.ok);
+  EXPECT_EQ(over.code, errc::budget_exceeded);
+  EXPECT_EQ(over.reason, "daily");
+  EXPECT_NE(over.message.find("$0.11 / $0.10"), std::string::npos);
+}
+
+TEST_F(ApiKeyTest, DryRunReportsLimitsWithoutTakingASlot) {
+  spawn(key_with_rpm(1));
+  auto h = (*self)->request(key, caf::infinite, admit_atom::value,
+                            admit_request{0, true});
+  run();
+  h.receive([](admit_result& r) { EXPECT_EQ(r.rate.remaining, 1); },
+            [](caf::error&) {});
+  EXPECT_TRUE(admit().ok);
+}
+
+TEST_F(ApiKeyTest, UpdatesChangeTheLimitAtOnce) {
+  spawn(key_with_rpm(1));
+  EXPECT_TRUE(admit().ok);
+  EXPECT_FALSE(admit().ok);
+  caf::anon_send(key, update_atom::value, key_with_rpm(5));
+  run();
+  EXPECT_TRUE(admit().ok);
+}
