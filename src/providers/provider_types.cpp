@@ -14,7 +14,7 @@ const std::array<provider_type_info, 5>& all_types() {
      true,
      {"api_key", "oauth", "borrowed"}},
     {"openai",
-     "https://api.openai.com/v1",
+     "https://api.openai.com",
      true,
      {"api_key", "oauth", "borrowed"}},
     {"gemini",
