@@ -76,7 +76,8 @@ std::string str(const script& s, const char* key, std::string fallback) {
 script read_script(const bhttp::request<bhttp::string_body>& req,
                    const oh::json::document& body) {
   script s;
-  if (body.IsObject() && body.HasMember("messages") && body["messages"].IsArray()) {
+  if (body.IsObject() && body.HasMember("messages")
+      && body["messages"].IsArray()) {
     for (auto& m : body["messages"].GetArray()) {
       if (!m.IsObject() || !m.HasMember("content") || !m["content"].IsString())
         continue;
@@ -131,11 +132,12 @@ public:
 private:
   void read() {
     req_ = {};
-    bhttp::async_read(stream_, buffer_, req_,
-                      [self = shared_from_this()](beast::error_code ec, size_t) {
-                        if (!ec)
-                          self->handle();
-                      });
+    bhttp::async_read(
+      stream_, buffer_, req_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (!ec)
+          self->handle();
+      });
   }
 
   void reply(unsigned status, std::string body,
@@ -146,11 +148,12 @@ private:
     res->keep_alive(req_.keep_alive());
     res->body() = std::move(body);
     res->prepare_payload();
-    bhttp::async_write(stream_, *res,
-                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                         if (!ec && res->keep_alive())
-                           self->read();
-                       });
+    bhttp::async_write(
+      stream_, *res,
+      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+        if (!ec && res->keep_alive())
+          self->read();
+      });
   }
 
   void handle() {
@@ -167,11 +170,15 @@ private:
       return;
     }
     if (target == "/v1/models" || target == "/models") {
-      reply(200, R"({"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1700000000,"owned_by":"openai"},{"id":"fake-model","object":"model","created":1700000000,"owned_by":"fake"}]})");
+      reply(
+        200,
+        R"({"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1700000000,"owned_by":"openai"},{"id":"fake-model","object":"model","created":1700000000,"owned_by":"fake"}]})");
       return;
     }
     if (target != "/v1/chat/completions" && target != "/chat/completions") {
-      reply(404, R"({"error":{"message":"no such route","type":"invalid_request_error"}})");
+      reply(
+        404,
+        R"({"error":{"message":"no such route","type":"invalid_request_error"}})");
       return;
     }
     g_stats.requests += 1;
@@ -192,10 +199,26 @@ private:
     oh::json::document body;
     body.Parse(req_.body().c_str());
     if (body.HasParseError() || !body.IsObject()) {
-      reply(400, R"({"error":{"message":"invalid JSON body","type":"invalid_request_error"}})");
+      reply(
+        400,
+        R"({"error":{"message":"invalid JSON body","type":"invalid_request_error"}})");
       return;
     }
     script_ = read_script(req_, body);
+    // A conversation that ends with tool results gets a text answer, so a
+    // tool-call round trip completes.
+    if (body["messages"].IsArray() && !body["messages"].Empty()) {
+      auto& last = body["messages"][body["messages"].Size() - 1];
+      if (last.IsObject() && last.HasMember("role") && last["role"].IsString()
+          && std::string{last["role"].GetString()} == "tool") {
+        script_["tools"] = "0";
+        std::string result
+          = last.HasMember("content") && last["content"].IsString()
+              ? last["content"].GetString()
+              : "";
+        script_["text"] = "The tool said " + result;
+      }
+    }
     model_ = body.HasMember("model") && body["model"].IsString()
                ? body["model"].GetString()
                : "fake-model";
@@ -234,38 +257,51 @@ private:
         for (int64_t i = 0; i < tools_; ++i) {
           if (i > 0)
             msg += ",";
-          msg += R"({"id":"call_fake)" + std::to_string(i)
-                 + R"(","type":"function","function":{"name":"get_weather","arguments":)"
-                 + quoted(R"({"city":"City )" + std::to_string(i) + R"("})") + "}}";
+          msg
+            += R"({"id":"call_fake)" + std::to_string(i)
+               + R"(","type":"function","function":{"name":"get_weather","arguments":)"
+               + quoted(R"({"city":"City )" + std::to_string(i) + R"("})")
+               + "}}";
         }
         msg += "]";
       }
       msg += "}";
-      reply(200, R"({"id":"chatcmpl-fake123","object":"chat.completion","created":1700000000,"model":)"
-                   + quoted(model_) + R"(,"system_fingerprint":"fp_fake","choices":[{"index":0,"message":)"
-                   + msg + R"(,"logprobs":null,"finish_reason":)"
-                   + quoted(tools_ > 0 ? "tool_calls" : "stop")
-                   + R"(}],"usage":{"prompt_tokens":)" + std::to_string(prompt_tokens_)
-                   + R"(,"completion_tokens":)" + std::to_string(completion_tokens_)
-                   + R"(,"total_tokens":)"
-                   + std::to_string(prompt_tokens_ + completion_tokens_)
-                   + R"(,"prompt_tokens_details":{"cached_tokens":0}}})");
+      reply(
+        200,
+        R"({"id":"chatcmpl-fake123","object":"chat.completion","created":1700000000,"model":)"
+          + quoted(model_)
+          + R"(,"system_fingerprint":"fp_fake","choices":[{"index":0,"message":)"
+          + msg + R"(,"logprobs":null,"finish_reason":)"
+          + quoted(tools_ > 0 ? "tool_calls" : "stop")
+          + R"(}],"usage":{"prompt_tokens":)" + std::to_string(prompt_tokens_)
+          + R"(,"completion_tokens":)" + std::to_string(completion_tokens_)
+          + R"(,"total_tokens":)"
+          + std::to_string(prompt_tokens_ + completion_tokens_)
+          + R"(,"prompt_tokens_details":{"cached_tokens":0}}})");
       return;
     }
     build_events();
     g_stats.open_streams += 1;
     streaming_ = true;
     watch();
-    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                       "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n";
-    write_raw(std::move(head), [](connection& c) { c.next_event(); });
+    std::string head
+      = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+        "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n";
+    write_raw(std::move(head), [](connection& c) {
+      c.next_event();
+    });
   }
 
-  std::string chunk(const std::string& delta, const std::string& finish = "null") {
-    return "data: {\"id\":\"chatcmpl-fake123\",\"object\":\"chat.completion.chunk\","
-           "\"created\":1700000000,\"model\":" + quoted(model_)
-           + ",\"system_fingerprint\":\"fp_fake\",\"choices\":[{\"index\":0,\"delta\":"
-           + delta + ",\"logprobs\":null,\"finish_reason\":" + finish + "}]}\n\n";
+  std::string chunk(const std::string& delta,
+                    const std::string& finish = "null") {
+    return "data: "
+           "{\"id\":\"chatcmpl-fake123\",\"object\":\"chat.completion.chunk\","
+           "\"created\":1700000000,\"model\":"
+           + quoted(model_)
+           + ",\"system_fingerprint\":\"fp_fake\",\"choices\":[{\"index\":0,"
+             "\"delta\":"
+           + delta + ",\"logprobs\":null,\"finish_reason\":" + finish
+           + "}]}\n\n";
   }
 
   void build_events() {
@@ -273,9 +309,9 @@ private:
     if (tools_ > 0) {
       for (int64_t i = 0; i < tools_; ++i) {
         auto idx = std::to_string(i);
-        events_.push_back(chunk(R"({"tool_calls":[{"index":)" + idx
-                                + R"(,"id":"call_fake)" + idx
-                                + R"(","type":"function","function":{"name":"get_weather","arguments":""}}]})"));
+        events_.push_back(chunk(
+          R"({"tool_calls":[{"index":)" + idx + R"(,"id":"call_fake)" + idx
+          + R"(","type":"function","function":{"name":"get_weather","arguments":""}}]})"));
         std::string args = R"({"city":"City )" + idx + R"("})";
         for (size_t p = 0; p < args.size(); p += 5)
           events_.push_back(chunk(R"({"tool_calls":[{"index":)" + idx
@@ -287,16 +323,19 @@ private:
       auto n = std::max<int64_t>(1, num(script_, "chunks", 3));
       size_t piece = std::max<size_t>(1, (text_.size() + n - 1) / n);
       for (size_t p = 0; p < text_.size(); p += piece)
-        events_.push_back(chunk(R"({"content":)" + quoted(text_.substr(p, piece)) + "}"));
+        events_.push_back(
+          chunk(R"({"content":)" + quoted(text_.substr(p, piece)) + "}"));
       events_.push_back(chunk("{}", "\"stop\""));
     }
     if (include_usage_)
       events_.push_back(
-        "data: {\"id\":\"chatcmpl-fake123\",\"object\":\"chat.completion.chunk\","
-        "\"created\":1700000000,\"model\":" + quoted(model_)
-        + ",\"choices\":[],\"usage\":{\"prompt_tokens\":" + std::to_string(prompt_tokens_)
-        + ",\"completion_tokens\":" + std::to_string(completion_tokens_)
-        + ",\"total_tokens\":" + std::to_string(prompt_tokens_ + completion_tokens_) + "}}\n\n");
+        "data: "
+        "{\"id\":\"chatcmpl-fake123\",\"object\":\"chat.completion.chunk\","
+        "\"created\":1700000000,\"model\":"
+        + quoted(model_) + ",\"choices\":[],\"usage\":{\"prompt_tokens\":"
+        + std::to_string(prompt_tokens_) + ",\"completion_tokens\":"
+        + std::to_string(completion_tokens_) + ",\"total_tokens\":"
+        + std::to_string(prompt_tokens_ + completion_tokens_) + "}}\n\n");
     events_.push_back("data: [DONE]\n\n");
   }
 
@@ -334,17 +373,18 @@ private:
     });
   }
 
-  template <class F>
+  template<class F>
   void write_raw(std::string bytes, F then) {
     auto buf = std::make_shared<std::string>(std::move(bytes));
-    net::async_write(stream_, net::buffer(*buf),
-                     [self = shared_from_this(), buf, then](beast::error_code ec, size_t) {
-                       if (ec) {
-                         self->end_stream(false);
-                         return;
-                       }
-                       then(*self);
-                     });
+    net::async_write(
+      stream_, net::buffer(*buf),
+      [self = shared_from_this(), buf, then](beast::error_code ec, size_t) {
+        if (ec) {
+          self->end_stream(false);
+          return;
+        }
+        then(*self);
+      });
   }
 
   void end_stream(bool clean) {
@@ -371,13 +411,14 @@ public:
   /// During a stream the client sends nothing, so readability means it
   /// closed: count the stream as ended at once.
   void watch() {
-    stream_.socket().async_wait(tcp::socket::wait_read,
-                                [self = shared_from_this()](beast::error_code ec) {
-                                  if (!ec && self->streaming_) {
-                                    self->timer_.cancel();
-                                    self->end_stream(false);
-                                  }
-                                });
+    stream_.socket().async_wait(
+      tcp::socket::wait_read,
+      [self = shared_from_this()](beast::error_code ec) {
+        if (!ec && self->streaming_) {
+          self->timer_.cancel();
+          self->end_stream(false);
+        }
+      });
   }
 
 private:
@@ -423,12 +464,14 @@ int main(int argc, char** argv) {
     else if (a == "--flavor" && i + 1 < argc)
       flavor = argv[++i];
     else {
-      std::cerr << "usage: fake_upstream [--port N] [--port-file PATH] [--flavor openai]\n";
+      std::cerr << "usage: fake_upstream [--port N] [--port-file PATH] "
+                   "[--flavor openai]\n";
       return 2;
     }
   }
   if (flavor != "openai") {
-    std::cerr << "fake_upstream: flavor " << flavor << " is not available yet\n";
+    std::cerr << "fake_upstream: flavor " << flavor
+              << " is not available yet\n";
     return 2;
   }
   net::io_context ioc{1};
@@ -443,7 +486,9 @@ int main(int argc, char** argv) {
   }
   accept(acceptor);
   net::signal_set signals{ioc, SIGTERM, SIGINT};
-  signals.async_wait([&](beast::error_code, int) { ioc.stop(); });
+  signals.async_wait([&](beast::error_code, int) {
+    ioc.stop();
+  });
   ioc.run();
   return 0;
 }

@@ -1,0 +1,67 @@
+// Starts the real gateway binary and the fake upstream on port 0 and tears
+// them down; the binaries come from $OH_BIN_DIR (the build's bin directory).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const binDir = process.env.OH_BIN_DIR;
+if (!binDir) throw new Error('set OH_BIN_DIR to the build bin directory');
+
+async function waitForFile(path, child, what) {
+  for (let i = 0; i < 3000; i++) {
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      if (text.endsWith('\n')) return Number(text.trim());
+    }
+    if (child.exitCode !== null) throw new Error(`${what} exited early`);
+    await sleep(10);
+  }
+  throw new Error(`${what} did not start`);
+}
+
+export async function startStack() {
+  const dir = mkdtempSync(join(tmpdir(), 'openhinge-e2e-'));
+  const fake = spawn(join(binDir, 'fake_upstream'), ['--port-file', join(dir, 'fake.port')],
+    { stdio: 'ignore' });
+  const fakePort = await waitForFile(join(dir, 'fake.port'), fake, 'fake_upstream');
+  const gw = spawn(join(binDir, 'openhinge'),
+    ['--port', '0', '--data-dir', join(dir, 'data'), '--log-format', 'json'],
+    { stdio: 'ignore', env: { ...process.env, OPENHINGE_CONFIG: '' } });
+  const port = await waitForFile(join(dir, 'data', 'port'), gw, 'openhinge');
+  const token = readFileSync(join(dir, 'data', 'admin.token'), 'utf8').trim();
+  const base = `http://127.0.0.1:${port}`;
+
+  async function admin(method, path, body) {
+    const res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  await admin('POST', '/admin/providers', {
+    name: 'fake-openai', type: 'openai', base_url: `http://127.0.0.1:${fakePort}`,
+    credentials: { api_key: 'sk-e2e-upstream' }, config: { default_model: 'gpt-4o-mini' },
+  });
+  const key = (await admin('POST', '/admin/keys', { name: 'e2e', rate_limit_rpm: 1000 })).data.key;
+
+  return {
+    base, key, admin, fakePort,
+    async stats() {
+      return (await fetch(`http://127.0.0.1:${fakePort}/_fake/stats`)).json();
+    },
+    async stop() {
+      gw.kill('SIGTERM');
+      fake.kill('SIGTERM');
+      await Promise.all([gw, fake].map((c) =>
+        c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))));
+      rmSync(dir, { recursive: true, force: true });
+      return gw.exitCode;
+    },
+  };
+}
