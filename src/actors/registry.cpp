@@ -166,7 +166,8 @@ registry(registry_actor::stateful_pointer<registry_state> self,
   self->state.store = std::move(store);
   self->state.snapshot = std::move(snapshot);
   self->state.defaults = defaults;
-  self->state.selector = self->spawn(selector);
+  self->state.selector
+    = self->spawn(selector, std::map<std::string, selector_entry>{});
   // On shutdown take every spawned actor down with the registry.
   self->set_exit_handler([=](caf::exit_msg& msg) {
     for (auto& [id, entry] : self->state.keys)

@@ -136,7 +136,9 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
 }
 
 selector_actor::behavior_type
-selector(selector_actor::stateful_pointer<selector_state> self) {
+selector(selector_actor::stateful_pointer<selector_state> self,
+         std::map<std::string, selector_entry> initial) {
+  self->state.accounts = std::move(initial);
   return {
     [=](pick_atom, plan_request& req,
         soul_plan& soul) -> caf::result<route> {

@@ -41,7 +41,11 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
 /// Whether this build can talk to accounts of `type` on the request path.
 bool serves_type(const std::string& type);
 
+/// The selector, starting with `initial` accounts (usually none: the
+/// registry adds them). An argument also keeps CAF 0.17 from dereferencing
+/// a null argument tuple for argument-less function actors (UBSan).
 selector_actor::behavior_type
-selector(selector_actor::stateful_pointer<selector_state> self);
+selector(selector_actor::stateful_pointer<selector_state> self,
+         std::map<std::string, selector_entry> initial);
 
 } // namespace oh::actors

@@ -28,7 +28,8 @@ store::provider_record account(std::string id, int64_t priority,
 }
 
 struct PlanTest : test::ActorFixture {
-  selector_actor sel = sys->spawn(selector);
+  selector_actor sel
+    = sys->spawn(selector, std::map<std::string, selector_entry>{});
   std::vector<caf::actor> spawned;
 
   void add(const store::provider_record& r) {
