@@ -39,8 +39,7 @@ int64_t ceil_seconds(int64_t ms) {
 /// Tells the request actor what the exchange does; runs on I/O threads.
 class exchange_events final : public providers::exchange_observer {
 public:
-  explicit exchange_events(request_actor self) : self_(std::move(self)) {
-  }
+  explicit exchange_events(request_actor self) : self_(std::move(self)) {}
   void on_commit() override {
     caf::anon_send(self_, commit_atom::value);
   }
@@ -187,8 +186,8 @@ void fail_request(self_ptr self, failure f) {
     int64_t retry = st.admission && !st.admission->ok
                       ? st.admission->retry_after_ms
                       : (st.plan ? st.plan->retry_after_ms : 0);
-    res.headers.emplace_back("Retry-After",
-                             std::to_string(std::max<int64_t>(1, ceil_seconds(retry))));
+    res.headers.emplace_back(
+      "Retry-After", std::to_string(std::max<int64_t>(1, ceil_seconds(retry))));
   }
   if (!st.cancelled)
     st.sink->respond(std::move(res));
@@ -212,7 +211,9 @@ void fail_before_admission(self_ptr self, failure f) {
         self->state.admission = r;
         fail_request(self, f);
       },
-      [self, f](caf::error&) { fail_request(self, f); });
+      [self, f](caf::error&) {
+        fail_request(self, f);
+      });
 }
 
 int64_t cost_of(self_ptr self, const route& r, const std::string& model,
@@ -252,11 +253,10 @@ failure failure_of(const request_state& st,
       case upstream_failure::timeout_connect:
       case upstream_failure::timeout_first_byte:
       case upstream_failure::timeout_idle:
-        return failure{errc::upstream_timeout,
-                       who + ": " + o.error_message, ""};
-      default:
-        return failure{errc::upstream_failed, who + ": " + o.error_message,
+        return failure{errc::upstream_timeout, who + ": " + o.error_message,
                        ""};
+      default:
+        return failure{errc::upstream_failed, who + ": " + o.error_message, ""};
     }
   }
   auto message = oa::upstream_error_message(o.body, o.upstream_status);
@@ -282,8 +282,8 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   a.account_name = r.account_name;
   a.status = static_cast<int>(o.upstream_status);
   a.latency_ms = steady_ms() - st.attempt_started_ms;
-  bool ok_answer = o.completed && o.upstream_status >= 200
-                   && o.upstream_status < 300;
+  bool ok_answer
+    = o.completed && o.upstream_status >= 200 && o.upstream_status < 300;
   if (!ok_answer)
     a.error = o.failure ? o.error_message
                         : oa::upstream_error_message(o.body, o.upstream_status);
@@ -298,8 +298,9 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     int status = 499;
     if (st.timed_out) {
       f = failure{errc::upstream_timeout,
-                  r.account_name + ": the request took longer than its total "
-                                   "timeout",
+                  r.account_name
+                    + ": the request took longer than its total "
+                      "timeout",
                   ""};
       status = 504;
       if (!st.committed && !st.cancelled) {
@@ -311,8 +312,8 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     } else {
       f = failure{errc::internal, "the client closed the connection", ""};
     }
-    log_row(self, st.timed_out && !st.cancelled ? "error" : "cancelled",
-            status, f, &o, cost);
+    log_row(self, st.timed_out && !st.cancelled ? "error" : "cancelled", status,
+            f, &o, cost);
     finish(self, true, o.usage.input + o.usage.output, cost);
     return;
   }
@@ -322,6 +323,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     // Before the commit point: try the next able account (SPEC §6.2).
     report_account(self, r.account_id, false);
     st.tried.push_back(r.account_id);
+    st.last_failure = failure_of(st, o);
     replan(self);
     return;
   }
@@ -401,10 +403,10 @@ void start_attempt(self_ptr self) {
   providers::chat_exchange_spec spec;
   auto url = providers::parse_url(oa::chat_url(r.base_url));
   if (!url) {
-    fail_request(self, failure{errc::upstream_failed,
-                               r.account_name + ": bad base_url: "
-                                 + url.error().message,
-                               ""});
+    fail_request(
+      self,
+      failure{errc::upstream_failed,
+              r.account_name + ": bad base_url: " + url.error().message, ""});
     return;
   }
   spec.request.url = std::move(*url);
@@ -415,9 +417,10 @@ void start_attempt(self_ptr self) {
                                                         : "application/json");
   if (!r.api_key.empty())
     spec.request.headers.emplace_back("authorization", "Bearer " + r.api_key);
-  spec.request.connect_timeout = std::chrono::milliseconds(r.connect_timeout_ms);
-  spec.request.first_byte_timeout = std::chrono::milliseconds(
-    st.stream ? r.stream_timeout_ms : r.timeout_ms);
+  spec.request.connect_timeout
+    = std::chrono::milliseconds(r.connect_timeout_ms);
+  spec.request.first_byte_timeout
+    = std::chrono::milliseconds(st.stream ? r.stream_timeout_ms : r.timeout_ms);
   spec.request.idle_timeout = std::chrono::milliseconds(r.idle_timeout_ms);
   spec.stream = st.stream;
   spec.client_wants_usage = st.include_usage;
@@ -433,8 +436,8 @@ void start_attempt(self_ptr self) {
     std::make_shared<exchange_events>(self));
   if (st.attempts.empty()) {
     // The request's total deadline (SPEC §6.4), once for all attempts.
-    auto total = std::chrono::milliseconds(st.stream ? r.max_stream_ms
-                                                     : r.timeout_ms);
+    auto total
+      = std::chrono::milliseconds(st.stream ? r.max_stream_ms : r.timeout_ms);
     self->delayed_send(self, total, timeout_atom::value);
   }
 }
@@ -511,11 +514,9 @@ void replan(self_ptr self) {
     if (!r.ok) {
       // Nobody else can take it: answer with the last failure.
       self->state.plan = std::move(previous);
-      auto& last = self->state.attempts.back();
-      failure f{errc::upstream_failed,
-                last.account_name + ": " + last.error, ""};
       self->state.plan->ok = false;
-      fail_request(self, f);
+      fail_request(self, self->state.last_failure.value_or(failure{
+                           errc::upstream_failed, "every account failed", ""}));
       return;
     }
     self->state.plan = std::move(r);
@@ -526,9 +527,9 @@ void replan(self_ptr self) {
   if (!st.model_was_soul_alias)
     req.model = st.model_requested;
   auto on_error = [self](caf::error& err) {
-    fail_request(self, failure{errc::internal,
-                               "planning failed: " + self->system().render(err),
-                               ""});
+    fail_request(self,
+                 failure{errc::internal,
+                         "planning failed: " + self->system().render(err), ""});
   };
   if (st.soul)
     self->request(st.soul->actor, ask_timeout, plan_atom::value, std::move(req))
@@ -577,11 +578,13 @@ std::optional<failure> resolve_soul(request_state& st) {
     st.soul = it->second;
   }
   if (!bound.empty()) {
-    bool allowed = st.soul && std::find(bound.begin(), bound.end(),
-                                        st.soul->id) != bound.end();
+    bool allowed
+      = st.soul
+        && std::find(bound.begin(), bound.end(), st.soul->id) != bound.end();
     if (!allowed)
       return failure{errc::soul_denied,
-                     st.soul ? "this key may not use soul \"" + (slug ? *slug : st.soul->id) + "\""
+                     st.soul ? "this key may not use soul \""
+                                 + (slug ? *slug : st.soul->id) + "\""
                              : "this key may only be used with its souls",
                      ""};
   }
@@ -593,8 +596,8 @@ void begin(self_ptr self) {
   st.stage = "validate";
   auto doc = json::parse(st.in.http.body);
   if (!doc) {
-    fail_before_admission(self, failure{errc::invalid_json, doc.error().message,
-                                        ""});
+    fail_before_admission(self,
+                          failure{errc::invalid_json, doc.error().message, ""});
     return;
   }
   if (auto err = oa::validate_request(*doc)) {
@@ -669,14 +672,18 @@ request(request_actor::stateful_pointer<request_state> self,
   st.sink = std::move(sink);
   st.started_steady_ms = steady_ms();
   request_actor handle = self;
-  st.sink->on_cancel([handle] { caf::anon_send(handle, cancel_atom::value); });
+  st.sink->on_cancel([handle] {
+    caf::anon_send(handle, cancel_atom::value);
+  });
   begin(self);
   return {
     [=](commit_atom) {
       self->state.committed = true;
       self->state.stage = "streaming";
     },
-    [=](finished_atom, providers::exchange_outcome& o) { on_finished(self, o); },
+    [=](finished_atom, providers::exchange_outcome& o) {
+      on_finished(self, o);
+    },
     [=](cancel_atom) {
       auto& st = self->state;
       if (st.done || st.cancelled)
@@ -698,7 +705,8 @@ request(request_actor::stateful_pointer<request_state> self,
       auto& st = self->state;
       std::string out = "{\"stage\":";
       json::append_quoted(out, st.stage);
-      out += ",\"age_ms\":" + std::to_string(steady_ms() - st.started_steady_ms);
+      out
+        += ",\"age_ms\":" + std::to_string(steady_ms() - st.started_steady_ms);
       out += ",\"key\":";
       json::append_quoted(out, st.in.key.id);
       out += ",\"attempt\":" + std::to_string(st.attempts.size() + 1) + "}";

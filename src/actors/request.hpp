@@ -60,6 +60,8 @@ struct request_state {
   std::optional<route> plan;
   std::vector<std::string> tried;
   std::vector<attempt_record> attempts;
+  /// Why the last attempt failed, answered when no account is left.
+  std::optional<failure> last_failure;
   int64_t attempt_started_ms = 0;
   // The exchange.
   std::shared_ptr<providers::chat_exchange> exchange;

@@ -47,10 +47,10 @@ struct ChatTest : ::testing::Test {
   void SetUp() override {
     auto data = dir.file("data");
     gw = std::make_unique<gateway>(data);
-    auto r = gw->admin("POST", "/admin/providers",
-                       R"({"name":"fake","type":"openai","base_url":")"
-                         + upstream.base_url()
-                         + R"(","credentials":{"api_key":"sk-fake-upstream-key"},
+    auto r = gw->admin(
+      "POST", "/admin/providers",
+      R"({"name":"fake","type":"openai","base_url":")" + upstream.base_url()
+        + R"(","credentials":{"api_key":"sk-fake-upstream-key"},
                              "config":{"default_model":"gpt-4o-mini"}})");
     ASSERT_EQ(r.status, 201) << r.body;
     provider_id = parse(r.body)["data"]["id"].GetString();
@@ -63,8 +63,8 @@ struct ChatTest : ::testing::Test {
     return parse(r.body)["data"]["key"].GetString();
   }
 
-  http_reply chat(const std::string& body, const std::string& path =
-                                             "/v1/chat/completions",
+  http_reply chat(const std::string& body,
+                  const std::string& path = "/v1/chat/completions",
                   const std::string& extra = {}) {
     std::string headers = "Authorization: Bearer " + key;
     if (!extra.empty())
@@ -85,11 +85,11 @@ struct ChatTest : ::testing::Test {
                                 " cost_micros, latency_ms, stream,"
                                 " error_code, provider_id, soul_id, ttft_ms"
                                 " FROM usage_logs ORDER BY id"};
-        const char* names[] = {"request_id", "status",     "http_status",
-                               "model",      "input_tokens", "output_tokens",
-                               "cost_micros", "latency_ms", "stream",
-                               "error_code", "provider_id", "soul_id",
-                               "ttft_ms"};
+        const char* names[]
+          = {"request_id",   "status",        "http_status", "model",
+             "input_tokens", "output_tokens", "cost_micros", "latency_ms",
+             "stream",       "error_code",    "provider_id", "soul_id",
+             "ttft_ms"};
         while (st.step()) {
           std::map<std::string, std::string> row;
           for (int i = 0; i < 13; ++i)
@@ -243,16 +243,20 @@ TEST_F(ChatTest, SoulPromptComesFirstAndSoulPathWorks) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_STREQ(parse(r.body)["_openhinge"]["soul"].GetString(), "pirate");
   auto sent = parse(upstream.stats()["last_body"].GetString());
-  EXPECT_STREQ(sent["messages"][0]["content"].GetString(), "Talk like a pirate.");
+  EXPECT_STREQ(sent["messages"][0]["content"].GetString(),
+               "Talk like a pirate.");
   EXPECT_STREQ(sent["messages"][1]["content"].GetString(), "Be brief.");
   EXPECT_DOUBLE_EQ(sent["temperature"].GetDouble(), 0.3);
   EXPECT_STREQ(sent["model"].GetString(), "gpt-4o-mini"); // account default
   // The same soul through the header and through model "soul/<slug>".
-  EXPECT_EQ(chat(hello, "/v1/chat/completions", "X-OpenHinge-Soul: pirate").status,
-            200);
-  EXPECT_EQ(chat(R"({"model":"soul/pirate","messages":[{"role":"user","content":"x"}]})")
-              .status,
-            200);
+  EXPECT_EQ(
+    chat(hello, "/v1/chat/completions", "X-OpenHinge-Soul: pirate").status,
+    200);
+  EXPECT_EQ(
+    chat(
+      R"({"model":"soul/pirate","messages":[{"role":"user","content":"x"}]})")
+      .status,
+    200);
   EXPECT_EQ(chat(hello, "/v1/souls/nobody/chat/completions").status, 404);
   auto nf = chat(hello, "/v1/chat/completions", "X-OpenHinge-Soul: nobody");
   EXPECT_EQ(nf.status, 404);
@@ -260,8 +264,9 @@ TEST_F(ChatTest, SoulPromptComesFirstAndSoulPathWorks) {
 }
 
 TEST_F(ChatTest, KeysBoundToSoulsMayUseOnlyThem) {
-  auto a = parse(gw->admin("POST", "/admin/souls",
-                           R"({"name":"A","system_prompt":"a"})").body);
+  auto a = parse(
+    gw->admin("POST", "/admin/souls", R"({"name":"A","system_prompt":"a"})")
+      .body);
   gw->admin("POST", "/admin/souls", R"({"name":"B","system_prompt":"b"})");
   key = create_key(R"({"name":"bound","soul_ids":[")"
                    + std::string{a["data"]["id"].GetString()} + R"("]})");
@@ -276,7 +281,8 @@ TEST_F(ChatTest, KeysBoundToSoulsMayUseOnlyThem) {
 }
 
 TEST_F(ChatTest, AuthenticationFailuresAre401WithOneMessage) {
-  auto missing = http_request(gw->port(), "POST", "/v1/chat/completions", hello);
+  auto missing
+    = http_request(gw->port(), "POST", "/v1/chat/completions", hello);
   EXPECT_EQ(missing.status, 401);
   auto shape = parse(missing.body);
   EXPECT_STREQ(shape["error"]["type"].GetString(), "authentication_error");
@@ -308,7 +314,8 @@ TEST_F(ChatTest, RateLimitAnswers429ExactlyAtTheLimit) {
   for (int i = 0; i < 3; ++i) {
     auto r = chat(hello);
     ASSERT_EQ(r.status, 200) << i;
-    EXPECT_EQ(r.header("x-ratelimit-remaining-requests"), std::to_string(2 - i));
+    EXPECT_EQ(r.header("x-ratelimit-remaining-requests"),
+              std::to_string(2 - i));
   }
   auto limited = chat(hello);
   EXPECT_EQ(limited.status, 429);
@@ -327,8 +334,9 @@ TEST_F(ChatTest, BudgetExhaustedIs402) {
   key = create_key(R"({"name":"cheap","daily_budget_cents":1})");
   // Spend is settled from the log of earlier requests: push the key over.
   for (int i = 0; i < 30; ++i) {
-    auto r = chat(R"({"model":"gpt-4o","messages":[{"role":"user","content":"[[fake text=)"
-                  + std::string(200, 'x') + R"(]]"}]})");
+    auto r = chat(
+      R"({"model":"gpt-4o","messages":[{"role":"user","content":"[[fake text=)"
+      + std::string(200, 'x') + R"(]]"}]})");
     if (r.status == 402) {
       auto e = parse(r.body);
       EXPECT_STREQ(e["error"]["code"].GetString(), "budget_exceeded");
@@ -361,16 +369,20 @@ TEST_F(ChatTest, BodyOverTheLimitIs413) {
   // The gateway refuses on the Content-Length alone, before the body.
   http_connection c{"127.0.0.1", gw->port()};
   c.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: "
-             "Bearer " + key + "\r\nContent-Type: application/json\r\n"
-             "Content-Length: 9437184\r\n\r\n{\"messages\":");
+             "Bearer "
+             + key
+             + "\r\nContent-Type: application/json\r\n"
+               "Content-Length: 9437184\r\n\r\n{\"messages\":");
   auto r = c.read_reply();
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 413);
-  EXPECT_STREQ(parse(r->body)["error"]["code"].GetString(), "request_too_large");
+  EXPECT_STREQ(parse(r->body)["error"]["code"].GetString(),
+               "request_too_large");
 }
 
 TEST_F(ChatTest, UpstreamErrorsBecomeCleanStatuses) {
-  auto r = chat(R"({"messages":[{"role":"user","content":"[[fake status=400]]"}]})");
+  auto r
+    = chat(R"({"messages":[{"role":"user","content":"[[fake status=400]]"}]})");
   EXPECT_EQ(r.status, 400); // the upstream's verdict on the request
   EXPECT_NE(r.body.find("fake failure 400"), std::string::npos);
   r = chat(R"({"messages":[{"role":"user","content":"[[fake status=503]]"}]})");
@@ -381,10 +393,12 @@ TEST_F(ChatTest, UpstreamErrorsBecomeCleanStatuses) {
 }
 
 TEST_F(ChatTest, UnknownModelIs404AndNoAccountIs503) {
-  auto r = chat(R"({"model":"claude-sonnet-4","messages":[{"role":"user","content":"x"}]})");
+  auto r = chat(
+    R"({"model":"claude-sonnet-4","messages":[{"role":"user","content":"x"}]})");
   EXPECT_EQ(r.status, 404);
   EXPECT_STREQ(parse(r.body)["error"]["code"].GetString(), "model_not_found");
-  gw->admin("PATCH", "/admin/providers/" + provider_id, R"({"is_enabled":false})");
+  gw->admin("PATCH", "/admin/providers/" + provider_id,
+            R"({"is_enabled":false})");
   r = chat(hello);
   EXPECT_EQ(r.status, 503);
   EXPECT_STREQ(parse(r.body)["error"]["code"].GetString(), "no_providers");
@@ -396,8 +410,11 @@ TEST_F(ChatTest, ClientDisconnectMidStreamClosesTheUpstreamStream) {
   std::string body = R"({"stream":true,"messages":[{"role":"user","content":)"
                      R"("[[fake chunks=50 interval_ms=100]]"}]})";
   c.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: "
-             "Bearer " + key + "\r\nContent-Type: application/json\r\n"
-             "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+             "Bearer "
+             + key
+             + "\r\nContent-Type: application/json\r\n"
+               "Content-Length: "
+             + std::to_string(body.size()) + "\r\n\r\n" + body);
   auto first = c.read_some(10s);
   EXPECT_NE(first.find("200 OK"), std::string::npos);
   EXPECT_EQ(upstream.stats()["open_streams"].GetInt(), 1);
@@ -450,4 +467,75 @@ TEST_F(ChatTest, ModelsListsAccountModelsAndSouls) {
   EXPECT_TRUE(ids.count("gpt-4o-mini"));
   EXPECT_TRUE(ids.count("soul/helper"));
   EXPECT_EQ(http_request(gw->port(), "GET", "/v1/models").status, 401);
+}
+
+TEST_F(ChatTest, FirstByteTimeoutIs504) {
+  auto r
+    = gw->admin("PATCH", "/admin/providers/" + provider_id,
+                R"({"config":{"timeout_ms":200,"stream_timeout_ms":200}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = chat(
+    R"({"messages":[{"role":"user","content":"[[fake delay_ms=3000]]"}]})");
+  EXPECT_EQ(r.status, 504);
+  EXPECT_STREQ(parse(r.body)["error"]["code"].GetString(), "upstream_timeout");
+  r = chat(
+    R"({"stream":true,"messages":[{"role":"user","content":"[[fake delay_ms=3000]]"}]})");
+  EXPECT_EQ(r.status, 504);
+}
+
+namespace {
+
+/// A self-signed certificate for DNS:localhost, made with the openssl CLI.
+void make_certificate(const temp_dir& dir) {
+  std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1"
+                    " -subj /CN=localhost -addext subjectAltName=DNS:localhost"
+                    " -keyout '"
+                    + dir.file("key.pem") + "' -out '" + dir.file("cert.pem")
+                    + "' >/dev/null 2>&1";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+}
+
+/// Adds an account named `name` and asks it by name (`name/model`).
+http_reply chat_through(gateway& gw, const std::string& name,
+                        const std::string& base_url) {
+  auto r = gw.admin("POST", "/admin/providers",
+                    R"({"name":")" + name + R"(","type":"openai","base_url":")"
+                      + base_url + R"(","credentials":{"api_key":"sk-tls"}})");
+  EXPECT_EQ(r.status, 201) << r.body;
+  r = gw.admin("POST", "/admin/keys", R"({"name":"k"})");
+  std::string key = parse(r.body)["data"]["key"].GetString();
+  return http_request(gw.port(), "POST", "/v1/chat/completions",
+                      R"({"model":")" + name + R"(/gpt-4o-mini",
+                          "messages":[{"role":"user","content":"hi"}]})",
+                      "Authorization: Bearer " + key);
+}
+
+} // namespace
+
+TEST(ChatTls, HttpsUpstreamsAreVerifiedAgainstTrustedCertificates) {
+  temp_dir dir;
+  make_certificate(dir);
+  fake_upstream tls_upstream{
+    dir.path(),
+    {"--tls-cert", dir.file("cert.pem"), "--tls-key", dir.file("key.pem")}};
+  auto base = "https://localhost:" + std::to_string(tls_upstream.port());
+  {
+    // Trusted (the test CA through OpenSSL's SSL_CERT_FILE) and the name
+    // matches: the answer comes through TLS with SNI.
+    gateway gw{dir.file("trusted"), {{"SSL_CERT_FILE", dir.file("cert.pem")}}};
+    auto r = chat_through(gw, "by-name", base);
+    EXPECT_EQ(r.status, 200) << r.body;
+    // The certificate is for localhost, not 127.0.0.1: refused.
+    auto wrong_name = chat_through(
+      gw, "by-ip", "https://127.0.0.1:" + std::to_string(tls_upstream.port()));
+    EXPECT_EQ(wrong_name.status, 502);
+  }
+  {
+    // Not trusted: verification is on, so the request fails cleanly.
+    gateway gw{dir.file("untrusted"),
+               {{"SSL_CERT_FILE", dir.file("no-such-file.pem")}}};
+    auto r = chat_through(gw, "untrusted", base);
+    EXPECT_EQ(r.status, 502);
+    EXPECT_NE(r.body.find("TLS"), std::string::npos) << r.body;
+  }
 }

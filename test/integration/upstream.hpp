@@ -14,11 +14,13 @@ namespace oh::test {
 
 class fake_upstream {
 public:
-  explicit fake_upstream(const std::string& dir) {
+  explicit fake_upstream(const std::string& dir,
+                         std::vector<std::string> extra_args = {}) {
+    std::vector<std::string> args{"--port-file", dir + "/fake.port"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
     child_ = std::make_unique<child_process>(
-      OH_FAKE_UPSTREAM,
-      std::vector<std::string>{"--port-file", dir + "/fake.port"},
-      std::map<std::string, std::string>{}, dir + "/fake.log");
+      OH_FAKE_UPSTREAM, args, std::map<std::string, std::string>{},
+      dir + "/fake.log");
     port_ = wait_for_port_file(dir + "/fake.port", *child_);
   }
   uint16_t port() const {

@@ -28,6 +28,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -55,6 +57,8 @@ struct stats {
 } g_stats;
 
 using script = std::map<std::string, std::string>;
+using tcp_stream_t = beast::tcp_stream;
+using tls_stream_t = beast::ssl_stream<beast::tcp_stream>;
 
 int64_t num(const script& s, const char* key, int64_t fallback) {
   auto it = s.find(key);
@@ -118,15 +122,32 @@ std::string quoted(std::string_view text) {
   return out;
 }
 
-class connection : public std::enable_shared_from_this<connection> {
+template<class Stream>
+class connection : public std::enable_shared_from_this<connection<Stream>> {
 public:
-  explicit connection(tcp::socket s)
-    : stream_(std::move(s)), timer_(stream_.get_executor()) {
+  using std::enable_shared_from_this<connection<Stream>>::shared_from_this;
+
+  template<class... Args>
+  explicit connection(tcp::socket s, Args&... args)
+    : stream_(std::move(s), args...), timer_(stream_.get_executor()) {
     beast::error_code ignored;
-    stream_.socket().set_option(tcp::no_delay(true), ignored);
+    socket().set_option(tcp::no_delay(true), ignored);
   }
   void start() {
-    read();
+    if constexpr (std::is_same_v<Stream, tcp_stream_t>) {
+      read();
+    } else {
+      stream_.async_handshake(
+        net::ssl::stream_base::server,
+        [self = shared_from_this()](beast::error_code ec) {
+          if (!ec)
+            self->read();
+        });
+    }
+  }
+
+  tcp::socket& socket() {
+    return beast::get_lowest_layer(stream_).socket();
   }
 
 private:
@@ -340,6 +361,7 @@ private:
   }
 
   void next_event() {
+    using conn = connection<Stream>;
     if (num(script_, "hang", 0) == 1)
       return; // keep the stream open, silent (the timer owner keeps us)
     auto drop_after = num(script_, "drop_after", -1);
@@ -348,7 +370,7 @@ private:
       return;
     }
     if (next_ >= events_.size()) {
-      write_raw("0\r\n\r\n", [](connection& c) {
+      write_raw("0\r\n\r\n", [](conn& c) {
         c.end_stream(true);
       });
       return;
@@ -358,7 +380,7 @@ private:
     ++sent_;
     char size[20];
     std::snprintf(size, sizeof(size), "%zx\r\n", ev.size());
-    write_raw(std::string{size} + ev + "\r\n", [interval](connection& c) {
+    write_raw(std::string{size} + ev + "\r\n", [interval](conn& c) {
       if (interval <= 0) {
         c.next_event();
         return;
@@ -398,8 +420,8 @@ private:
       return;
     }
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
   }
 
 public:
@@ -411,18 +433,17 @@ public:
   /// During a stream the client sends nothing, so readability means it
   /// closed: count the stream as ended at once.
   void watch() {
-    stream_.socket().async_wait(
-      tcp::socket::wait_read,
-      [self = shared_from_this()](beast::error_code ec) {
-        if (!ec && self->streaming_) {
-          self->timer_.cancel();
-          self->end_stream(false);
-        }
-      });
+    socket().async_wait(tcp::socket::wait_read,
+                        [self = shared_from_this()](beast::error_code ec) {
+                          if (!ec && self->streaming_) {
+                            self->timer_.cancel();
+                            self->end_stream(false);
+                          }
+                        });
   }
 
 private:
-  beast::tcp_stream stream_;
+  Stream stream_;
   net::steady_timer timer_;
   beast::flat_buffer buffer_;
   bhttp::request<bhttp::string_body> req_;
@@ -440,12 +461,16 @@ private:
   int64_t sent_ = 0;
 };
 
-void accept(tcp::acceptor& acceptor) {
-  acceptor.async_accept([&acceptor](beast::error_code ec, tcp::socket s) {
-    if (!ec)
-      std::make_shared<connection>(std::move(s))->start();
+void accept(tcp::acceptor& acceptor, net::ssl::context* tls) {
+  acceptor.async_accept([&acceptor, tls](beast::error_code ec, tcp::socket s) {
+    if (!ec) {
+      if (tls != nullptr)
+        std::make_shared<connection<tls_stream_t>>(std::move(s), *tls)->start();
+      else
+        std::make_shared<connection<tcp_stream_t>>(std::move(s))->start();
+    }
     if (acceptor.is_open())
-      accept(acceptor);
+      accept(acceptor, tls);
   });
 }
 
@@ -455,6 +480,8 @@ int main(int argc, char** argv) {
   uint16_t port = 0;
   std::string port_file;
   std::string flavor = "openai";
+  std::string tls_cert;
+  std::string tls_key;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--port" && i + 1 < argc)
@@ -463,6 +490,10 @@ int main(int argc, char** argv) {
       port_file = argv[++i];
     else if (a == "--flavor" && i + 1 < argc)
       flavor = argv[++i];
+    else if (a == "--tls-cert" && i + 1 < argc)
+      tls_cert = argv[++i];
+    else if (a == "--tls-key" && i + 1 < argc)
+      tls_key = argv[++i];
     else {
       std::cerr << "usage: fake_upstream [--port N] [--port-file PATH] "
                    "[--flavor openai]\n";
@@ -484,7 +515,13 @@ int main(int argc, char** argv) {
     out.close();
     std::rename((port_file + ".tmp").c_str(), port_file.c_str());
   }
-  accept(acceptor);
+  std::unique_ptr<net::ssl::context> tls;
+  if (!tls_cert.empty()) {
+    tls = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+    tls->use_certificate_chain_file(tls_cert);
+    tls->use_private_key_file(tls_key, net::ssl::context::pem);
+  }
+  accept(acceptor, tls.get());
   net::signal_set signals{ioc, SIGTERM, SIGINT};
   signals.async_wait([&](beast::error_code, int) {
     ioc.stop();
