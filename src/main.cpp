@@ -27,6 +27,7 @@
 #include "providers/io_runtime.hpp"
 #include "providers/price_table.hpp"
 #include "providers/upstream_client.hpp"
+#include "actors/registry.hpp"
 #include "actors/services.hpp"
 #include "actors/usage_queue.hpp"
 #include "store/credential_vault.hpp"
@@ -131,16 +132,30 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   auto snapshot = std::make_shared<actors::snapshot_holder>();
   auto store_handle = actors::spawn_store(sys, db, *vault);
   db.reset(); // the store actor is now the only owner of the connection
-  actors::upstream_defaults defaults;
-  defaults.connect_timeout_ms = cfg.connect_timeout_ms;
-  defaults.timeout_ms = cfg.timeout_ms;
-  defaults.stream_timeout_ms = cfg.stream_timeout_ms;
-  defaults.idle_timeout_ms = cfg.idle_timeout_ms;
-  defaults.max_stream_ms = cfg.max_stream_ms;
-  auto registry = actors::spawn_registry(sys, store_handle, snapshot, defaults);
+  // The upstream client outlives every actor that holds a pointer to it.
+  auto upstream = std::make_unique<providers::upstream_client>(*io);
+  auto log_queue = std::make_shared<actors::usage_queue>();
+  auto services = std::make_shared<actors::gateway_services>();
+  services->upstream = upstream.get();
+  services->prices
+    = std::make_shared<const price_table>(providers::default_prices());
+  services->snapshot = snapshot;
+  services->log = log_queue;
+  services->max_attempts = cfg.max_attempts;
+
+  actors::registry_env env;
+  env.defaults.connect_timeout_ms = cfg.connect_timeout_ms;
+  env.defaults.timeout_ms = cfg.timeout_ms;
+  env.defaults.stream_timeout_ms = cfg.stream_timeout_ms;
+  env.defaults.idle_timeout_ms = cfg.idle_timeout_ms;
+  env.defaults.max_stream_ms = cfg.max_stream_ms;
+  env.upstream = upstream.get();
+  env.health = services->health;
+  env.breaker_failures = static_cast<int>(cfg.breaker_failures);
+  env.breaker_cooldown_ms = int64_t{cfg.breaker_cooldown_s} * 1000;
+  auto registry = actors::spawn_registry(sys, store_handle, snapshot, env);
 
   // The usage logger writes on its own thread with its own connection.
-  auto log_queue = std::make_shared<actors::usage_queue>();
   std::shared_ptr<store::database> log_db;
   try {
     log_db = std::make_shared<store::database>(cfg.db_path);
@@ -151,21 +166,16 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   }
   auto logger = actors::spawn_usage_logger(sys, log_db, log_queue);
   log_db.reset();
+  auto monitor = actors::spawn_health_monitor(
+    sys, snapshot, int64_t{cfg.health_interval_s} * 1000);
   auto stop_actors = [&] {
+    caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(store_handle, caf::exit_reason::user_shutdown);
     // Last: its exit handler writes whatever is still queued.
     caf::anon_send_exit(logger, caf::exit_reason::user_shutdown);
   };
 
-  providers::upstream_client upstream{*io};
-  auto services = std::make_shared<actors::gateway_services>();
-  services->upstream = &upstream;
-  services->prices = std::make_shared<const price_table>(
-    providers::default_prices());
-  services->snapshot = snapshot;
-  services->log = log_queue;
-  services->max_attempts = cfg.max_attempts;
   {
     caf::scoped_actor self{sys};
     bool loaded = false;

@@ -11,6 +11,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
+#include <caf/actor.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "actors/messages.hpp"
@@ -33,6 +34,10 @@ using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using apply_atom = caf::atom_constant<caf::atom("apply")>;
+using actors_atom = caf::atom_constant<caf::atom("actors")>;
+using check_atom = caf::atom_constant<caf::atom("check")>;
+using probed_atom = caf::atom_constant<caf::atom("probed")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
 using run_atom = caf::atom_constant<caf::atom("run")>;
@@ -67,8 +72,12 @@ using provider_account_actor = caf::typed_actor<
   // Leases the credential for one request: answers the route (model,
   // endpoint, key, timeouts); counts the request as in flight.
   caf::replies_to<lease_atom, plan_request, soul_plan>::with<route>,
-  // A leased request ended (true: the upstream answered well).
-  caf::reacts_to<outcome_atom, bool>,
+  // A leased request ended: frees its slot and feeds the circuit breaker.
+  caf::reacts_to<outcome_atom, outcome_report>,
+  // Runs the no-quota health probe (model listing) now.
+  caf::reacts_to<check_atom>,
+  // Internal: the probe's result.
+  caf::reacts_to<probed_atom, probe_report>,
   // JSON summary of the actor's state (never its credentials).
   caf::replies_to<status_atom>::with<std::string>>;
 
@@ -91,6 +100,15 @@ using store_actor = caf::typed_actor<
   // Reads every provider, soul and key (credentials decrypted).
   caf::replies_to<load_atom>::with<config_world>>;
 
+/// A long-lived actor as introspection lists it: kind, id, name and a
+/// handle that answers `status`.
+struct actor_ref {
+  std::string kind;
+  std::string id;
+  std::string name;
+  caf::actor handle;
+};
+
 /// Spawns, updates and stops the key, soul and account actors and publishes
 /// the lookup snapshot.
 using registry_actor = caf::typed_actor<
@@ -100,6 +118,15 @@ using registry_actor = caf::typed_actor<
   // Applies admin changes (upsert or remove), then republishes the snapshot.
   caf::replies_to<apply_atom, std::vector<config_change>>::with<bool>,
   // Counts of live actors by kind as JSON.
+  caf::replies_to<status_atom>::with<std::string>,
+  // Every long-lived actor it knows, for introspection.
+  caf::replies_to<actors_atom>::with<std::vector<actor_ref>>>;
+
+/// Probes every account on a schedule (SPEC §6.3) without spending quota.
+using health_monitor_actor = caf::typed_actor<
+  // Internal: the next round of probes.
+  caf::reacts_to<tick_atom>,
+  // Rounds run and the interval as JSON.
   caf::replies_to<status_atom>::with<std::string>>;
 
 /// One per routed request: admission, plan, upstream exchange, outcome.
@@ -112,6 +139,8 @@ using request_actor = caf::typed_actor<
   caf::reacts_to<cancel_atom>,
   // The request's total deadline passed.
   caf::reacts_to<timeout_atom>,
+  // The drain deadline passed: end now with a clean error.
+  caf::reacts_to<shutdown_atom>,
   // Stage and age as JSON.
   caf::replies_to<status_atom>::with<std::string>>;
 
@@ -155,3 +184,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::plan_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::account_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::route)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::providers::exchange_outcome)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::outcome_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::probe_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<oh::actors::actor_ref>)

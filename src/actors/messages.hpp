@@ -129,6 +129,27 @@ struct upstream_defaults {
   uint32_t max_stream_ms = 1'800'000;
 };
 
+/// How a leased request went, for the account's health (SPEC §6.3).
+struct outcome_report {
+  enum class verdict : uint8_t {
+    success, ///< the upstream answered (a client error counts as success)
+    failure, ///< connect/TLS/timeout/5xx/auth failure: counts for the breaker
+    limited, ///< 429: limited until retry_after_ms from now
+    neutral, ///< no verdict (the client left, the lease was not used)
+  };
+  verdict what = verdict::neutral;
+  int64_t retry_after_ms = 0;
+  std::string error;
+};
+
+/// The result of an active health probe.
+struct probe_report {
+  bool ok = false;
+  unsigned status = 0;
+  int64_t latency_ms = 0;
+  std::string error;
+};
+
 /// What the selector knows of an account.
 struct account_info {
   std::string id;
@@ -144,6 +165,9 @@ struct account_info {
 /// its credential, or why there is none.
 struct route {
   bool ok = false;
+  /// The chosen account refused the lease (circuit open, rate-limited):
+  /// plan again without it.
+  bool skip = false;
   std::optional<failure> error;
   int64_t retry_after_ms = 0;
   soul_plan soul;

@@ -1,17 +1,144 @@
 #include "actors/provider_account.hpp"
 
+#include <chrono>
+
+#include <caf/send.hpp>
+
+#include "actors/introspection.hpp"
+#include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/logging.hpp"
+#include "providers/openai/translate.hpp"
 #include "providers/provider_types.hpp"
+#include "providers/upstream_client.hpp"
+#include "store/providers_repo.hpp"
 
 namespace oh::actors {
 
 namespace {
+
+using self_ptr = provider_account_actor::stateful_pointer<provider_account_state>;
+
+/// Default time an account stays limited after a 429 without a reset hint.
+constexpr int64_t default_limited_ms = 30'000;
 
 uint32_t config_ms(const json::value& cfg, const char* name, uint32_t fallback) {
   auto* v = json::find(cfg, name);
   if (v != nullptr && v->IsUint() && v->GetUint() > 0)
     return v->GetUint();
   return fallback;
+}
+
+int64_t now_ms(self_ptr self) {
+  // The actor clock, so deterministic tests can move time; it runs on the
+  // system clock's epoch in production.
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           self->clock().now().time_since_epoch())
+    .count();
+}
+
+/// Writes the account's health where the selector, admin API and /metrics
+/// read it, and persists a changed status for display.
+void publish(self_ptr self) {
+  auto& st = self->state;
+  auto now = now_ms(self);
+  auto status = health_status(st, now);
+  if (auto& cell = st.env.cell) {
+    cell->in_flight = st.in_flight;
+    cell->circuit = static_cast<uint8_t>(st.breaker.state(now));
+    cell->open_until_ms = st.breaker.open_until();
+    cell->limited_until_ms = st.limited_until_ms > now ? st.limited_until_ms : 0;
+    account_health_cell::text t;
+    t.status = status;
+    t.last_check = st.last_check;
+    t.last_error = st.last_error;
+    t.latency_ms = st.latency_ms;
+    t.failures = st.breaker.consecutive_failures();
+    cell->write(std::move(t));
+  }
+  if (status != st.persisted_status && st.env.store) {
+    st.persisted_status = status;
+    auto id = st.record.id;
+    auto when = st.last_check;
+    store_job job = [id, status, when](store_context& ctx) {
+      store::providers_repo{ctx.db, ctx.vault}.set_health(id, status, when);
+      return admin_reply{};
+    };
+    // Fire and forget: the reply is of no use here.
+    caf::anon_send(st.env.store, run_atom::value, std::move(job));
+  }
+}
+
+/// Receives the probe's answer on an I/O thread and tells the actor.
+class probe_handler final : public providers::upstream_handler {
+public:
+  probe_handler(provider_account_actor self, int64_t started)
+    : self_(std::move(self)), started_(started) {
+  }
+  void on_head(unsigned status, const providers::header_list&) override {
+    status_ = status;
+  }
+  bool on_body(std::string_view) override {
+    return true;
+  }
+  void on_end() override {
+    probe_report r;
+    r.status = status_;
+    r.ok = status_ >= 200 && status_ < 300;
+    if (!r.ok)
+      r.error = "model listing answered HTTP " + std::to_string(status_);
+    send(std::move(r));
+  }
+  void on_fail(providers::upstream_failure, const std::string& message) override {
+    probe_report r;
+    r.error = message;
+    send(std::move(r));
+  }
+
+private:
+  void send(probe_report r) {
+    using namespace std::chrono;
+    r.latency_ms = duration_cast<milliseconds>(
+                     steady_clock::now().time_since_epoch())
+                     .count()
+                   - started_;
+    caf::anon_send(self_, probed_atom::value, std::move(r));
+  }
+  provider_account_actor self_;
+  int64_t started_;
+  unsigned status_ = 0;
+};
+
+void probe(self_ptr self) {
+  auto& st = self->state;
+  if (st.env.upstream == nullptr || st.probing)
+    return;
+  auto* info = providers::find_type(st.record.type);
+  std::string base = st.record.base_url
+                       ? *st.record.base_url
+                       : std::string{info ? info->default_base_url : ""};
+  auto url = providers::parse_url(providers::openai::models_url(base));
+  if (!url) {
+    self->send(self, probed_atom::value,
+               probe_report{false, 0, 0, "bad base_url: " + url.error().message});
+    return;
+  }
+  providers::upstream_request req;
+  req.url = std::move(*url);
+  req.method = "GET";
+  if (auto creds = json::parse(st.record.credentials_json);
+      creds && creds->IsObject())
+    if (auto key = json::get_string(*creds, "api_key"); key && !key->empty())
+      req.headers.emplace_back("authorization", "Bearer " + *key);
+  req.connect_timeout = std::chrono::milliseconds(st.env.defaults.connect_timeout_ms);
+  req.first_byte_timeout = std::chrono::milliseconds(10'000);
+  req.idle_timeout = std::chrono::milliseconds(10'000);
+  st.probing = true;
+  using namespace std::chrono;
+  auto started = duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
+                   .count();
+  st.env.upstream->start(std::move(req),
+                         std::make_shared<probe_handler>(self, started));
 }
 
 } // namespace
@@ -63,47 +190,152 @@ route make_route(const store::provider_record& r, const upstream_defaults& d,
   return out;
 }
 
+std::string health_status(const provider_account_state& st, int64_t now_ms) {
+  auto circuit = st.breaker.state(now_ms);
+  if (circuit == circuit_state::open)
+    return "down";
+  if (circuit == circuit_state::half_open || st.limited_until_ms > now_ms)
+    return "degraded";
+  if (!st.last_ok)
+    return "unknown";
+  return *st.last_ok ? "healthy" : "down";
+}
+
+void apply_outcome(provider_account_state& st, const outcome_report& r,
+                   int64_t now_ms) {
+  if (st.in_flight > 0)
+    st.in_flight -= 1;
+  switch (r.what) {
+    case outcome_report::verdict::success:
+      st.served += 1;
+      st.breaker.on_success(now_ms);
+      st.last_ok = true;
+      break;
+    case outcome_report::verdict::failure:
+      st.failed += 1;
+      st.breaker.on_failure(now_ms);
+      st.last_ok = false;
+      st.last_error = r.error;
+      break;
+    case outcome_report::verdict::limited:
+      st.failed += 1;
+      st.breaker.on_neutral();
+      st.limited_until_ms = now_ms
+                            + (r.retry_after_ms > 0 ? r.retry_after_ms
+                                                    : default_limited_ms);
+      st.last_error = r.error;
+      break;
+    case outcome_report::verdict::neutral:
+      st.breaker.on_neutral();
+      break;
+  }
+}
+
 provider_account_actor::behavior_type provider_account(
   provider_account_actor::stateful_pointer<provider_account_state> self,
-  store::provider_record record, upstream_defaults defaults) {
-  self->state.record = std::move(record);
-  self->state.defaults = defaults;
+  store::provider_record record, account_env env) {
+  auto& st = self->state;
+  st.record = std::move(record);
+  st.breaker = circuit_breaker{env.breaker_failures, env.breaker_cooldown_ms};
+  st.env = std::move(env);
+  st.persisted_status = st.record.health_status;
+  st.last_check = st.record.last_health_check;
+  publish(self);
   return {
     [=](update_atom, store::provider_record& next) {
+      ++self->state.handled;
+      auto status = self->state.record.health_status;
       self->state.record = std::move(next);
+      self->state.record.health_status = status;
+      publish(self);
     },
     [=](lease_atom, const plan_request& req, soul_plan& soul) -> route {
       auto& st = self->state;
+      ++st.handled;
+      auto now = now_ms(self);
+      route refused;
+      refused.soul = std::move(soul);
+      refused.account_id = st.record.id;
+      refused.account_name = st.record.name;
       if (!st.record.is_enabled) {
-        route r;
-        r.error = failure{errc::no_providers,
-                          "provider account " + st.record.name
-                            + " is disabled",
-                          ""};
-        r.soul = std::move(soul);
-        return r;
+        refused.skip = true;
+        refused.error = failure{errc::no_providers,
+                                st.record.name + " is disabled", ""};
+        return refused;
+      }
+      if (st.limited_until_ms > now) {
+        refused.skip = true;
+        refused.retry_after_ms = st.limited_until_ms - now;
+        refused.error = failure{errc::no_providers,
+                                st.record.name + " is rate-limited upstream",
+                                ""};
+        return refused;
+      }
+      if (!st.breaker.allow(now)) {
+        refused.skip = true;
+        refused.retry_after_ms = std::max<int64_t>(0, st.breaker.open_until() - now);
+        refused.error = failure{errc::no_providers,
+                                st.record.name + ": circuit open", ""};
+        return refused;
       }
       st.in_flight += 1;
-      return make_route(st.record, st.defaults, req, std::move(soul));
+      publish(self);
+      return make_route(st.record, st.env.defaults, req, std::move(refused.soul));
     },
-    [=](outcome_atom, bool ok) {
+    [=](outcome_atom, const outcome_report& r) {
+      ++self->state.handled;
+      apply_outcome(self->state, r, now_ms(self));
+      publish(self);
+    },
+    [=](check_atom) {
+      ++self->state.handled;
+      probe(self);
+    },
+    [=](probed_atom, const probe_report& r) {
       auto& st = self->state;
-      if (st.in_flight > 0)
-        st.in_flight -= 1;
-      (ok ? st.served : st.failed) += 1;
+      ++st.handled;
+      st.probing = false;
+      auto now = now_ms(self);
+      st.last_check = clock::format_iso(clock::now_ms());
+      st.latency_ms = r.latency_ms;
+      st.last_ok = r.ok;
+      if (r.ok) {
+        st.breaker.on_success(now);
+        st.last_error.reset();
+      } else {
+        st.breaker.on_failure(now);
+        st.last_error = r.error;
+        OH_WARN("health probe of {} failed: {}", st.record.name, r.error);
+      }
+      publish(self);
     },
     [=](status_atom) -> std::string {
-      // Never the credentials: only which account and its counters.
+      // Never the credentials: only which account and its health.
       auto& st = self->state;
+      auto now = now_ms(self);
       auto& r = st.record;
-      std::string out = "{\"id\":";
+      std::string out = "{" + mailbox_fields(self, st.handled) + ",\"id\":";
       json::append_quoted(out, r.id);
       out += ",\"name\":";
       json::append_quoted(out, r.name);
       out += ",\"type\":";
       json::append_quoted(out, r.type);
       out += ",\"health\":";
-      json::append_quoted(out, r.health_status);
+      json::append_quoted(out, health_status(st, now));
+      out += ",\"circuit\":";
+      json::append_quoted(out, to_string(st.breaker.state(now)));
+      out += ",\"failures\":" + std::to_string(st.breaker.consecutive_failures());
+      out += ",\"limited_until\":";
+      if (st.limited_until_ms > now)
+        json::append_quoted(out, clock::format_iso(st.limited_until_ms));
+      else
+        out += "null";
+      out += ",\"token_expires_at\":";
+      if (r.token_expires_at)
+        json::append_quoted(out, *r.token_expires_at);
+      else
+        out += "null";
+      out += ",\"refreshing\":false";
       out += ",\"in_flight\":" + std::to_string(st.in_flight);
       out += ",\"served\":" + std::to_string(st.served);
       out += ",\"failed\":" + std::to_string(st.failed);

@@ -1,21 +1,51 @@
 #pragma once
 
+#include <memory>
+#include <optional>
+
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/health_board.hpp"
+#include "core/circuit_breaker.hpp"
+
+namespace oh::providers {
+class upstream_client;
+}
 
 namespace oh::actors {
+
+/// What an account actor needs from the process.
+struct account_env {
+  upstream_defaults defaults;
+  /// For health probes; nullptr disables them (deterministic tests).
+  providers::upstream_client* upstream = nullptr;
+  std::shared_ptr<account_health_cell> cell;
+  /// Where health changes are persisted for display (may be unset).
+  store_actor store;
+  int breaker_failures = 5;
+  int64_t breaker_cooldown_ms = 30'000;
+};
 
 struct provider_account_state {
   // Declared so the state is no aggregate: CAF 0.17 would otherwise try to
   // construct it from the actor pointer (C++20 parenthesised aggregate init).
   provider_account_state() = default;
   store::provider_record record;
-  upstream_defaults defaults;
+  account_env env;
+  circuit_breaker breaker;
+  int64_t limited_until_ms = 0;
   int64_t in_flight = 0;
   int64_t served = 0;
   int64_t failed = 0;
+  uint64_t handled = 0;
+  bool probing = false;
+  std::optional<bool> last_ok; // last request or probe
+  std::optional<std::string> last_check;
+  std::optional<std::string> last_error;
+  std::optional<int64_t> latency_ms;
+  std::string persisted_status = "unknown";
   static inline const char* name = "provider_account";
 };
 
@@ -26,10 +56,18 @@ route make_route(const store::provider_record& r, const upstream_defaults& d,
 /// What the selector needs to know of an account.
 account_info make_account_info(const store::provider_record& r);
 
-/// One provider account's actor: leases its credential to requests and
-/// counts them in flight; health and refresh come with routing work.
+/// healthy / degraded / down / unknown from the breaker, the rate limit and
+/// the last verdict (SPEC §6.3).
+std::string health_status(const provider_account_state& st, int64_t now_ms);
+
+/// Applies a request's outcome to the account's health; pure.
+void apply_outcome(provider_account_state& st, const outcome_report& r,
+                   int64_t now_ms);
+
+/// One provider account's actor: leases its credential, keeps its circuit
+/// breaker and rate-limit state, probes on request, publishes its health.
 provider_account_actor::behavior_type provider_account(
   provider_account_actor::stateful_pointer<provider_account_state> self,
-  store::provider_record record, upstream_defaults defaults);
+  store::provider_record record, account_env env);
 
 } // namespace oh::actors

@@ -61,7 +61,14 @@ void upsert(self_ptr self, store::provider_record& rec) {
     self->send(st.selector, update_atom::value, std::move(info), it->second);
   } else {
     auto id = rec.id;
-    auto h = self->spawn(provider_account, std::move(rec), st.defaults);
+    account_env env;
+    env.defaults = st.env.defaults;
+    env.upstream = st.env.upstream;
+    env.cell = st.env.health->cell(id);
+    env.store = st.store;
+    env.breaker_failures = st.env.breaker_failures;
+    env.breaker_cooldown_ms = st.env.breaker_cooldown_ms;
+    auto h = self->spawn(provider_account, std::move(rec), std::move(env));
     st.accounts.emplace(id, h);
     self->send(st.selector, update_atom::value, std::move(info), h);
   }
@@ -88,6 +95,7 @@ void remove(self_ptr self, const removed_entity& gone) {
         st.accounts.erase(it);
       }
       st.account_records.erase(gone.id);
+      st.env.health->remove(gone.id);
       self->send(st.selector, remove_atom::value, gone.id);
       break;
   }
@@ -162,12 +170,15 @@ void apply(self_ptr self, std::vector<config_change>& changes) {
 registry_actor::behavior_type
 registry(registry_actor::stateful_pointer<registry_state> self,
          store_actor store, std::shared_ptr<snapshot_holder> snapshot,
-         upstream_defaults defaults) {
+         registry_env env) {
   self->state.store = std::move(store);
   self->state.snapshot = std::move(snapshot);
-  self->state.defaults = defaults;
+  if (!env.health)
+    env.health = std::make_shared<health_board>();
+  self->state.env = std::move(env);
   self->state.selector
-    = self->spawn(selector, std::map<std::string, selector_entry>{});
+    = self->spawn(selector, std::shared_ptr<const health_board>{
+                              self->state.env.health});
   // On shutdown take every spawned actor down with the registry.
   self->set_exit_handler([=](caf::exit_msg& msg) {
     for (auto& [id, entry] : self->state.keys)
@@ -212,8 +223,30 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       return rp;
     },
     [=](apply_atom, std::vector<config_change>& changes) -> bool {
+      ++self->state.handled;
       apply(self, changes);
       return true;
+    },
+    [=](actors_atom) -> std::vector<actor_ref> {
+      auto& st = self->state;
+      std::vector<actor_ref> out;
+      auto add = [&](const char* kind, std::string id, std::string name,
+                     const auto& handle) {
+        out.push_back(actor_ref{kind, std::move(id), std::move(name),
+                                caf::actor_cast<caf::actor>(handle)});
+      };
+      add("selector", "selector", "selector", st.selector);
+      add("store", "store", "store", st.store);
+      for (auto& [id, entry] : st.keys)
+        add("api_key", id, entry.second.name, entry.first);
+      for (auto& [id, entry] : st.souls)
+        add("soul", id, entry.second.slug, entry.first);
+      for (auto& [id, actor] : st.accounts) {
+        auto rec = st.account_records.find(id);
+        add("provider_account", id,
+            rec != st.account_records.end() ? rec->second.name : id, actor);
+      }
+      return out;
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;

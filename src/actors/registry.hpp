@@ -8,9 +8,23 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/actors.hpp"
+#include "actors/health_board.hpp"
 #include "actors/snapshot.hpp"
 
+namespace oh::providers {
+class upstream_client;
+}
+
 namespace oh::actors {
+
+/// What the registry gives the actors it spawns.
+struct registry_env {
+  upstream_defaults defaults;
+  providers::upstream_client* upstream = nullptr; // for account probes
+  std::shared_ptr<health_board> health;           // created when unset
+  int breaker_failures = 5;
+  int64_t breaker_cooldown_ms = 30'000;
+};
 
 struct registry_state {
   // Declared so the state is no aggregate: CAF 0.17 would otherwise try to
@@ -18,7 +32,8 @@ struct registry_state {
   registry_state() = default;
   store_actor store;
   selector_actor selector;
-  upstream_defaults defaults;
+  registry_env env;
+  uint64_t handled = 0;
   /// Settled spend loaded at start, by key id (micro-dollars today, month).
   std::map<std::string, std::pair<int64_t, int64_t>> spend;
   std::shared_ptr<snapshot_holder> snapshot;
@@ -34,6 +49,6 @@ struct registry_state {
 registry_actor::behavior_type
 registry(registry_actor::stateful_pointer<registry_state> self,
          store_actor store, std::shared_ptr<snapshot_holder> snapshot,
-         upstream_defaults defaults);
+         registry_env env);
 
 } // namespace oh::actors

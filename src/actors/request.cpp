@@ -8,6 +8,7 @@
 #include "core/error_render.hpp"
 #include "core/logging.hpp"
 #include "providers/openai/translate.hpp"
+#include "providers/retry_after.hpp"
 
 namespace oh::actors {
 
@@ -150,16 +151,89 @@ void log_row(self_ptr self, const std::string& status, int http_status,
   st.services->log->push(std::move(row));
 }
 
-/// Tells an account that a leased request ended (frees its slot).
-void report_account(self_ptr self, const std::string& account_id, bool ok) {
+/// Tells an account how a leased request went (frees its slot, feeds its
+/// circuit breaker and rate-limit state).
+void report_account(self_ptr self, const std::string& account_id,
+                    outcome_report report) {
   auto snap = self->state.services->snapshot->load();
   if (auto it = snap->accounts_by_id.find(account_id);
       it != snap->accounts_by_id.end())
-    self->send(it->second, outcome_atom::value, ok);
+    self->send(it->second, outcome_atom::value, std::move(report));
+}
+
+outcome_report neutral() {
+  return outcome_report{outcome_report::verdict::neutral, 0, {}};
+}
+
+/// The account's verdict on one attempt (SPEC §6.3).
+outcome_report verdict_of(const providers::exchange_outcome& o,
+                          const std::string& error) {
+  using v = outcome_report::verdict;
+  if (o.failure) {
+    if (*o.failure == providers::upstream_failure::cancelled)
+      return {v::neutral, 0, {}};
+    return {v::failure, 0, error};
+  }
+  auto s = o.upstream_status;
+  if (s == 429)
+    return {v::limited,
+            providers::retry_after_ms(o.upstream_headers, clock::now_ms())
+              .value_or(0),
+            error};
+  if (s >= 500 || s == 401 || s == 403)
+    return {v::failure, 0, error};
+  return {v::success, 0, {}};
+}
+
+const char* failure_kind(const providers::exchange_outcome& o) {
+  if (o.failure)
+    return providers::to_string(*o.failure);
+  if (o.upstream_status == 429)
+    return "rate_limited";
+  if (o.upstream_status >= 500)
+    return "server_error";
+  return "client_error";
+}
+
+void record_metrics(self_ptr self, int http_status,
+                    const providers::exchange_outcome* o, int64_t cost_micros,
+                    const std::string& model) {
+  auto& st = self->state;
+  auto& m = *st.services->metrics;
+  std::string provider = st.plan && st.plan->ok ? st.plan->account_name : "none";
+  std::string soul = st.plan && st.plan->soul.has_soul ? st.plan->soul.slug
+                                                       : "none";
+  m.requests.add({{"endpoint", st.in.endpoint},
+                  {"status", std::to_string(http_status)},
+                  {"provider", provider},
+                  {"soul", soul}});
+  m.duration.observe({{"endpoint", st.in.endpoint}, {"provider", provider}},
+                     static_cast<double>(steady_ms() - st.started_steady_ms)
+                       / 1000.0);
+  if (o != nullptr) {
+    if (o->ttft_ms >= 0)
+      m.ttft.observe({{"endpoint", st.in.endpoint}, {"provider", provider}},
+                     static_cast<double>(o->ttft_ms) / 1000.0);
+    // Model labels are bounded: only models the price table knows.
+    bool known = st.services->prices->find(model).has_value();
+    auto label = metrics::bounded(model, known);
+    if (o->usage.input > 0)
+      m.tokens.add({{"direction", "input"}, {"provider", provider}, {"model", label}},
+                   static_cast<double>(o->usage.input));
+    if (o->usage.output > 0)
+      m.tokens.add({{"direction", "output"}, {"provider", provider}, {"model", label}},
+                   static_cast<double>(o->usage.output));
+    if (cost_micros > 0)
+      m.cost.add({{"provider", provider}}, static_cast<double>(cost_micros) / 1e6);
+  }
+  if (st.stream_counted) {
+    m.open_streams.add({}, -1);
+    st.stream_counted = false;
+  }
 }
 
 /// Ends the request: settles the key, reports the account, quits.
-void finish(self_ptr self, bool account_ok, int64_t tokens,
+void finish(self_ptr self, outcome_report account_verdict, int64_t tokens,
             int64_t cost_micros) {
   auto& st = self->state;
   if (st.done)
@@ -169,7 +243,12 @@ void finish(self_ptr self, bool account_ok, int64_t tokens,
     self->send(st.in.key.actor, settle_atom::value,
                settle_info{st.admission->ticket, tokens, cost_micros});
   if (st.plan && st.plan->ok)
-    report_account(self, st.plan->account_id, account_ok);
+    report_account(self, st.plan->account_id, std::move(account_verdict));
+  if (st.stream_counted) {
+    st.services->metrics->open_streams.add({}, -1);
+    st.stream_counted = false;
+  }
+  st.services->live->remove(self);
   st.exchange.reset();
   self->quit();
 }
@@ -191,9 +270,14 @@ void fail_request(self_ptr self, failure f) {
   }
   if (!st.cancelled)
     st.sink->respond(std::move(res));
-  log_row(self, log_status_for(f.code), static_cast<int>(res.status), f,
-          nullptr, 0);
-  finish(self, true, 0, 0);
+  auto status = static_cast<int>(res.status);
+  log_row(self, log_status_for(f.code), status, f, nullptr, 0);
+  if (f.code == errc::rate_limited || f.code == errc::budget_exceeded)
+    st.services->metrics->rate_limited.add(
+      {{"reason", st.admission && !st.admission->ok ? st.admission->reason
+                                                     : "other"}});
+  record_metrics(self, status, nullptr, 0, "");
+  finish(self, neutral(), 0, 0);
 }
 
 /// A failure before admission: attach the key's current limits first.
@@ -223,6 +307,7 @@ int64_t cost_of(self_ptr self, const route& r, const std::string& model,
   auto price = self->state.services->prices->find(model);
   if (!price) {
     OH_DEBUG("no price for model {}; the request costs 0", model);
+    self->state.services->metrics->unpriced.add({{"model", "other"}});
     return 0;
   }
   return cost_micros(*price, usage);
@@ -230,6 +315,7 @@ int64_t cost_of(self_ptr self, const route& r, const std::string& model,
 
 void start_attempt(self_ptr self);
 void replan(self_ptr self);
+void ask_plan(self_ptr self);
 
 /// Whether a failure before the commit point may go to the next account
 /// (SPEC §6.2): connect/TLS, first-byte timeout, 429, 5xx, 401/403, 404.
@@ -289,39 +375,49 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
                         : oa::upstream_error_message(o.body, o.upstream_status);
   st.attempts.push_back(a);
   st.exchange.reset();
+  auto& m = *st.services->metrics;
+  auto tokens = o.usage.input + o.usage.output;
 
-  if (st.cancelled || st.timed_out) {
-    // Client gone or total deadline: log what was seen so far.
+  if (st.cancelled || st.timed_out || st.shutting_down) {
+    // Client gone, total deadline or drain deadline: log what was seen.
     std::string model = o.model.empty() ? r.model : o.model;
     auto cost = cost_of(self, r, model, o.usage);
     std::optional<failure> f;
     int status = 499;
-    if (st.timed_out) {
-      f = failure{errc::upstream_timeout,
-                  r.account_name
-                    + ": the request took longer than its total "
-                      "timeout",
-                  ""};
-      status = 504;
-      if (!st.committed && !st.cancelled) {
+    const char* log_status = "cancelled";
+    if (st.cancelled) {
+      f = failure{errc::internal, "the client closed the connection", ""};
+    } else {
+      f = st.timed_out
+            ? failure{errc::upstream_timeout,
+                      r.account_name
+                        + ": the request took longer than its total timeout",
+                      ""}
+            : failure{errc::shutting_down, "the gateway is shutting down", ""};
+      status = static_cast<int>(status_for(f->code));
+      log_status = "error";
+      if (!st.committed) {
         auto res = error_response(st.in.client_dialect, *f, st.in.request_id);
         for (auto& h : response_headers(st))
           res.headers.push_back(h);
         st.sink->respond(std::move(res));
       }
-    } else {
-      f = failure{errc::internal, "the client closed the connection", ""};
     }
-    log_row(self, st.timed_out && !st.cancelled ? "error" : "cancelled", status,
-            f, &o, cost);
-    finish(self, true, o.usage.input + o.usage.output, cost);
+    log_row(self, log_status, status, f, &o, cost);
+    record_metrics(self, status, &o, cost, model);
+    finish(self, neutral(), tokens, cost);
     return;
+  }
+
+  if (!ok_answer) {
+    m.upstream_errors.add({{"provider", r.account_name},
+                           {"kind", failure_kind(o)}});
   }
 
   if (!ok_answer && retryable(o)
       && st.attempts.size() < st.services->max_attempts) {
     // Before the commit point: try the next able account (SPEC §6.2).
-    report_account(self, r.account_id, false);
+    report_account(self, r.account_id, verdict_of(o, a.error));
     st.tried.push_back(r.account_id);
     st.last_failure = failure_of(st, o);
     replan(self);
@@ -330,6 +426,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
 
   if (!ok_answer) {
     auto f = failure_of(st, o);
+    int status = 200;
     if (st.committed) {
       // The exchange already ended the stream with an in-band error.
       log_row(self, "error", 200, f, &o, 0);
@@ -337,11 +434,12 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       auto res = error_response(st.in.client_dialect, f, st.in.request_id);
       for (auto& h : response_headers(st))
         res.headers.push_back(h);
-      auto status = static_cast<int>(res.status);
+      status = static_cast<int>(res.status);
       st.sink->respond(std::move(res));
       log_row(self, "error", status, f, &o, 0);
     }
-    finish(self, false, o.usage.input + o.usage.output, 0);
+    record_metrics(self, status, &o, 0, o.model.empty() ? r.model : o.model);
+    finish(self, verdict_of(o, a.error), tokens, 0);
     return;
   }
 
@@ -349,7 +447,8 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     auto model = o.model.empty() ? r.model : o.model;
     auto cost = cost_of(self, r, model, o.usage);
     log_row(self, "success", 200, std::nullopt, &o, cost);
-    finish(self, true, o.usage.input + o.usage.output, cost);
+    record_metrics(self, 200, &o, cost, model);
+    finish(self, verdict_of(o, {}), tokens, cost);
     return;
   }
 
@@ -363,7 +462,10 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       res.headers.push_back(h);
     st.sink->respond(std::move(res));
     log_row(self, "error", 502, f, &o, 0);
-    finish(self, false, 0, 0);
+    record_metrics(self, 502, &o, 0, r.model);
+    finish(self, outcome_report{outcome_report::verdict::failure, 0,
+                                f.message},
+           0, 0);
     return;
   }
   o.model = parsed->model.empty() ? r.model : parsed->model;
@@ -382,7 +484,8 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   res.headers = response_headers(st);
   st.sink->respond(std::move(res));
   log_row(self, "success", 200, std::nullopt, &o, cost);
-  finish(self, true, o.usage.input + o.usage.output, cost);
+  record_metrics(self, 200, &o, cost, o.model);
+  finish(self, verdict_of(o, {}), o.usage.input + o.usage.output, cost);
 }
 
 void start_attempt(self_ptr self) {
@@ -452,7 +555,7 @@ void proceed(self_ptr self) {
   if (!adm.ok) {
     if (r.ok) {
       // Release what the plan reserved (SPEC §5.2).
-      report_account(self, r.account_id, true);
+      report_account(self, r.account_id, neutral());
       st.plan->ok = false;
     }
     fail_request(self, failure{adm.code, adm.message, ""});
@@ -467,7 +570,8 @@ void proceed(self_ptr self) {
     log_row(self, "cancelled", 499,
             failure{errc::internal, "the client closed the connection", ""},
             nullptr, 0);
-    finish(self, true, 0, 0);
+    record_metrics(self, 499, nullptr, 0, "");
+    finish(self, neutral(), 0, 0);
     return;
   }
   start_attempt(self);
@@ -481,6 +585,17 @@ void ask_plan(self_ptr self) {
   if (!st.model_was_soul_alias)
     req.model = st.model_requested;
   auto on_route = [self](route& r) {
+    if (!r.ok && r.skip && !r.account_id.empty()) {
+      // The account refused the lease (circuit open, rate-limited): plan
+      // again without it.
+      self->state.tried.push_back(r.account_id);
+      if (r.retry_after_ms > 0)
+        self->state.skip_retry_ms = r.retry_after_ms;
+      ask_plan(self);
+      return;
+    }
+    if (!r.ok && self->state.skip_retry_ms > 0 && r.retry_after_ms == 0)
+      r.retry_after_ms = self->state.skip_retry_ms;
     self->state.plan = std::move(r);
     proceed(self);
   };
@@ -511,6 +626,12 @@ void replan(self_ptr self) {
   st.plan.reset();
   plan_request req;
   auto on_route = [self, previous](route& r) mutable {
+    if (!r.ok && r.skip && !r.account_id.empty()) {
+      self->state.tried.push_back(r.account_id);
+      self->state.plan = std::move(previous);
+      replan(self);
+      return;
+    }
     if (!r.ok) {
       // Nobody else can take it: answer with the last failure.
       self->state.plan = std::move(previous);
@@ -519,6 +640,8 @@ void replan(self_ptr self) {
                            errc::upstream_failed, "every account failed", ""}));
       return;
     }
+    self->state.services->metrics->fallbacks.add(
+      {{"from", previous.account_name}, {"to", r.account_name}});
     self->state.plan = std::move(r);
     start_attempt(self);
   };
@@ -678,8 +801,13 @@ request(request_actor::stateful_pointer<request_state> self,
   begin(self);
   return {
     [=](commit_atom) {
-      self->state.committed = true;
-      self->state.stage = "streaming";
+      auto& st = self->state;
+      st.committed = true;
+      st.stage = "streaming";
+      if (!st.done && !st.stream_counted) {
+        st.stream_counted = true;
+        st.services->metrics->open_streams.add({}, 1);
+      }
     },
     [=](finished_atom, providers::exchange_outcome& o) {
       on_finished(self, o);
@@ -693,6 +821,17 @@ request(request_actor::stateful_pointer<request_state> self,
       // `cancelled` and ends the request.
       if (st.exchange)
         st.exchange->cancel("the client closed the connection");
+    },
+    [=](shutdown_atom) {
+      auto& st = self->state;
+      if (st.done || st.shutting_down)
+        return;
+      st.shutting_down = true;
+      if (st.exchange)
+        st.exchange->cancel("the gateway is shutting down");
+      else if (st.stage != "upstream")
+        fail_request(self, failure{errc::shutting_down,
+                                   "the gateway is shutting down", ""});
     },
     [=](timeout_atom) {
       auto& st = self->state;

@@ -62,13 +62,18 @@ struct request_state {
   std::vector<attempt_record> attempts;
   /// Why the last attempt failed, answered when no account is left.
   std::optional<failure> last_failure;
+  /// When an account refused a lease: how long until it may take requests.
+  int64_t skip_retry_ms = 0;
   int64_t attempt_started_ms = 0;
   // The exchange.
   std::shared_ptr<providers::chat_exchange> exchange;
   bool committed = false;
   bool cancelled = false;
   bool timed_out = false;
+  bool shutting_down = false;
   bool done = false;
+  bool stream_counted = false; // counted in openhinge_open_streams
+  std::string final_status;    // for the requests_total metric
   int64_t started_steady_ms = 0;
   static inline const char* name = "request";
 };

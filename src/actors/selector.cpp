@@ -1,6 +1,10 @@
 #include "actors/selector.hpp"
 
 #include <algorithm>
+#include <chrono>
+
+#include "actors/introspection.hpp"
+#include "core/circuit_breaker.hpp"
 
 #include "core/json.hpp"
 
@@ -52,7 +56,12 @@ bool serves_type(const std::string& type) {
 }
 
 pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
-                         const plan_request& req, const soul_plan& soul) {
+                         const plan_request& req, const soul_plan& soul,
+                         const health_board* health, int64_t now_ms) {
+  auto cell_of = [&](const std::string& id)
+    -> std::shared_ptr<const account_health_cell> {
+    return health != nullptr ? health->find(id) : nullptr;
+  };
   pick_result out;
   std::optional<std::string> model = req.model;
   if (!model && soul.model)
@@ -90,17 +99,35 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
         if (std::find(soul.chain.begin(), soul.chain.end(), id)
             == soul.chain.end())
           rest.push_back(&e);
-      std::stable_sort(rest.begin(), rest.end(), [](auto* a, auto* b) {
+      // Priority first, then the less busy account, then the id.
+      std::vector<int64_t> busy;
+      for (auto* e : rest) {
+        auto c = cell_of(e->info.id);
+        busy.push_back(c ? c->in_flight.load() : 0);
+      }
+      std::vector<size_t> idx(rest.size());
+      for (size_t i = 0; i < idx.size(); ++i)
+        idx[i] = i;
+      std::stable_sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
+        auto* a = rest[x];
+        auto* b = rest[y];
         if (a->info.priority != b->info.priority)
           return a->info.priority > b->info.priority;
+        if (busy[x] != busy[y])
+          return busy[x] < busy[y];
         return a->info.id < b->info.id;
       });
+      std::vector<const selector_entry*> sorted;
+      for (auto i : idx)
+        sorted.push_back(rest[i]);
+      rest = std::move(sorted);
       order.insert(order.end(), rest.begin(), rest.end());
     }
   }
 
   bool any_enabled = false;
   bool any_able = false;
+  int64_t soonest = 0;
   for (auto* e : order) {
     bool usable = e->info.enabled && serves_type(e->info.type);
     any_enabled = any_enabled || usable;
@@ -110,6 +137,20 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
     any_able = true;
     if (tried(e->info.id))
       continue;
+    // Skip accounts whose circuit is open or that the upstream rate-limited
+    // (SPEC §6.1); half-open ones may take their one trial.
+    if (auto c = cell_of(e->info.id)) {
+      int64_t until = 0;
+      if (static_cast<circuit_state>(c->circuit.load()) == circuit_state::open
+          && c->open_until_ms.load() > now_ms)
+        until = c->open_until_ms.load();
+      if (c->limited_until_ms.load() > now_ms)
+        until = std::max(until, c->limited_until_ms.load());
+      if (until > 0) {
+        soonest = soonest == 0 ? until : std::min(soonest, until);
+        continue;
+      }
+    }
     auto final_model = model ? *model : fallback_model(e->info);
     if (final_model.empty())
       continue; // no model and no default: this account cannot decide
@@ -129,24 +170,36 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
                               : "no model given and no account has a "
                                 "default_model",
                         "model"};
-  else
+  else {
     out.error = failure{errc::no_providers,
-                        "every able provider account was tried", ""};
+                        soonest > 0 ? "every able provider account is "
+                                      "unavailable (circuit open or "
+                                      "rate-limited)"
+                                    : "every able provider account was tried",
+                        ""};
+    out.retry_after_ms = soonest > 0 ? soonest - now_ms : 0;
+  }
   return out;
 }
 
 selector_actor::behavior_type
 selector(selector_actor::stateful_pointer<selector_state> self,
-         std::map<std::string, selector_entry> initial) {
-  self->state.accounts = std::move(initial);
+         std::shared_ptr<const health_board> health) {
+  self->state.health = std::move(health);
   return {
     [=](pick_atom, plan_request& req,
         soul_plan& soul) -> caf::result<route> {
-      auto picked = pick_account(self->state.accounts, req, soul);
+      ++self->state.handled;
+      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   self->clock().now().time_since_epoch())
+                   .count();
+      auto picked = pick_account(self->state.accounts, req, soul,
+                                 self->state.health.get(), now);
       if (!picked.account) {
         route r;
         r.ok = false;
         r.error = picked.error;
+        r.retry_after_ms = picked.retry_after_ms;
         r.soul = std::move(soul);
         return r;
       }
@@ -155,17 +208,19 @@ selector(selector_actor::stateful_pointer<selector_state> self,
                             std::move(req), std::move(soul));
     },
     [=](update_atom, account_info& info, provider_account_actor& actor) {
+      ++self->state.handled;
       auto id = info.id;
       self->state.accounts[id] = selector_entry{std::move(info),
                                                 std::move(actor)};
     },
     [=](remove_atom, const std::string& id) {
+      ++self->state.handled;
       self->state.accounts.erase(id);
     },
     [=](status_atom) -> std::string {
-      std::string out = "{\"accounts\":" + std::to_string(self->state.accounts.size())
-                        + "}";
-      return out;
+      return "{" + mailbox_fields(self, self->state.handled)
+             + ",\"accounts\":" + std::to_string(self->state.accounts.size())
+             + "}";
     },
   };
 }

@@ -5,6 +5,9 @@
 
 #include <memory>
 
+#include "actors/gateway_metrics.hpp"
+#include "actors/health_board.hpp"
+#include "actors/live_requests.hpp"
 #include "actors/snapshot.hpp"
 #include "actors/usage_queue.hpp"
 #include "core/cost.hpp"
@@ -22,6 +25,9 @@ struct gateway_services {
   std::shared_ptr<usage_queue> log;
   /// routing.max_attempts: accounts tried per request before giving up.
   uint32_t max_attempts = 3;
+  std::shared_ptr<gateway_metrics> metrics = std::make_shared<gateway_metrics>();
+  std::shared_ptr<health_board> health = std::make_shared<health_board>();
+  std::shared_ptr<live_requests> live = std::make_shared<live_requests>();
 };
 
 } // namespace oh::actors

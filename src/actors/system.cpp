@@ -4,6 +4,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "actors/acceptor.hpp"
+#include "actors/health_monitor.hpp"
 #include "actors/registry.hpp"
 #include "actors/store.hpp"
 #include "actors/usage_logger.hpp"
@@ -25,9 +26,16 @@ store_actor spawn_store(caf::actor_system& sys,
 }
 
 registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
+                              std::shared_ptr<snapshot_holder> snapshot) {
+  return spawn_registry(sys, std::move(store), std::move(snapshot),
+                        registry_env{});
+}
+
+registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
                               std::shared_ptr<snapshot_holder> snapshot,
-                              upstream_defaults defaults) {
-  return sys.spawn(registry, std::move(store), std::move(snapshot), defaults);
+                              registry_env env) {
+  return sys.spawn(registry, std::move(store), std::move(snapshot),
+                   std::move(env));
 }
 
 usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
@@ -38,6 +46,12 @@ usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
     return sys.spawn<caf::detached>(usage_logger, std::move(db),
                                     std::move(queue));
   return sys.spawn(usage_logger, std::move(db), std::move(queue));
+}
+
+health_monitor_actor spawn_health_monitor(caf::actor_system& sys,
+                                          std::shared_ptr<snapshot_holder> snapshot,
+                                          int64_t interval_ms) {
+  return sys.spawn(health_monitor, std::move(snapshot), interval_ms);
 }
 
 acceptor_actor spawn_acceptor(caf::actor_system& sys,

@@ -31,9 +31,13 @@ store_actor spawn_store(caf::actor_system& sys,
                         std::shared_ptr<store::database> db,
                         store::credential_vault vault, bool detached = true);
 
+struct registry_env;
+
+registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
+                              std::shared_ptr<snapshot_holder> snapshot);
 registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
                               std::shared_ptr<snapshot_holder> snapshot,
-                              upstream_defaults defaults = {});
+                              registry_env env);
 
 class usage_queue;
 
@@ -42,6 +46,11 @@ usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
                                       std::shared_ptr<store::database> db,
                                       std::shared_ptr<usage_queue> queue,
                                       bool detached = true);
+
+/// Probes every account each `interval_ms` (jittered).
+health_monitor_actor spawn_health_monitor(caf::actor_system& sys,
+                                          std::shared_ptr<snapshot_holder> snapshot,
+                                          int64_t interval_ms);
 
 acceptor_actor spawn_acceptor(caf::actor_system& sys,
                               std::shared_ptr<listener_control> listener);

@@ -112,6 +112,15 @@ void providers_repo::update(const provider_record& r) {
     .run();
 }
 
+void providers_repo::set_health(const std::string& id,
+                                const std::string& status,
+                                const std::optional<std::string>& last_check) {
+  statement st{db_, "UPDATE providers SET health_status = ?2,"
+                    " last_health_check = COALESCE(?3, last_health_check)"
+                    " WHERE id = ?1"};
+  st.bind(1, id).bind(2, status).bind(3, last_check).run();
+}
+
 bool providers_repo::remove(const std::string& id) {
   statement st{db_, "DELETE FROM providers WHERE id = ?1"};
   st.bind(1, id).run();

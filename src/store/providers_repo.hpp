@@ -22,6 +22,9 @@ public:
   void update(const provider_record& rec);
   bool remove(const std::string& id);
   bool exists(const std::string& id);
+  /// Records the health shown to users (the actor is the source of truth).
+  void set_health(const std::string& id, const std::string& status,
+                  const std::optional<std::string>& last_check);
 
 private:
   database& db_;

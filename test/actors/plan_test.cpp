@@ -28,12 +28,15 @@ store::provider_record account(std::string id, int64_t priority,
 }
 
 struct PlanTest : test::ActorFixture {
+  std::shared_ptr<health_board> health = std::make_shared<health_board>();
   selector_actor sel
-    = sys->spawn(selector, std::map<std::string, selector_entry>{});
+    = sys->spawn(selector, std::shared_ptr<const health_board>{health});
   std::vector<caf::actor> spawned;
 
   void add(const store::provider_record& r) {
-    auto a = sys->spawn(provider_account, r, upstream_defaults{});
+    account_env env;
+    env.cell = health->cell(r.id);
+    auto a = sys->spawn(provider_account, r, env);
     caf::anon_send(sel, update_atom::value, make_account_info(r), a);
     spawned.push_back(caf::actor_cast<caf::actor>(a));
     run();

@@ -218,6 +218,14 @@ std::string chat_url(std::string_view base) {
   return std::string{base} + "/v1/chat/completions";
 }
 
+std::string models_url(std::string_view base) {
+  while (!base.empty() && base.back() == '/')
+    base.remove_suffix(1);
+  if (base.ends_with("/v1"))
+    return std::string{base} + "/models";
+  return std::string{base} + "/v1/models";
+}
+
 token_usage read_usage(const value& usage) {
   token_usage u;
   if (!usage.IsObject())

@@ -55,6 +55,9 @@ std::string build_upstream_body(const json::value& client_body,
 /// `{base}/chat/completions` when the base already ends in `/v1`.
 std::string chat_url(std::string_view base_url);
 
+/// Model-listing endpoint (the no-quota health probe, reference §2.2).
+std::string models_url(std::string_view base_url);
+
 /// Usage from an OpenAI `usage` object (prompt tokens include cached ones).
 token_usage read_usage(const json::value& usage);
 

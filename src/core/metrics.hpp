@@ -1,0 +1,97 @@
+#pragma once
+
+// Prometheus metrics (text format 0.0.4, SPEC §9.4): counters, gauges and
+// histograms with labels, safe to update from any thread.
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace oh::metrics {
+
+using labels = std::vector<std::pair<std::string, std::string>>;
+
+class registry;
+
+class counter_family {
+public:
+  void add(const labels& l, double v = 1.0);
+
+private:
+  friend class registry;
+  std::mutex mu_;
+  std::map<std::string, double> values_; // rendered labels → value
+};
+
+class gauge_family {
+public:
+  void set(const labels& l, double v);
+  void add(const labels& l, double v);
+
+private:
+  friend class registry;
+  std::mutex mu_;
+  std::map<std::string, double> values_;
+};
+
+class histogram_family {
+public:
+  explicit histogram_family(std::vector<double> bounds)
+    : bounds_(std::move(bounds)) {
+  }
+  void observe(const labels& l, double v);
+
+private:
+  friend class registry;
+  struct series {
+    std::vector<uint64_t> buckets;
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  std::vector<double> bounds_;
+  std::mutex mu_;
+  std::map<std::string, series> values_;
+};
+
+/// All metrics of the process and the rendering of /metrics.
+class registry {
+public:
+  counter_family& counter(const std::string& name, const std::string& help);
+  gauge_family& gauge(const std::string& name, const std::string& help);
+  histogram_family& histogram(const std::string& name, const std::string& help,
+                              std::vector<double> bounds);
+  /// A gauge computed at scrape time (connections, queue depth, RSS …).
+  void computed(const std::string& name, const std::string& help,
+                const std::string& type,
+                std::function<std::vector<std::pair<labels, double>>()> fn);
+
+  /// The exposition text.
+  std::string render();
+
+private:
+  struct family {
+    std::string name;
+    std::string help;
+    std::string type;
+    std::unique_ptr<counter_family> c;
+    std::unique_ptr<gauge_family> g;
+    std::unique_ptr<histogram_family> h;
+    std::function<std::vector<std::pair<labels, double>>()> fn;
+  };
+  std::mutex mu_;
+  std::vector<std::unique_ptr<family>> families_;
+};
+
+/// `{a="x",b="y"}` with values escaped; "" for no labels.
+std::string render_labels(const labels& l);
+
+/// A label value bounded by configuration: model ids not in `known` become
+/// "other" so clients cannot grow the series without limit.
+std::string bounded(const std::string& value, bool known);
+
+} // namespace oh::metrics
