@@ -14,6 +14,8 @@
 #include <caf/send.hpp>
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "actors/system.hpp"
 #include "core/clock.hpp"
@@ -68,6 +70,66 @@ sigset_t block_shutdown_signals() {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+/// Gauges read at scrape time (SPEC §9.4).
+void register_computed_metrics(oh::actors::gateway_services& services,
+                               const std::shared_ptr<oh::http::http_server>& server) {
+  using oh::metrics::labels;
+  using series = std::vector<std::pair<labels, double>>;
+  auto& reg = services.metrics->reg;
+  std::weak_ptr<oh::http::http_server> weak = server;
+  reg.computed("openhinge_connections", "Open client connections.", "gauge",
+               [weak]() -> series {
+                 auto s = weak.lock();
+                 return {{{}, s ? static_cast<double>(s->open_connections()) : 0}};
+               });
+  auto log = services.log;
+  reg.computed("openhinge_log_queue_depth", "Usage rows waiting to be written.",
+               "gauge", [log]() -> series {
+                 return {{{}, static_cast<double>(log->depth())}};
+               });
+  reg.computed("openhinge_log_dropped_total",
+               "Usage rows dropped because the queue was full.", "counter",
+               [log]() -> series {
+                 return {{{}, static_cast<double>(log->dropped())}};
+               });
+  auto health = services.health;
+  auto snapshot = services.snapshot;
+  reg.computed("openhinge_circuit_state",
+               "Circuit per account: 0 closed, 1 half-open, 2 open.", "gauge",
+               [health, snapshot]() -> series {
+                 series out;
+                 auto snap = snapshot->load();
+                 for (auto& [id, cell] : health->all()) {
+                   auto name = snap->account_names.count(id)
+                                 ? snap->account_names.at(id)
+                                 : id;
+                   out.push_back({{{"provider", name}},
+                                  static_cast<double>(cell->circuit.load())});
+                 }
+                 return out;
+               });
+  reg.computed("process_resident_memory_bytes", "Resident memory size.",
+               "gauge", []() -> series {
+                 long pages = 0;
+                 if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+                   long size = 0;
+                   if (std::fscanf(f, "%ld %ld", &size, &pages) != 2)
+                     pages = 0;
+                   std::fclose(f);
+                 }
+                 return {{{}, static_cast<double>(pages) * ::sysconf(_SC_PAGESIZE)}};
+               });
+  reg.computed("process_cpu_seconds_total", "User and system CPU time.",
+               "counter", []() -> series {
+                 struct rusage ru {};
+                 ::getrusage(RUSAGE_SELF, &ru);
+                 double s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+                            + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)
+                                / 1e6;
+                 return {{{}, s}};
+               });
 }
 
 int serve(const oh::config& cfg, const sigset_t& signals) {
@@ -199,6 +261,11 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   ctx->registry = registry;
   ctx->snapshot = snapshot;
   ctx->services = services;
+  ctx->usage_logger = caf::actor_cast<caf::actor>(logger);
+  ctx->health_monitor = caf::actor_cast<caf::actor>(monitor);
+  ctx->metrics_public = cfg.metrics_public;
+  ctx->io_threads = cfg.threads;
+  ctx->scheduler_threads = cfg.threads;
   ctx->admin_token_hash = crypto::sha256_hex(admin_token);
   ctx->listen_host = cfg.host;
   ctx->allowed_hosts = cfg.admin_allowed_hosts;
@@ -242,6 +309,8 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
       !st)
     OH_WARN("could not write {}: {}", port_file, st.error().message);
   auto acceptor = actors::spawn_acceptor(sys, *server);
+  ctx->acceptor = caf::actor_cast<caf::actor>(acceptor);
+  register_computed_metrics(*services, *server);
 
   int sig = 0;
   sigwait(&signals, &sig);
@@ -256,19 +325,31 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   }).detach();
 
   ctx->draining = true;
-  {
+  auto drain = [&](uint32_t seconds) -> size_t {
+    size_t left = 0;
     caf::scoped_actor self{sys};
     self
-      ->request(acceptor, std::chrono::seconds(cfg.drain_seconds + 5),
-                actors::drain_atom::value, cfg.drain_seconds)
-      .receive(
-        [&](size_t left) {
-          OH_INFO("drained; {} connection(s) cut", left);
-        },
-        [&](caf::error& err) {
-          OH_WARN("drain did not finish: {}", sys.render(err));
-        });
+      ->request(acceptor, std::chrono::seconds(seconds + 5),
+                actors::drain_atom::value, seconds)
+      .receive([&](size_t n) { left = n; },
+               [&](caf::error& err) {
+                 OH_WARN("drain did not finish: {}", sys.render(err));
+               });
+    return left;
+  };
+  auto left = drain(cfg.drain_seconds);
+  if (left > 0) {
+    // The deadline passed: end what is still running with a clean error
+    // (in-band for streams) instead of cutting sockets, then give the last
+    // bytes a moment to leave.
+    auto live = services->live->all();
+    OH_WARN("drain deadline: ending {} request(s) with a shutdown error",
+            live.size());
+    for (auto& r : live)
+      caf::anon_send(r, actors::shutdown_atom::value);
+    left = drain(2);
   }
+  OH_INFO("drained; {} connection(s) cut", left);
   (*server)->stop();
   caf::anon_send_exit(acceptor, caf::exit_reason::user_shutdown);
   stop_actors();

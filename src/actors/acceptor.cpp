@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "actors/introspection.hpp"
 #include "core/logging.hpp"
 
 namespace oh::actors {
@@ -55,11 +56,13 @@ acceptor(acceptor_actor::stateful_pointer<acceptor_state> self,
       return rp;
     },
     [=](tick_atom) {
+      ++self->state.handled;
       finish_if_done(self);
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;
-      return "{\"port\":" + std::to_string(st.listener->port())
+      return "{" + mailbox_fields(self, st.handled)
+             + ",\"port\":" + std::to_string(st.listener->port())
              + ",\"connections\":"
              + std::to_string(st.listener->open_connections())
              + ",\"draining\":" + (st.draining ? "true" : "false") + "}";

@@ -35,6 +35,7 @@ struct acceptor_state {
   bool draining = false;
   int64_t deadline_ms = 0;
   std::vector<caf::typed_response_promise<size_t>> waiting;
+  uint64_t handled = 0;
   static inline const char* name = "acceptor";
 };
 

@@ -98,7 +98,9 @@ using store_actor = caf::typed_actor<
   // Runs a job on the store thread and returns its reply.
   caf::replies_to<run_atom, store_job>::with<admin_reply>,
   // Reads every provider, soul and key (credentials decrypted).
-  caf::replies_to<load_atom>::with<config_world>>;
+  caf::replies_to<load_atom>::with<config_world>,
+  // Mailbox and work done as JSON.
+  caf::replies_to<status_atom>::with<std::string>>;
 
 /// A long-lived actor as introspection lists it: kind, id, name and a
 /// handle that answers `status`.

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "actors/introspection.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 
@@ -177,20 +178,23 @@ api_key(api_key_actor::stateful_pointer<api_key_state> self,
   roll_spend(st, actor_now_ms(self));
   return {
     [=](update_atom, store::api_key_record& next) {
+      ++self->state.handled;
       self->state.record = std::move(next);
       self->state.rpm.set_limit(self->state.record.rate_limit_rpm);
     },
     [=](admit_atom, const admit_request& req) -> admit_result {
+      ++self->state.handled;
       return admit(self->state, req, actor_now_ms(self));
     },
     [=](settle_atom, const settle_info& info) {
+      ++self->state.handled;
       settle(self->state, info, actor_now_ms(self));
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;
       auto now = actor_now_ms(self);
       auto& r = st.record;
-      std::string out = "{\"id\":";
+      std::string out = "{" + mailbox_fields(self, st.handled) + ",\"id\":";
       json::append_quoted(out, r.id);
       out += ",\"name\":";
       json::append_quoted(out, r.name);

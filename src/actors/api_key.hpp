@@ -34,6 +34,7 @@ struct api_key_state {
   int64_t spent_month_micros = 0;
   std::string day;   // YYYY-MM-DD of spent_today (UTC)
   std::string month; // YYYY-MM of spent_month (UTC)
+  uint64_t handled = 0;
   static inline const char* name = "api_key";
 };
 

@@ -8,6 +8,7 @@
 #include "actors/provider_account.hpp"
 #include "actors/selector.hpp"
 #include "actors/soul.hpp"
+#include "actors/introspection.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
 
@@ -124,6 +125,7 @@ void publish(self_ptr self) {
     next->accounts_by_id.emplace(id, actor);
   std::map<std::string, model_entry> models;
   for (auto& [id, rec] : self->state.account_records) {
+    next->account_names[id] = rec.name;
     if (!rec.is_enabled)
       continue;
     auto info = make_account_info(rec);
@@ -250,7 +252,8 @@ registry(registry_actor::stateful_pointer<registry_state> self,
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;
-      return "{\"api_keys\":" + std::to_string(st.keys.size()) + ",\"souls\":"
+      return "{" + mailbox_fields(self, st.handled)
+             + ",\"api_keys\":" + std::to_string(st.keys.size()) + ",\"souls\":"
              + std::to_string(st.souls.size()) + ",\"provider_accounts\":"
              + std::to_string(st.accounts.size()) + "}";
     },

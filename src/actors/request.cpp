@@ -4,6 +4,7 @@
 
 #include <caf/send.hpp>
 
+#include "actors/introspection.hpp"
 #include "core/clock.hpp"
 #include "core/error_render.hpp"
 #include "core/logging.hpp"
@@ -842,12 +843,24 @@ request(request_actor::stateful_pointer<request_state> self,
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;
-      std::string out = "{\"stage\":";
+      std::string out = "{" + mailbox_fields(self, 0) + ",\"request_id\":";
+      json::append_quoted(out, st.in.request_id);
+      out += ",\"stage\":";
       json::append_quoted(out, st.stage);
       out
         += ",\"age_ms\":" + std::to_string(steady_ms() - st.started_steady_ms);
       out += ",\"key\":";
       json::append_quoted(out, st.in.key.id);
+      out += ",\"soul\":";
+      if (st.plan && st.plan->soul.has_soul)
+        json::append_quoted(out, st.plan->soul.slug);
+      else
+        out += "null";
+      out += ",\"account\":";
+      if (st.plan && st.plan->ok)
+        json::append_quoted(out, st.plan->account_name);
+      else
+        out += "null";
       out += ",\"attempt\":" + std::to_string(st.attempts.size() + 1) + "}";
       return out;
     },

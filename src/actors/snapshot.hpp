@@ -5,6 +5,7 @@
 // Sessions read it without a message hop or a lock.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,8 @@ struct lookup_snapshot {
   selector_actor selector;
   /// Every model of every enabled account, deduplicated, sorted by id.
   std::vector<model_entry> models;
+  /// Account names by id (metrics labels, introspection).
+  std::map<std::string, std::string> account_names;
   /// Slugs of enabled souls (listed as `soul/<slug>` models).
   std::vector<std::string> soul_slugs;
   std::unordered_map<std::string, key_entry> keys_by_hash;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "actors/introspection.hpp"
 #include "core/json.hpp"
 
 namespace oh::actors {
@@ -33,17 +34,20 @@ soul_actor::behavior_type soul(soul_actor::stateful_pointer<soul_state> self,
   self->state.selector = std::move(selector);
   return {
     [=](plan_atom, plan_request& req) -> caf::delegated<route> {
+      ++self->state.handled;
       // Delegation: the selector (and then the account) answer the request
       // actor directly, one chain instead of round trips.
       return self->delegate(self->state.selector, pick_atom::value,
                             std::move(req), make_soul_plan(self->state.record));
     },
     [=](update_atom, store::soul_record& next) {
+      ++self->state.handled;
       self->state.record = std::move(next);
     },
     [=](status_atom) -> std::string {
       auto& r = self->state.record;
-      std::string out = "{\"id\":";
+      std::string out
+        = "{" + mailbox_fields(self, self->state.handled) + ",\"id\":";
       json::append_quoted(out, r.id);
       out += ",\"slug\":";
       json::append_quoted(out, r.slug);

@@ -13,6 +13,7 @@ struct soul_state {
   soul_state() = default;
   store::soul_record record;
   selector_actor selector;
+  uint64_t handled = 0;
   static inline const char* name = "soul";
 };
 

@@ -1,6 +1,8 @@
 #include "actors/store.hpp"
 
+#include "actors/introspection.hpp"
 #include "core/clock.hpp"
+#include "core/json.hpp"
 #include "core/logging.hpp"
 #include "store/api_keys_repo.hpp"
 #include "store/providers_repo.hpp"
@@ -15,6 +17,7 @@ store(store_actor::stateful_pointer<store_state> self,
   self->state.vault.emplace(std::move(vault));
   return {
     [=](run_atom, store_job& job) -> admin_reply {
+      ++self->state.handled;
       store_context ctx{*self->state.db, *self->state.vault};
       try {
         return job(ctx);
@@ -32,6 +35,12 @@ store(store_actor::stateful_pointer<store_state> self,
         reply.error = fail(errc::internal, "internal error");
         return reply;
       }
+    },
+    [=](status_atom) -> std::string {
+      std::string out = "{" + mailbox_fields(self, self->state.handled)
+                        + ",\"db\":";
+      json::append_quoted(out, self->state.db->path());
+      return out + "}";
     },
     [=](load_atom) -> config_world {
       auto& db = *self->state.db;

@@ -18,6 +18,7 @@ struct store_state {
   store_state() = default;
   std::shared_ptr<store::database> db;
   std::optional<store::credential_vault> vault;
+  uint64_t handled = 0;
   static inline const char* name = "store";
 };
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "actors/introspection.hpp"
 #include "core/clock.hpp"
 #include "core/logging.hpp"
 
@@ -52,13 +53,15 @@ usage_logger(usage_logger_actor::stateful_pointer<usage_logger_state> self,
   });
   return {
     [=](tick_atom) {
+      ++self->state.handled;
       flush(self);
       self->delayed_send(self, flush_interval, tick_atom::value);
     },
     [=](flush_atom) -> size_t { return flush(self); },
     [=](status_atom) -> std::string {
       auto& st = self->state;
-      return "{\"queue\":" + std::to_string(st.queue->depth())
+      return "{" + mailbox_fields(self, st.handled)
+             + ",\"queue\":" + std::to_string(st.queue->depth())
              + ",\"dropped\":" + std::to_string(st.queue->dropped())
              + ",\"written\":" + std::to_string(st.written)
              + ",\"failed_batches\":" + std::to_string(st.failed_batches)

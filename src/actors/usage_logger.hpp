@@ -20,6 +20,7 @@ struct usage_logger_state {
   uint64_t written = 0;
   uint64_t failed_batches = 0;
   int64_t last_flush_ms = 0;
+  uint64_t handled = 0;
   static inline const char* name = "usage_logger";
 };
 

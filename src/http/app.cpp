@@ -112,6 +112,20 @@ void app::handle(http_request req, sink_ptr sink) {
     case route_id::v1_models:
       handlers::handle_models(ctx_, std::move(req), std::move(sink));
       return;
+    case route_id::metrics: {
+      if (!ctx_->metrics_public && !has_admin_token(*ctx_, req)) {
+        respond(error_response(dialect::admin,
+                               fail(errc::auth_required,
+                                    "/metrics needs the admin token (or set "
+                                    "metrics.public)")));
+        return;
+      }
+      http_response res;
+      res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      res.body = ctx_->services->metrics->reg.render();
+      respond(std::move(res));
+      return;
+    }
     default:
       break;
   }

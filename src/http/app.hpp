@@ -14,6 +14,8 @@
 #include "actors/snapshot.hpp"
 #include "http/http_types.hpp"
 
+#include <caf/actor.hpp>
+
 namespace caf {
 class actor_system;
 }
@@ -33,6 +35,13 @@ struct app_context {
   std::vector<std::string> allowed_hosts;
   /// Set on SIGTERM: /health answers 503 while in-flight work finishes.
   std::atomic<bool> draining{false};
+  /// Actors outside the registry, listed by /admin/actors.
+  caf::actor usage_logger;
+  caf::actor health_monitor;
+  caf::actor acceptor;
+  bool metrics_public = false;
+  unsigned io_threads = 1;
+  unsigned scheduler_threads = 1;
   int64_t started_ms = 0;
 };
 

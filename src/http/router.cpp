@@ -47,6 +47,9 @@ constexpr route_def routes[] = {
   {"POST", "/v1/chat/completions", route_id::v1_chat},
   {"POST", "/v1/souls/{}/chat/completions", route_id::v1_soul_chat},
   {"GET", "/v1/models", route_id::v1_models},
+  {"GET", "/metrics", route_id::metrics},
+  {"GET", "/admin/actors", route_id::admin_actors},
+  {"GET", "/admin/actors/{}", route_id::admin_actor},
 };
 
 /// Matches `path` against `pattern`; captures the `{}` segment.

@@ -26,6 +26,9 @@ enum class route_id {
   v1_chat,
   v1_soul_chat,
   v1_models,
+  metrics,
+  admin_actors,
+  admin_actor,
 };
 
 using oh::dialect;

@@ -105,5 +105,8 @@ TEST_F(AcceptorTest, StatusReportsPortConnectionsAndDrainState) {
       s = text;
     },
     [](caf::error&) {});
-  EXPECT_EQ(s, R"({"port":4242,"connections":1,"draining":false})");
+  EXPECT_NE(s.find(R"("port":4242,"connections":1,"draining":false})"),
+            std::string::npos)
+    << s;
+  EXPECT_NE(s.find(R"("mailbox":)"), std::string::npos);
 }

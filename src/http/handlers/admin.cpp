@@ -7,7 +7,9 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
+#include "actors/live_requests.hpp"
 #include "core/clock.hpp"
+#include "core/json.hpp"
 #include "core/defaults.hpp"
 #include "core/logging.hpp"
 #include "core/error_render.hpp"
@@ -56,6 +58,126 @@ void status_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
       });
 }
 
+/// One /admin/actors entry from an actor's status JSON: mailbox and handled
+/// move up, the rest is the state (SPEC §9.3).
+std::string actor_entry(const actors::actor_ref& ref, const std::string* status) {
+  std::string id = ref.id;
+  std::string out = "{\"kind\":";
+  json::append_quoted(out, ref.kind);
+  if (status == nullptr) {
+    out += ",\"id\":";
+    json::append_quoted(out, id);
+    out += ",\"name\":";
+    json::append_quoted(out, ref.name);
+    return out + ",\"mailbox\":null,\"handled\":null,\"state\":\"unresponsive\"}";
+  }
+  auto doc = json::parse(*status);
+  int64_t mailbox = 0;
+  int64_t handled = 0;
+  if (doc && doc->IsObject()) {
+    if (auto* m = json::find(*doc, "mailbox"); m && m->IsInt64())
+      mailbox = m->GetInt64();
+    if (auto* h = json::find(*doc, "handled"); h && h->IsInt64())
+      handled = h->GetInt64();
+    doc->RemoveMember("mailbox");
+    doc->RemoveMember("handled");
+    if (id.empty())
+      id = json::get_string(*doc, "request_id").value_or("");
+  }
+  out += ",\"id\":";
+  json::append_quoted(out, id);
+  out += ",\"name\":";
+  json::append_quoted(out, ref.name);
+  out += ",\"mailbox\":" + std::to_string(mailbox)
+         + ",\"handled\":" + std::to_string(handled) + ",\"state\":";
+  out += doc ? json::to_string(*doc) : std::string{"null"};
+  return out + "}";
+}
+
+/// Collects every live actor's status, each with a 200 ms deadline.
+void actors_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
+                 std::string kind, std::string id, responder respond) {
+  self->request(ctx->registry, call_timeout, actors::actors_atom::value)
+    .then(
+      [self, ctx, kind, id, respond](std::vector<actors::actor_ref>& refs) {
+        refs.push_back({"registry", "registry", "registry",
+                        caf::actor_cast<caf::actor>(ctx->registry)});
+        if (ctx->usage_logger)
+          refs.push_back({"usage_logger", "usage_logger", "usage_logger",
+                          ctx->usage_logger});
+        if (ctx->health_monitor)
+          refs.push_back({"health_monitor", "health_monitor",
+                          "health_monitor", ctx->health_monitor});
+        if (ctx->acceptor)
+          refs.push_back({"acceptor", "acceptor", "acceptor", ctx->acceptor});
+        for (auto& r : ctx->services->live->all())
+          refs.push_back({"request", "", "", caf::actor_cast<caf::actor>(r)});
+        std::vector<actors::actor_ref> chosen;
+        for (auto& r : refs)
+          if (kind.empty() || r.kind == kind)
+            chosen.push_back(std::move(r));
+        auto total = refs.size();
+        auto shared = std::make_shared<std::vector<actors::actor_ref>>(
+          std::move(chosen));
+        auto entries = std::make_shared<std::vector<std::string>>(shared->size());
+        auto pending = std::make_shared<size_t>(shared->size());
+        auto done = [ctx, id, respond, entries, shared, total] {
+          std::string body;
+          if (!id.empty()) {
+            for (size_t i = 0; i < shared->size(); ++i)
+              if (entries->at(i).find("\"id\":\"" + id + "\"")
+                  != std::string::npos) {
+                http_response res;
+                res.body = "{\"data\":" + entries->at(i) + "}";
+                respond(std::move(res));
+                return;
+              }
+            respond(error_response(dialect::admin,
+                                   fail(errc::not_found,
+                                        "no live actor with id " + id)));
+            return;
+          }
+          body = "{\"data\":[";
+          for (size_t i = 0; i < entries->size(); ++i) {
+            if (i > 0)
+              body += ",";
+            body += entries->at(i);
+          }
+          body += "],\"system\":{\"scheduler_threads\":"
+                  + std::to_string(ctx->scheduler_threads)
+                  + ",\"io_threads\":" + std::to_string(ctx->io_threads)
+                  + ",\"actors_total\":" + std::to_string(total) + "}}";
+          http_response res;
+          res.body = std::move(body);
+          respond(std::move(res));
+        };
+        if (shared->empty()) {
+          done();
+          return;
+        }
+        for (size_t i = 0; i < shared->size(); ++i) {
+          auto ref = shared->at(i);
+          self
+            ->request(ref.handle, std::chrono::milliseconds(200),
+                      actors::status_atom::value)
+            .then(
+              [=](std::string& status) {
+                (*entries)[i] = actor_entry(ref, &status);
+                if (--*pending == 0)
+                  done();
+              },
+              [=](caf::error&) {
+                (*entries)[i] = actor_entry(ref, nullptr);
+                if (--*pending == 0)
+                  done();
+              });
+        }
+      },
+      [ctx, respond](caf::error& err) {
+        respond(unavailable(err, *ctx->system));
+      });
+}
+
 /// Runs the job on the store, applies its changes in the registry, answers.
 void admin_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
                 actors::store_job job, responder respond) {
@@ -95,11 +217,19 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
     ctx->system->spawn(status_call, ctx, std::move(respond));
     return;
   }
+  if (route.id == route_id::admin_actors || route.id == route_id::admin_actor) {
+    auto kind = query_param(req.query, "kind").value_or("");
+    auto id = route.id == route_id::admin_actor ? route.param : std::string{};
+    ctx->system->spawn(actors_call, ctx, std::move(kind), std::move(id),
+                       std::move(respond));
+    return;
+  }
   admin::admin_call call;
   call.route = route.id;
   call.method = req.method;
   call.id = route.param;
   call.actor = "token";
+  call.health = ctx->services ? ctx->services->health : nullptr;
   auto body = std::make_shared<json::document>();
   bool has_body
     = req.method == "POST" || req.method == "PATCH" || req.method == "PUT";

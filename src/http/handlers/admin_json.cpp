@@ -2,6 +2,9 @@
 
 #include <cmath>
 
+#include "core/circuit_breaker.hpp"
+#include "core/clock.hpp"
+
 namespace oh::http::admin {
 
 namespace {
@@ -198,7 +201,8 @@ std::string wrap_list(const std::vector<std::string>& items_json) {
   return out + "]}";
 }
 
-std::string provider_json(const store::provider_record& r) {
+std::string provider_json(const store::provider_record& r,
+                          const actors::account_health_cell* cell) {
   std::string out = "{\"id\":";
   json::append_quoted(out, r.id);
   out += ",\"name\":";
@@ -231,13 +235,38 @@ std::string provider_json(const store::provider_record& r) {
   out += "],\"token_expires_at\":";
   append_opt(out, r.token_expires_at);
   out += ",\"health\":{\"status\":";
-  json::append_quoted(out, r.health_status);
-  out += ",\"circuit\":\"closed\",\"limited_until\":null,\"last_check\":";
-  append_opt(out, r.last_health_check);
-  out += ",\"last_error\":null,\"latency_ms\":null}";
+  if (cell != nullptr) {
+    auto t = cell->read();
+    auto circuit = static_cast<circuit_state>(cell->circuit.load());
+    json::append_quoted(out, t.status);
+    out += ",\"circuit\":";
+    json::append_quoted(out, to_string(circuit));
+    out += ",\"failures\":" + std::to_string(t.failures);
+    out += ",\"limited_until\":";
+    auto limited = cell->limited_until_ms.load();
+    if (limited > 0)
+      json::append_quoted(out, clock::format_iso(limited));
+    else
+      out += "null";
+    out += ",\"last_check\":";
+    append_opt(out, t.last_check ? t.last_check : r.last_health_check);
+    out += ",\"last_error\":";
+    append_opt(out, t.last_error);
+    out += ",\"latency_ms\":";
+    append_opt(out, t.latency_ms);
+    out += "}";
+  } else {
+    json::append_quoted(out, r.health_status);
+    out += ",\"circuit\":\"closed\",\"failures\":0,\"limited_until\":null,"
+           "\"last_check\":";
+    append_opt(out, r.last_health_check);
+    out += ",\"last_error\":null,\"latency_ms\":null}";
+  }
   out += ",\"models\":";
   append_raw_json(out, r.models_json, "[]");
-  out += ",\"in_flight\":0,\"created_at\":";
+  out += ",\"in_flight\":"
+         + std::to_string(cell != nullptr ? cell->in_flight.load() : 0)
+         + ",\"created_at\":";
   json::append_quoted(out, r.created_at);
   out += ",\"updated_at\":";
   json::append_quoted(out, r.updated_at);

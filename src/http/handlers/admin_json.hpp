@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "actors/health_board.hpp"
 #include "store/api_keys_repo.hpp"
 #include "store/records.hpp"
 
@@ -61,7 +62,10 @@ private:
 std::string wrap_data(const std::string& item_json);
 std::string wrap_list(const std::vector<std::string>& items_json);
 
-std::string provider_json(const store::provider_record& r);
+/// The provider object; live health comes from `cell` when the account's
+/// actor published one.
+std::string provider_json(const store::provider_record& r,
+                          const actors::account_health_cell* cell = nullptr);
 std::string soul_json(const store::soul_record& r);
 std::string key_json(const store::api_key_record& r,
                      const store::key_spend& spend,

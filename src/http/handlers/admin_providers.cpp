@@ -13,6 +13,11 @@ namespace oh::http::admin {
 namespace {
 
 using actors::admin_reply;
+
+std::shared_ptr<const actors::account_health_cell>
+cell_of(const admin_call& call, const std::string& id) {
+  return call.health ? call.health->find(id) : nullptr;
+}
 using actors::store_context;
 
 /// Validates a `config` object and merges it into `current` (null removes a
@@ -202,7 +207,7 @@ admin_reply create(store_context& ctx, const admin_call& call) {
   store::providers_repo{ctx.db, ctx.vault}.insert(r);
   store::audit_repo{ctx.db}.record(call.actor, "create", "provider", r.id);
   tx.commit();
-  auto reply = reply_json(201, wrap_data(provider_json(r)));
+  auto reply = reply_json(201, wrap_data(provider_json(r, cell_of(call, r.id).get())));
   reply.changes.emplace_back(std::move(r));
   return reply;
 }
@@ -222,7 +227,7 @@ admin_reply update(store_context& ctx, const admin_call& call) {
   repo.update(*r);
   store::audit_repo{ctx.db}.record(call.actor, "update", "provider", r->id);
   tx.commit();
-  auto reply = reply_json(200, wrap_data(provider_json(*r)));
+  auto reply = reply_json(200, wrap_data(provider_json(*r, cell_of(call, r->id).get())));
   reply.changes.emplace_back(std::move(*r));
   return reply;
 }
@@ -266,7 +271,7 @@ admin_reply providers_call(store_context& ctx, const admin_call& call) {
       return create(ctx, call);
     std::vector<std::string> items;
     for (auto& r : repo.list())
-      items.push_back(provider_json(r));
+      items.push_back(provider_json(r, cell_of(call, r.id).get()));
     return reply_json(200, wrap_list(items));
   }
   if (call.method == "GET" || call.method == "HEAD") {
@@ -274,7 +279,7 @@ admin_reply providers_call(store_context& ctx, const admin_call& call) {
     if (!r)
       return reply_error(
         fail(errc::not_found, "provider " + call.id + " not found"));
-    return reply_json(200, wrap_data(provider_json(*r)));
+    return reply_json(200, wrap_data(provider_json(*r, cell_of(call, r->id).get())));
   }
   if (call.method == "DELETE")
     return remove(ctx, call);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "actors/health_board.hpp"
 #include "actors/messages.hpp"
 #include "core/json.hpp"
 #include "http/router.hpp"
@@ -21,6 +22,8 @@ struct admin_call {
   std::shared_ptr<const json::document> body;
   /// Who: "token" or "session:<prefix>", for the audit trail.
   std::string actor;
+  /// Live account health (circuit, limits, in flight); may be null.
+  std::shared_ptr<const actors::health_board> health;
 };
 
 /// Runs one admin call against the store.

@@ -59,14 +59,27 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
                  const route_result& route, http_request req, sink_ptr sink) {
   auto request_id = crypto::new_id();
   auto d = dialect_for_path(req.path);
+  if (ctx->draining.load()) {
+    auto res = error_response(d, fail(errc::shutting_down,
+                                      "the gateway is shutting down"),
+                              request_id);
+    res.headers.emplace_back("Retry-After", "1");
+    res.close = true;
+    add_v1_headers(res, request_id);
+    sink->respond(std::move(res));
+    return;
+  }
   auto key = presented_key(req);
+  auto count_failure = [&] { ctx->services->metrics->auth_failures.add({}); };
   if (key.empty()) {
+    count_failure();
     sink->respond(auth_error(d, request_id,
                              "missing API key: send Authorization: Bearer "
                              "<ohk_ key> or x-api-key"));
     return;
   }
   if (key.size() != api_key_length || !key.starts_with("ohk_")) {
+    count_failure();
     sink->respond(auth_error(d, request_id,
                              "invalid API key format: keys look like ohk_…"));
     return;
@@ -85,6 +98,7 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
            && *it->second.expires_at_ms <= clock::now_ms())
     refused = "expired";
   if (refused != nullptr) {
+    count_failure();
     // Unknown, revoked, disabled and expired keys get one identical answer;
     // the reason goes only to the log row of known keys.
     if (std::string_view{refused} != "unknown") {
