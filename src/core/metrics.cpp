@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 namespace oh::metrics {
 
@@ -10,8 +11,11 @@ namespace {
 std::string number(double v) {
   if (std::isinf(v))
     return v > 0 ? "+Inf" : "-Inf";
+  // The shortest text that reads back as the same double.
   char buf[40];
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  std::snprintf(buf, sizeof(buf), "%.15g", v);
+  if (std::strtod(buf, nullptr) != v)
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
   return buf;
 }
 

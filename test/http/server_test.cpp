@@ -2,6 +2,8 @@
 // malformed input and draining. The handler echoes what it received.
 
 #include <atomic>
+#include <mutex>
+#include <vector>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -22,6 +24,20 @@ namespace {
 /// answers from another thread, as actors do.
 struct echo_handler : request_handler {
   std::atomic<int> slow_entered{0};
+  std::mutex mu;
+  std::vector<std::thread> workers; // joined before the runtime goes away
+
+  void join_workers() {
+    std::lock_guard guard{mu};
+    for (auto& t : workers)
+      if (t.joinable())
+        t.join();
+    workers.clear();
+  }
+  ~echo_handler() override {
+    join_workers();
+  }
+
   void handle(http_request req, sink_ptr sink) override {
     auto respond = respond_via(sink);
     http_response res;
@@ -38,10 +54,11 @@ struct echo_handler : request_handler {
     res.body = out;
     if (req.path == "/slow") {
       ++slow_entered;
-      std::thread([respond, res]() mutable {
+      std::lock_guard guard{mu};
+      workers.emplace_back([respond, res]() mutable {
         std::this_thread::sleep_for(50ms);
         respond(std::move(res));
-      }).detach();
+      });
       return;
     }
     respond(std::move(res));
@@ -70,6 +87,7 @@ struct ServerTest : ::testing::Test {
 
   void TearDown() override {
     server->stop();
+    handler->join_workers();
     io.stop();
   }
 };

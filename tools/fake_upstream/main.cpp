@@ -11,6 +11,11 @@
 //   tools=N         answer with N parallel tool calls (arguments streamed)
 //   text=WORD       the answer text (default: "Hello from fake upstream")
 //   hang=1          send the head (stream) and then nothing
+//   hang_after=N    stop sending (but stay connected) after N stream events
+//   retry_after=S   with status=429: retry-after and x-ratelimit-reset-*
+// `--script "status=503 delay_ms=10"` sets a default script for every request
+// (a directive or header still wins), so one process can play a failing
+// account next to a healthy one.
 // GET /_fake/stats reports requests seen, streams open and the last request.
 
 #include <atomic>
@@ -57,6 +62,7 @@ struct stats {
 } g_stats;
 
 using script = std::map<std::string, std::string>;
+script g_default_script;
 using tcp_stream_t = beast::tcp_stream;
 using tls_stream_t = beast::ssl_stream<beast::tcp_stream>;
 
@@ -77,9 +83,26 @@ std::string str(const script& s, const char* key, std::string fallback) {
 }
 
 /// `[[fake a=1 b=2]]` in the last user message, then `x-fake-*` headers.
+/// `a=1 b=2` into a script.
+void parse_pairs(const std::string& inner, script& s) {
+  size_t pos = 0;
+  while (pos < inner.size()) {
+    while (pos < inner.size() && inner[pos] == ' ')
+      ++pos;
+    auto end = inner.find(' ', pos);
+    auto item = inner.substr(pos, end - pos);
+    auto eq = item.find('=');
+    if (eq != std::string::npos)
+      s[item.substr(0, eq)] = item.substr(eq + 1);
+    if (end == std::string::npos)
+      break;
+    pos = end + 1;
+  }
+}
+
 script read_script(const bhttp::request<bhttp::string_body>& req,
                    const oh::json::document& body) {
-  script s;
+  script s = g_default_script;
   if (body.IsObject() && body.HasMember("messages")
       && body["messages"].IsArray()) {
     for (auto& m : body["messages"].GetArray()) {
@@ -90,20 +113,7 @@ script read_script(const bhttp::request<bhttp::string_body>& req,
       if (open == std::string::npos)
         continue;
       auto close = text.find("]]", open);
-      std::string inner = text.substr(open + 6, close - open - 6);
-      size_t pos = 0;
-      while (pos < inner.size()) {
-        while (pos < inner.size() && inner[pos] == ' ')
-          ++pos;
-        auto end = inner.find(' ', pos);
-        auto item = inner.substr(pos, end - pos);
-        auto eq = item.find('=');
-        if (eq != std::string::npos)
-          s[item.substr(0, eq)] = item.substr(eq + 1);
-        if (end == std::string::npos)
-          break;
-        pos = end + 1;
-      }
+      parse_pairs(text.substr(open + 6, close - open - 6), s);
     }
   }
   for (auto& f : req) {
@@ -162,10 +172,13 @@ private:
   }
 
   void reply(unsigned status, std::string body,
-             std::string type = "application/json") {
+             std::string type = "application/json",
+             std::vector<std::pair<std::string, std::string>> extra = {}) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
       static_cast<bhttp::status>(status), 11);
     res->set(bhttp::field::content_type, type);
+    for (auto& [k, v] : extra)
+      res->set(k, v);
     res->keep_alive(req_.keep_alive());
     res->body() = std::move(body);
     res->prepare_payload();
@@ -262,9 +275,15 @@ private:
   void answer() {
     auto status = num(script_, "status", 200);
     if (status != 200) {
+      std::vector<std::pair<std::string, std::string>> extra;
+      if (auto wait = num(script_, "retry_after", -1); wait >= 0) {
+        extra.emplace_back("retry-after", std::to_string(wait));
+        extra.emplace_back("x-ratelimit-reset-requests", std::to_string(wait) + "s");
+      }
       reply(static_cast<unsigned>(status),
             R"({"error":{"message":"fake failure )" + std::to_string(status)
-              + R"(","type":"server_error","code":null}})");
+              + R"(","type":"server_error","code":null}})",
+            "application/json", std::move(extra));
       return;
     }
     text_ = str(script_, "text", "Hello from fake upstream");
@@ -364,6 +383,9 @@ private:
     using conn = connection<Stream>;
     if (num(script_, "hang", 0) == 1)
       return; // keep the stream open, silent (the timer owner keeps us)
+    auto hang_after = num(script_, "hang_after", -1);
+    if (hang_after >= 0 && sent_ >= hang_after)
+      return; // silent but connected; the watch notices a close
     auto drop_after = num(script_, "drop_after", -1);
     if (drop_after >= 0 && sent_ > drop_after) {
       end_stream(false);
@@ -490,6 +512,8 @@ int main(int argc, char** argv) {
       port_file = argv[++i];
     else if (a == "--flavor" && i + 1 < argc)
       flavor = argv[++i];
+    else if (a == "--script" && i + 1 < argc)
+      parse_pairs(argv[++i], g_default_script);
     else if (a == "--tls-cert" && i + 1 < argc)
       tls_cert = argv[++i];
     else if (a == "--tls-key" && i + 1 < argc)
