@@ -1,5 +1,6 @@
 #include "actors/acceptor.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "actors/introspection.hpp"
@@ -44,11 +45,13 @@ acceptor(acceptor_actor::stateful_pointer<acceptor_state> self,
       auto rp = self->make_response_promise<size_t>();
       if (!st.draining) {
         st.draining = true;
-        st.deadline_ms = now_ms(self) + int64_t{seconds} * 1000;
         st.listener->stop_accepting();
         OH_INFO("draining: stopped accepting, {} connection(s) open",
                 st.listener->open_connections());
       }
+      // A later drain (after the deadline's clean-up) waits again.
+      st.deadline_ms
+        = std::max(st.deadline_ms, now_ms(self) + int64_t{seconds} * 1000);
       bool first = st.waiting.empty();
       st.waiting.push_back(rp);
       if (first)
@@ -61,9 +64,8 @@ acceptor(acceptor_actor::stateful_pointer<acceptor_state> self,
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;
-      return "{" + mailbox_fields(self, st.handled)
-             + ",\"port\":" + std::to_string(st.listener->port())
-             + ",\"connections\":"
+      return "{" + mailbox_fields(self, st.handled) + ",\"port\":"
+             + std::to_string(st.listener->port()) + ",\"connections\":"
              + std::to_string(st.listener->open_connections())
              + ",\"draining\":" + (st.draining ? "true" : "false") + "}";
     },

@@ -20,6 +20,9 @@ namespace oa = providers::openai;
 
 constexpr auto ask_timeout = std::chrono::seconds(30);
 
+/// Added to `timeout_ms` for the total deadline of a non-streamed attempt.
+constexpr int64_t total_grace_ms = 250;
+
 /// Headers browser apps may read (SPEC §3).
 constexpr const char* cors_exposed
   = "x-request-id, x-ratelimit-limit-requests, "
@@ -201,9 +204,10 @@ void record_metrics(self_ptr self, int http_status,
                     const std::string& model) {
   auto& st = self->state;
   auto& m = *st.services->metrics;
-  std::string provider = st.plan && st.plan->ok ? st.plan->account_name : "none";
-  std::string soul = st.plan && st.plan->soul.has_soul ? st.plan->soul.slug
-                                                       : "none";
+  std::string provider
+    = st.plan && st.plan->ok ? st.plan->account_name : "none";
+  std::string soul
+    = st.plan && st.plan->soul.has_soul ? st.plan->soul.slug : "none";
   m.requests.add({{"endpoint", st.in.endpoint},
                   {"status", std::to_string(http_status)},
                   {"provider", provider},
@@ -219,13 +223,16 @@ void record_metrics(self_ptr self, int http_status,
     bool known = st.services->prices->find(model).has_value();
     auto label = metrics::bounded(model, known);
     if (o->usage.input > 0)
-      m.tokens.add({{"direction", "input"}, {"provider", provider}, {"model", label}},
-                   static_cast<double>(o->usage.input));
+      m.tokens.add(
+        {{"direction", "input"}, {"provider", provider}, {"model", label}},
+        static_cast<double>(o->usage.input));
     if (o->usage.output > 0)
-      m.tokens.add({{"direction", "output"}, {"provider", provider}, {"model", label}},
-                   static_cast<double>(o->usage.output));
+      m.tokens.add(
+        {{"direction", "output"}, {"provider", provider}, {"model", label}},
+        static_cast<double>(o->usage.output));
     if (cost_micros > 0)
-      m.cost.add({{"provider", provider}}, static_cast<double>(cost_micros) / 1e6);
+      m.cost.add({{"provider", provider}},
+                 static_cast<double>(cost_micros) / 1e6);
   }
   if (st.stream_counted) {
     m.open_streams.add({}, -1);
@@ -275,8 +282,8 @@ void fail_request(self_ptr self, failure f) {
   log_row(self, log_status_for(f.code), status, f, nullptr, 0);
   if (f.code == errc::rate_limited || f.code == errc::budget_exceeded)
     st.services->metrics->rate_limited.add(
-      {{"reason", st.admission && !st.admission->ok ? st.admission->reason
-                                                     : "other"}});
+      {{"reason",
+        st.admission && !st.admission->ok ? st.admission->reason : "other"}});
   record_metrics(self, status, nullptr, 0, "");
   finish(self, neutral(), 0, 0);
 }
@@ -411,8 +418,8 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   }
 
   if (!ok_answer) {
-    m.upstream_errors.add({{"provider", r.account_name},
-                           {"kind", failure_kind(o)}});
+    m.upstream_errors.add(
+      {{"provider", r.account_name}, {"kind", failure_kind(o)}});
   }
 
   if (!ok_answer && retryable(o)
@@ -464,8 +471,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     st.sink->respond(std::move(res));
     log_row(self, "error", 502, f, &o, 0);
     record_metrics(self, 502, &o, 0, r.model);
-    finish(self, outcome_report{outcome_report::verdict::failure, 0,
-                                f.message},
+    finish(self, outcome_report{outcome_report::verdict::failure, 0, f.message},
            0, 0);
     return;
   }
@@ -538,12 +544,13 @@ void start_attempt(self_ptr self) {
   st.exchange = providers::start_chat_exchange(
     *st.services->upstream, std::move(spec), st.sink,
     std::make_shared<exchange_events>(self));
-  if (st.attempts.empty()) {
-    // The request's total deadline (SPEC §6.4), once for all attempts.
-    auto total
-      = std::chrono::milliseconds(st.stream ? r.max_stream_ms : r.timeout_ms);
-    self->delayed_send(self, total, timeout_atom::value);
-  }
+  // Each attempt's total deadline (SPEC §6.4): a little longer than the
+  // first-byte timeout of non-streamed answers, so a silent upstream fails
+  // over through that timeout instead of ending the whole request.
+  auto total = std::chrono::milliseconds(
+    st.stream ? r.max_stream_ms : int64_t{r.timeout_ms} + total_grace_ms);
+  st.deadline_attempt = st.attempts.size() + 1;
+  self->delayed_send(self, total, timeout_atom::value);
 }
 
 /// Both admission and plan have answered.
@@ -796,6 +803,7 @@ request(request_actor::stateful_pointer<request_state> self,
   st.sink = std::move(sink);
   st.started_steady_ms = steady_ms();
   request_actor handle = self;
+  st.services->live->add(handle);
   st.sink->on_cancel([handle] {
     caf::anon_send(handle, cancel_atom::value);
   });
@@ -836,7 +844,9 @@ request(request_actor::stateful_pointer<request_state> self,
     },
     [=](timeout_atom) {
       auto& st = self->state;
-      if (st.done || !st.exchange)
+      // Only the current attempt's deadline counts; earlier ones are stale.
+      if (st.done || !st.exchange
+          || st.deadline_attempt != st.attempts.size() + 1)
         return;
       st.timed_out = true;
       st.exchange->cancel("the request took longer than its total timeout");
