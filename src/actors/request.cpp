@@ -486,6 +486,23 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   facts.provider = r.account_name;
   facts.provider_type = r.account_type;
   facts.cost_cents = static_cast<double>(cost) / 10'000.0;
+  if (st.attempts.size() > 1) {
+    facts.attempts_json = attempts_json(st.attempts);
+    std::string fallback = "[";
+    for (size_t i = 0; i + 1 < st.attempts.size(); ++i) {
+      auto& at = st.attempts[i];
+      if (i > 0)
+        fallback += ",";
+      fallback += "{\"provider_id\":";
+      json::append_quoted(fallback, at.account_id);
+      fallback += ",\"provider_name\":";
+      json::append_quoted(fallback, at.account_name);
+      fallback += ",\"error\":";
+      json::append_quoted(fallback, at.error);
+      fallback += ",\"latency_ms\":" + std::to_string(at.latency_ms) + "}";
+    }
+    facts.fallback_attempts_json = fallback + "]";
+  }
   http_response res;
   res.body = oa::render_completion(*parsed, facts);
   res.headers = response_headers(st);

@@ -171,7 +171,12 @@ TEST_P(FallbackBeforeFirstByte, TheNextAccountAnswersStreamedAndNot) {
   if (!c.stream_only) {
     auto r = chat(hello);
     ASSERT_EQ(r.status, 200) << r.body;
-    EXPECT_STREQ(parse(r.body)["_openhinge"]["provider"].GetString(), "backup");
+    auto doc = parse(r.body);
+    EXPECT_STREQ(doc["_openhinge"]["provider"].GetString(), "backup");
+    ASSERT_TRUE(doc["_openhinge"].HasMember("attempts")) << r.body;
+    EXPECT_EQ(doc["_openhinge"]["attempts"].Size(), 2u);
+    EXPECT_STREQ(doc["_openhinge"]["fallback_attempts"][0]["provider_name"].GetString(),
+                 "primary");
     check_attempts();
   }
 

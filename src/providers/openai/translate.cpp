@@ -276,6 +276,16 @@ std::string render_completion(completion& c, const gateway_facts& facts) {
   meta.AddMember("provider", json::value{facts.provider.c_str(), a}, a);
   meta.AddMember("provider_type", json::value{facts.provider_type.c_str(), a}, a);
   meta.AddMember("cost_cents", facts.cost_cents, a);
+  for (auto [name, text] : {std::pair{"attempts", &facts.attempts_json},
+                            std::pair{"fallback_attempts",
+                                      &facts.fallback_attempts_json}}) {
+    if (text->empty())
+      continue;
+    json::document list(&a);
+    list.Parse(text->c_str());
+    if (!list.HasParseError())
+      meta.AddMember(json::value{name, a}, json::value{list, a}, a);
+  }
   doc.RemoveMember("_openhinge");
   doc.AddMember("_openhinge", meta, a);
   return serialise(doc);

@@ -80,6 +80,11 @@ struct gateway_facts {
   std::string provider;
   std::string provider_type;
   double cost_cents = 0;
+  /// When a fallback happened: `[{provider, status, error, latency_ms}]`
+  /// and the original's `[{provider_id, provider_name, error, latency_ms}]`
+  /// of the failed attempts, as JSON arrays.
+  std::string attempts_json;
+  std::string fallback_attempts_json;
 };
 
 /// The client's answer: the upstream object with our id and `_openhinge`.
