@@ -170,7 +170,8 @@ closed_loop() { # rep target conns
   local port; port=$(target_port "$2")
   local procs; procs=$(target_pids "$2")
   local t0; t0=$(ticks_of "$procs")
-  local txt; txt=$(wrk -t2 -c"$3" -d"${duration}s" --latency -s "$work/post.lua" "http://127.0.0.1:$port/v1/chat/completions")
+  local threads=2; [ "$3" -lt 2 ] && threads=1
+  local txt; txt=$(wrk -t"$threads" -c"$3" -d"${duration}s" --latency -s "$work/post.lua" "http://127.0.0.1:$port/v1/chat/completions")
   local t1; t1=$(ticks_of "$procs")
   local rps; rps=$(echo "$txt" | awk '/Requests\/sec/{print $2}')
   local total; total=$(echo "$txt" | awk '/requests in/{print $1}')
