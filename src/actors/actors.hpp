@@ -32,7 +32,6 @@ using pick_atom = caf::atom_constant<caf::atom("pick")>;
 using plan_atom = caf::atom_constant<caf::atom("plan")>;
 using remove_atom = caf::atom_constant<caf::atom("remove")>;
 using settle_atom = caf::atom_constant<caf::atom("settle")>;
-using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
 using apply_atom = caf::atom_constant<caf::atom("apply")>;
 using actors_atom = caf::atom_constant<caf::atom("actors")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
@@ -139,8 +138,6 @@ using request_actor = caf::typed_actor<
   caf::reacts_to<finished_atom, providers::exchange_outcome>,
   // The client went away: stop the upstream at once.
   caf::reacts_to<cancel_atom>,
-  // The request's total deadline passed.
-  caf::reacts_to<timeout_atom>,
   // The drain deadline passed: end now with a clean error.
   caf::reacts_to<shutdown_atom>,
   // Stage and age as JSON.

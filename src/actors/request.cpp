@@ -386,7 +386,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   auto& m = *st.services->metrics;
   auto tokens = o.usage.input + o.usage.output;
 
-  if (st.cancelled || st.timed_out || st.shutting_down) {
+  if (st.cancelled || st.shutting_down) {
     // Client gone, total deadline or drain deadline: log what was seen.
     std::string model = o.model.empty() ? r.model : o.model;
     auto cost = cost_of(self, r, model, o.usage);
@@ -396,12 +396,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     if (st.cancelled) {
       f = failure{errc::internal, "the client closed the connection", ""};
     } else {
-      f = st.timed_out
-            ? failure{errc::upstream_timeout,
-                      r.account_name
-                        + ": the request took longer than its total timeout",
-                      ""}
-            : failure{errc::shutting_down, "the gateway is shutting down", ""};
+      f = failure{errc::shutting_down, "the gateway is shutting down", ""};
       status = static_cast<int>(status_for(f->code));
       log_status = "error";
       if (!st.committed) {
@@ -549,6 +544,13 @@ void start_attempt(self_ptr self) {
   spec.request.first_byte_timeout
     = std::chrono::milliseconds(st.stream ? r.stream_timeout_ms : r.timeout_ms);
   spec.request.idle_timeout = std::chrono::milliseconds(r.idle_timeout_ms);
+  // Each attempt's total deadline (SPEC §6.4), a timer on the exchange
+  // (cancelled when it ends, so no pending message keeps this actor's
+  // memory alive): a little longer than the first-byte timeout of a
+  // non-streamed answer, so a silent upstream fails over through that one.
+  spec.request.total_timeout = std::chrono::milliseconds(
+    st.stream ? int64_t{r.max_stream_ms}
+              : int64_t{r.timeout_ms} + total_grace_ms);
   spec.stream = st.stream;
   spec.client_wants_usage = st.include_usage;
   spec.completion_id = "chatcmpl-" + st.in.request_id;
@@ -561,13 +563,6 @@ void start_attempt(self_ptr self) {
   st.exchange = providers::start_chat_exchange(
     *st.services->upstream, std::move(spec), st.sink,
     std::make_shared<exchange_events>(self));
-  // Each attempt's total deadline (SPEC §6.4): a little longer than the
-  // first-byte timeout of non-streamed answers, so a silent upstream fails
-  // over through that timeout instead of ending the whole request.
-  auto total = std::chrono::milliseconds(
-    st.stream ? r.max_stream_ms : int64_t{r.timeout_ms} + total_grace_ms);
-  st.deadline_attempt = st.attempts.size() + 1;
-  self->delayed_send(self, total, timeout_atom::value);
 }
 
 /// Both admission and plan have answered.
@@ -858,15 +853,6 @@ request(request_actor::stateful_pointer<request_state> self,
       else if (st.stage != "upstream")
         fail_request(self, failure{errc::shutting_down,
                                    "the gateway is shutting down", ""});
-    },
-    [=](timeout_atom) {
-      auto& st = self->state;
-      // Only the current attempt's deadline counts; earlier ones are stale.
-      if (st.done || !st.exchange
-          || st.deadline_attempt != st.attempts.size() + 1)
-        return;
-      st.timed_out = true;
-      st.exchange->cancel("the request took longer than its total timeout");
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;

@@ -69,13 +69,11 @@ struct request_state {
   std::shared_ptr<providers::chat_exchange> exchange;
   bool committed = false;
   bool cancelled = false;
-  bool timed_out = false;
   bool shutting_down = false;
   bool done = false;
   bool stream_counted = false; // counted in openhinge_open_streams
   std::string final_status;    // for the requests_total metric
   int64_t started_steady_ms = 0;
-  size_t deadline_attempt = 0; // the attempt the pending deadline belongs to
   static inline const char* name = "request";
 };
 

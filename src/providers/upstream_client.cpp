@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -67,6 +68,8 @@ const char* to_string(upstream_failure f) {
       return "timeout_first_byte";
     case upstream_failure::timeout_idle:
       return "timeout_idle";
+    case upstream_failure::timeout_total:
+      return "timeout_total";
     case upstream_failure::broken:
       return "broken";
     case upstream_failure::protocol:
@@ -177,12 +180,22 @@ public:
       // whole exchange runs there; a new one gets a fresh strand.
       ex_(stream_ ? stream_->get_executor()
                   : net::any_io_executor{net::make_strand(client_->ioc)}),
-      resolver_(ex_) {
+      resolver_(ex_), deadline_(ex_) {
     reused_ = stream_ != nullptr;
   }
 
   void start() {
     net::dispatch(ex_, [self = this->shared_from_this()] {
+      if (self->req_.total_timeout.count() > 0) {
+        self->deadline_.expires_after(self->req_.total_timeout);
+        self->deadline_.async_wait([weak = std::weak_ptr<exchange>(self)](
+                                     beast::error_code ec) {
+          if (auto s = weak.lock(); s && !ec)
+            s->fail(upstream_failure::timeout_total,
+                    "the exchange took longer than "
+                      + std::to_string(s->req_.total_timeout.count()) + " ms");
+        });
+      }
       if (self->reused_)
         self->send();
       else
@@ -415,6 +428,7 @@ private:
 
   void finish() {
     done_ = true;
+    deadline_.cancel();
     bool keep = parser_->get().keep_alive() && buffer_.size() == 0;
     beast::get_lowest_layer(*stream_).expires_never();
     if (keep)
@@ -427,6 +441,7 @@ private:
     if (done_)
       return;
     done_ = true;
+    deadline_.cancel();
     beast::error_code ignored;
     resolver_.cancel();
     if (stream_)
@@ -443,6 +458,7 @@ private:
   std::unique_ptr<S> stream_;
   net::any_io_executor ex_;
   tcp::resolver resolver_;
+  net::steady_timer deadline_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request<bhttp::string_body>> request_;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;

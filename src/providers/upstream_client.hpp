@@ -41,6 +41,9 @@ struct upstream_request {
   std::chrono::milliseconds first_byte_timeout{60'000};
   /// Between two reads of the body.
   std::chrono::milliseconds idle_timeout{60'000};
+  /// The whole exchange; 0 = none. A timer on the I/O thread, cancelled
+  /// when the exchange ends, so nothing outlives a finished request.
+  std::chrono::milliseconds total_timeout{0};
 };
 
 enum class upstream_failure : uint8_t {
@@ -49,6 +52,7 @@ enum class upstream_failure : uint8_t {
   timeout_connect,    ///< connect_timeout expired
   timeout_first_byte, ///< no response head within first_byte_timeout
   timeout_idle,       ///< no body bytes within idle_timeout
+  timeout_total,      ///< the exchange took longer than total_timeout
   broken,             ///< the connection failed mid-response
   protocol,           ///< the upstream did not speak HTTP/1.1
   cancelled,          ///< cancel() was called

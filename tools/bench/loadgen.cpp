@@ -50,8 +50,9 @@ struct options {
 };
 
 std::string request_text(const options& o) {
-  std::string r = "POST " + o.path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                  "Content-Type: application/json\r\nContent-Length: "
+  std::string r = "POST " + o.path
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    "Content-Type: application/json\r\nContent-Length: "
                   + std::to_string(o.body.size()) + "\r\n";
   for (auto& h : o.headers)
     r += h + "\r\n";
@@ -62,12 +63,14 @@ double percentile(std::vector<double> v, double p) {
   if (v.empty())
     return 0;
   std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
+  size_t i
+    = static_cast<size_t>(p / 100.0 * static_cast<double>(v.size() - 1) + 0.5);
   return v[std::min(i, v.size() - 1)];
 }
 
 double ms_since(clock_type::time_point t) {
-  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t)
+    .count();
 }
 
 /// One keep-alive connection sending whole requests and reading whole
@@ -76,8 +79,7 @@ class client : public std::enable_shared_from_this<client> {
 public:
   client(net::io_context& ioc, const options& o, std::vector<double>& lat,
          int64_t& errors)
-    : sock_(ioc), opt_(o), req_(request_text(o)), lat_(lat), errors_(errors) {
-  }
+    : sock_(ioc), opt_(o), req_(request_text(o)), lat_(lat), errors_(errors) {}
   void connect(std::function<void()> ready) {
     sock_.async_connect({net::ip::make_address("127.0.0.1"), opt_.port},
                         [self = shared_from_this(), ready](auto ec) {
@@ -95,11 +97,12 @@ public:
   void send(clock_type::time_point when) {
     busy_ = true;
     scheduled_ = when;
-    net::async_write(sock_, net::buffer(req_), [self = shared_from_this()](auto ec, size_t) {
-      if (ec)
-        return self->fail();
-      self->read_head();
-    });
+    net::async_write(sock_, net::buffer(req_),
+                     [self = shared_from_this()](auto ec, size_t) {
+                       if (ec)
+                         return self->fail();
+                       self->read_head();
+                     });
   }
 
 private:
@@ -109,22 +112,24 @@ private:
     up_ = false;
   }
   void read_head() {
-    net::async_read_until(sock_, buf_, "\r\n\r\n", [self = shared_from_this()](auto ec, size_t n) {
-      if (ec)
-        return self->fail();
-      std::string head(net::buffers_begin(self->buf_.data()),
-                       net::buffers_begin(self->buf_.data()) + static_cast<long>(n));
-      self->buf_.consume(n);
-      if (head.compare(9, 3, "200") != 0)
-        ++self->errors_;
-      auto cl = head.find("Content-Length: ");
-      if (cl == std::string::npos)
-        cl = head.find("content-length: ");
-      if (cl == std::string::npos)
-        return self->fail(); // the open-loop mode expects whole bodies
-      self->remaining_ = std::stoul(head.substr(cl + 16));
-      self->read_body();
-    });
+    net::async_read_until(
+      sock_, buf_, "\r\n\r\n", [self = shared_from_this()](auto ec, size_t n) {
+        if (ec)
+          return self->fail();
+        std::string head(net::buffers_begin(self->buf_.data()),
+                         net::buffers_begin(self->buf_.data())
+                           + static_cast<long>(n));
+        self->buf_.consume(n);
+        if (head.compare(9, 3, "200") != 0)
+          ++self->errors_;
+        auto cl = head.find("Content-Length: ");
+        if (cl == std::string::npos)
+          cl = head.find("content-length: ");
+        if (cl == std::string::npos)
+          return self->fail(); // the open-loop mode expects whole bodies
+        self->remaining_ = std::stoul(head.substr(cl + 16));
+        self->read_body();
+      });
   }
   void read_body() {
     auto have = std::min(remaining_, buf_.size());
@@ -163,7 +168,9 @@ int run_open(const options& o) {
   int ready = 0;
   for (int i = 0; i < o.conns; ++i) {
     pool.push_back(std::make_shared<client>(ioc, o, lat, errors));
-    pool.back()->connect([&] { ++ready; });
+    pool.back()->connect([&] {
+      ++ready;
+    });
   }
   while (ready < o.conns)
     ioc.run_one();
@@ -172,16 +179,18 @@ int run_open(const options& o) {
   // scheduled time, so a slow server cannot hide its queueing delay.
   auto interval = std::chrono::duration<double>(1.0 / o.rate);
   auto start = clock_type::now();
-  auto end = start + std::chrono::duration_cast<clock_type::duration>(
-                       std::chrono::duration<double>(o.duration_s));
+  auto end = start
+             + std::chrono::duration_cast<clock_type::duration>(
+               std::chrono::duration<double>(o.duration_s));
   std::deque<clock_type::time_point> pending;
   int64_t scheduled = 0;
   net::steady_timer timer{ioc};
   std::function<void()> tick = [&] {
     auto now = clock_type::now();
     while (true) {
-      auto due = start + std::chrono::duration_cast<clock_type::duration>(
-                           interval * static_cast<double>(scheduled));
+      auto due = start
+                 + std::chrono::duration_cast<clock_type::duration>(
+                   interval * static_cast<double>(scheduled));
       if (due > now || due >= end)
         break;
       pending.push_back(due);
@@ -197,27 +206,30 @@ int run_open(const options& o) {
     }
     if (now < end || !pending.empty()) {
       timer.expires_after(std::chrono::microseconds(100));
-      timer.async_wait([&](auto) { tick(); });
+      timer.async_wait([&](auto) {
+        tick();
+      });
     }
   };
   tick();
   ioc.run_for(std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::duration<double>(o.duration_s + 10)));
-  double took = std::chrono::duration<double>(clock_type::now() - start).count();
-  std::printf("{\"mode\":\"open\",\"rate\":%.0f,\"scheduled\":%lld,\"completed\":%zu,"
-              "\"errors\":%lld,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-              "\"max_ms\":%.3f}\n",
-              o.rate, static_cast<long long>(scheduled), lat.size(),
-              static_cast<long long>(errors), static_cast<double>(lat.size()) / took,
-              percentile(lat, 50), percentile(lat, 99), percentile(lat, 100));
+    std::chrono::duration<double>(o.duration_s + 10)));
+  double took
+    = std::chrono::duration<double>(clock_type::now() - start).count();
+  std::printf(
+    "{\"mode\":\"open\",\"rate\":%.0f,\"scheduled\":%lld,\"completed\":%zu,"
+    "\"errors\":%lld,\"rps\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+    "\"max_ms\":%.3f}\n",
+    o.rate, static_cast<long long>(scheduled), lat.size(),
+    static_cast<long long>(errors), static_cast<double>(lat.size()) / took,
+    percentile(lat, 50), percentile(lat, 99), percentile(lat, 100));
   return 0;
 }
 
 /// One stream: time to first body byte, total time and the longest gap.
 class streamer : public std::enable_shared_from_this<streamer> {
 public:
-  streamer(net::io_context& ioc, const options& o) : sock_(ioc), opt_(o) {
-  }
+  streamer(net::io_context& ioc, const options& o) : sock_(ioc), opt_(o) {}
   double ttfb_ms = -1, total_ms = -1, max_gap_ms = 0;
   bool failed = false, done = false, aborted = false;
   void start(std::function<void()> on_done) {
@@ -240,31 +252,34 @@ public:
 
 private:
   void read() {
-    sock_.async_read_some(net::buffer(buf_), [self = shared_from_this()](auto ec, size_t n) {
-      auto now = clock_type::now();
-      if (n > 0) {
-        if (self->ttfb_ms < 0)
-          self->ttfb_ms = ms_since(self->started_);
-        else
-          self->max_gap_ms = std::max(
-            self->max_gap_ms,
-            std::chrono::duration<double, std::milli>(now - self->last_).count());
-        self->last_ = now;
-        self->bytes_ += static_cast<long>(n);
-        self->tail_.append(self->buf_, n);
-        if (self->tail_.size() > 64)
-          self->tail_.erase(0, self->tail_.size() - 64);
-        if (self->opt_.abort_after_bytes >= 0 && self->bytes_ >= self->opt_.abort_after_bytes) {
-          self->aborted = true;
-          return self->finish(false);
+    sock_.async_read_some(
+      net::buffer(buf_), [self = shared_from_this()](auto ec, size_t n) {
+        auto now = clock_type::now();
+        if (n > 0) {
+          if (self->ttfb_ms < 0)
+            self->ttfb_ms = ms_since(self->started_);
+          else
+            self->max_gap_ms = std::max(
+              self->max_gap_ms,
+              std::chrono::duration<double, std::milli>(now - self->last_)
+                .count());
+          self->last_ = now;
+          self->bytes_ += static_cast<long>(n);
+          self->tail_.append(self->buf_, n);
+          if (self->tail_.size() > 64)
+            self->tail_.erase(0, self->tail_.size() - 64);
+          if (self->opt_.abort_after_bytes >= 0
+              && self->bytes_ >= self->opt_.abort_after_bytes) {
+            self->aborted = true;
+            return self->finish(false);
+          }
+          if (self->tail_.find("0\r\n\r\n") != std::string::npos)
+            return self->finish(false);
         }
-        if (self->tail_.find("0\r\n\r\n") != std::string::npos)
-          return self->finish(false);
-      }
-      if (ec)
-        return self->finish(self->tail_.find("[DONE]") == std::string::npos);
-      self->read();
-    });
+        if (ec)
+          return self->finish(self->tail_.find("[DONE]") == std::string::npos);
+        self->read();
+      });
   }
   void finish(bool failed_now) {
     if (done)
@@ -318,11 +333,12 @@ int run_stream(const options& o) {
     if (s->max_gap_ms > o.stall_ms)
       ++stalls;
   }
-  std::printf("{\"mode\":\"stream\",\"streams\":%d,\"concurrency\":%d,\"failed\":%d,"
-              "\"stalls\":%d,\"ttfb_p50_ms\":%.3f,\"ttfb_p99_ms\":%.3f,"
-              "\"total_p50_ms\":%.3f,\"total_p99_ms\":%.3f}\n",
-              total, o.conns, failed, stalls, percentile(ttfb, 50),
-              percentile(ttfb, 99), percentile(tot, 50), percentile(tot, 99));
+  std::printf(
+    "{\"mode\":\"stream\",\"streams\":%d,\"concurrency\":%d,\"failed\":%d,"
+    "\"stalls\":%d,\"ttfb_p50_ms\":%.3f,\"ttfb_p99_ms\":%.3f,"
+    "\"total_p50_ms\":%.3f,\"total_p99_ms\":%.3f}\n",
+    total, o.conns, failed, stalls, percentile(ttfb, 50), percentile(ttfb, 99),
+    percentile(tot, 50), percentile(tot, 99));
   return failed == 0 ? 0 : 1;
 }
 
@@ -339,21 +355,31 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--port") o.port = static_cast<uint16_t>(std::stoi(next()));
-    else if (a == "--path") o.path = next();
+    if (a == "--port")
+      o.port = static_cast<uint16_t>(std::stoi(next()));
+    else if (a == "--path")
+      o.path = next();
     else if (a == "--body") {
       std::ifstream in{next()};
       std::stringstream ss;
       ss << in.rdbuf();
       o.body = ss.str();
-    } else if (a == "--header") o.headers.push_back(next());
-    else if (a == "--mode") o.mode = next();
-    else if (a == "--rate") o.rate = std::stod(next());
-    else if (a == "--duration") o.duration_s = std::stod(next());
-    else if (a == "--conns") o.conns = std::stoi(next());
-    else if (a == "--streams") o.streams = std::stoi(next());
-    else if (a == "--abort-after-bytes") o.abort_after_bytes = std::stol(next());
-    else if (a == "--stall-ms") o.stall_ms = std::stoi(next());
+    } else if (a == "--header")
+      o.headers.push_back(next());
+    else if (a == "--mode")
+      o.mode = next();
+    else if (a == "--rate")
+      o.rate = std::stod(next());
+    else if (a == "--duration")
+      o.duration_s = std::stod(next());
+    else if (a == "--conns")
+      o.conns = std::stoi(next());
+    else if (a == "--streams")
+      o.streams = std::stoi(next());
+    else if (a == "--abort-after-bytes")
+      o.abort_after_bytes = std::stol(next());
+    else if (a == "--stall-ms")
+      o.stall_ms = std::stoi(next());
     else {
       std::cerr << "loadgen: unknown option " << a << "\n";
       return 2;
