@@ -174,6 +174,7 @@ int run_open(const options& o) {
   }
   while (ready < o.conns)
     ioc.run_one();
+  ioc.restart(); // run_one() left the context stopped once it ran dry
   // Sends are scheduled at fixed intervals; a request that finds no idle
   // connection waits in a queue, and its latency still counts from the
   // scheduled time, so a slow server cannot hide its queueing delay.
