@@ -4,17 +4,12 @@
 
 #include "core/json.hpp"
 #include "gateway.hpp"
+#include "wire.hpp"
 
 using namespace oh;
 using namespace oh::test;
 
 namespace {
-
-json::document parse(const std::string& body) {
-  auto doc = json::parse(body);
-  EXPECT_TRUE(doc) << body;
-  return doc ? std::move(*doc) : json::document{};
-}
 
 std::string id_of(const http_reply& r) {
   auto doc = parse(r.body);

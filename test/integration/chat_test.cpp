@@ -12,30 +12,13 @@
 #include "store/database.hpp"
 #include "store/statement.hpp"
 #include "upstream.hpp"
+#include "wire.hpp"
 
 using namespace oh;
 using namespace oh::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-json::document parse(const std::string& body) {
-  auto doc = json::parse(body);
-  EXPECT_TRUE(doc) << body;
-  return doc ? std::move(*doc) : json::document{};
-}
-
-/// The `data:` payloads of an SSE body.
-std::vector<std::string> sse_data(const std::string& body) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while ((pos = body.find("data: ", pos)) != std::string::npos) {
-    auto end = body.find("\n\n", pos);
-    out.push_back(body.substr(pos + 6, end - pos - 6));
-    pos = end;
-  }
-  return out;
-}
 
 struct ChatTest : ::testing::Test {
   temp_dir dir;

@@ -15,29 +15,13 @@
 #include "store/database.hpp"
 #include "store/statement.hpp"
 #include "upstream.hpp"
+#include "wire.hpp"
 
 using namespace oh;
 using namespace oh::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-json::document parse(const std::string& body) {
-  auto doc = json::parse(body);
-  EXPECT_TRUE(doc) << body;
-  return doc ? std::move(*doc) : json::document{};
-}
-
-std::vector<std::string> sse_data(const std::string& body) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while ((pos = body.find("data: ", pos)) != std::string::npos) {
-    auto end = body.find("\n\n", pos);
-    out.push_back(body.substr(pos + 6, end - pos - 6));
-    pos = end;
-  }
-  return out;
-}
 
 std::string stream_text(const std::string& body) {
   std::string text;
@@ -175,8 +159,9 @@ TEST_P(FallbackBeforeFirstByte, TheNextAccountAnswersStreamedAndNot) {
     EXPECT_STREQ(doc["_openhinge"]["provider"].GetString(), "backup");
     ASSERT_TRUE(doc["_openhinge"].HasMember("attempts")) << r.body;
     EXPECT_EQ(doc["_openhinge"]["attempts"].Size(), 2u);
-    EXPECT_STREQ(doc["_openhinge"]["fallback_attempts"][0]["provider_name"].GetString(),
-                 "primary");
+    EXPECT_STREQ(
+      doc["_openhinge"]["fallback_attempts"][0]["provider_name"].GetString(),
+      "primary");
     check_attempts();
   }
 
