@@ -73,17 +73,19 @@ sigset_t block_shutdown_signals() {
 }
 
 /// Gauges read at scrape time (SPEC §9.4).
-void register_computed_metrics(oh::actors::gateway_services& services,
-                               const std::shared_ptr<oh::http::http_server>& server) {
+void register_computed_metrics(
+  oh::actors::gateway_services& services,
+  const std::shared_ptr<oh::http::http_server>& server) {
   using oh::metrics::labels;
   using series = std::vector<std::pair<labels, double>>;
   auto& reg = services.metrics->reg;
   std::weak_ptr<oh::http::http_server> weak = server;
-  reg.computed("openhinge_connections", "Open client connections.", "gauge",
-               [weak]() -> series {
-                 auto s = weak.lock();
-                 return {{{}, s ? static_cast<double>(s->open_connections()) : 0}};
-               });
+  reg.computed(
+    "openhinge_connections", "Open client connections.", "gauge",
+    [weak]() -> series {
+      auto s = weak.lock();
+      return {{{}, s ? static_cast<double>(s->open_connections()) : 0}};
+    });
   auto log = services.log;
   reg.computed("openhinge_log_queue_depth", "Usage rows waiting to be written.",
                "gauge", [log]() -> series {
@@ -110,26 +112,29 @@ void register_computed_metrics(oh::actors::gateway_services& services,
                  }
                  return out;
                });
-  reg.computed("process_resident_memory_bytes", "Resident memory size.",
-               "gauge", []() -> series {
-                 long pages = 0;
-                 if (FILE* f = std::fopen("/proc/self/statm", "r")) {
-                   long size = 0;
-                   if (std::fscanf(f, "%ld %ld", &size, &pages) != 2)
-                     pages = 0;
-                   std::fclose(f);
-                 }
-                 return {{{}, static_cast<double>(pages) * ::sysconf(_SC_PAGESIZE)}};
-               });
-  reg.computed("process_cpu_seconds_total", "User and system CPU time.",
-               "counter", []() -> series {
-                 struct rusage ru {};
-                 ::getrusage(RUSAGE_SELF, &ru);
-                 double s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
-                            + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)
-                                / 1e6;
-                 return {{{}, s}};
-               });
+  reg.computed(
+    "process_resident_memory_bytes", "Resident memory size.", "gauge",
+    []() -> series {
+      long pages = 0;
+      if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+        long size = 0;
+        if (std::fscanf(f, "%ld %ld", &size, &pages) != 2)
+          pages = 0;
+        std::fclose(f);
+      }
+      return {{{}, static_cast<double>(pages) * ::sysconf(_SC_PAGESIZE)}};
+    });
+  reg.computed(
+    "process_cpu_seconds_total", "User and system CPU time.", "counter",
+    []() -> series {
+      struct rusage ru {};
+      ::getrusage(RUSAGE_SELF, &ru);
+      double s
+        = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+          + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec)
+              / 1e6;
+      return {{{}, s}};
+    });
 }
 
 int serve(const oh::config& cfg, const sigset_t& signals) {
@@ -331,10 +336,13 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
     self
       ->request(acceptor, std::chrono::seconds(seconds + 5),
                 actors::drain_atom::value, seconds)
-      .receive([&](size_t n) { left = n; },
-               [&](caf::error& err) {
-                 OH_WARN("drain did not finish: {}", sys.render(err));
-               });
+      .receive(
+        [&](size_t n) {
+          left = n;
+        },
+        [&](caf::error& err) {
+          OH_WARN("drain did not finish: {}", sys.render(err));
+        });
     return left;
   };
   auto left = drain(cfg.drain_seconds);

@@ -57,8 +57,8 @@ rate_info describe(api_key_state& st, int64_t now_ms) {
     expire_tokens(st, now_ms);
     r.tpm_limit = *st.record.rate_limit_tpm;
     r.tpm_remaining = std::max<int64_t>(0, r.tpm_limit - tokens_used(st));
-    r.tpm_reset_ms = st.tpm.empty() ? 0
-                                    : st.tpm.back().at_ms + window_ms - now_ms;
+    r.tpm_reset_ms
+      = st.tpm.empty() ? 0 : st.tpm.back().at_ms + window_ms - now_ms;
   }
   return r;
 }
@@ -84,7 +84,8 @@ std::string dollars(int64_t micros) {
 
 } // namespace
 
-admit_result admit(api_key_state& st, const admit_request& req, int64_t now_ms) {
+admit_result admit(api_key_state& st, const admit_request& req,
+                   int64_t now_ms) {
   st.rpm.set_limit(st.record.rate_limit_rpm);
   roll_spend(st, now_ms);
   if (req.dry_run) {
@@ -131,7 +132,8 @@ admit_result admit(api_key_state& st, const admit_request& req, int64_t now_ms) 
       && st.spent_today_micros >= *rec.daily_budget_cents * micros_per_cent)
     return refuse(st, now_ms, errc::budget_exceeded, "daily",
                   "daily budget exceeded: " + dollars(st.spent_today_micros)
-                    + " / " + dollars(*rec.daily_budget_cents * micros_per_cent),
+                    + " / "
+                    + dollars(*rec.daily_budget_cents * micros_per_cent),
                   0);
   if (rec.monthly_budget_cents && *rec.monthly_budget_cents > 0
       && st.spent_month_micros >= *rec.monthly_budget_cents * micros_per_cent)

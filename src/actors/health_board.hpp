@@ -59,7 +59,8 @@ public:
     std::lock_guard guard{mu_};
     cells_.erase(id);
   }
-  std::vector<std::pair<std::string, std::shared_ptr<const account_health_cell>>>
+  std::vector<
+    std::pair<std::string, std::shared_ptr<const account_health_cell>>>
   all() const {
     std::lock_guard guard{mu_};
     return {cells_.begin(), cells_.end()};

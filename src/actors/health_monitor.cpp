@@ -11,20 +11,21 @@ namespace {
 std::chrono::milliseconds next_delay(health_monitor_state& st) {
   auto jitter = static_cast<int64_t>(st.interval_ms / 10);
   std::uniform_int_distribution<int64_t> d{-jitter, jitter};
-  return std::chrono::milliseconds(std::max<int64_t>(1, st.interval_ms + d(st.rng)));
+  return std::chrono::milliseconds(
+    std::max<int64_t>(1, st.interval_ms + d(st.rng)));
 }
 
 } // namespace
 
-health_monitor_actor::behavior_type
-health_monitor(health_monitor_actor::stateful_pointer<health_monitor_state> self,
-               std::shared_ptr<snapshot_holder> snapshot, int64_t interval_ms) {
+health_monitor_actor::behavior_type health_monitor(
+  health_monitor_actor::stateful_pointer<health_monitor_state> self,
+  std::shared_ptr<snapshot_holder> snapshot, int64_t interval_ms) {
   auto& st = self->state;
   st.snapshot = std::move(snapshot);
   st.interval_ms = std::max<int64_t>(1'000, interval_ms);
-  self->delayed_send(self,
-                     std::chrono::milliseconds(std::min<int64_t>(st.interval_ms, 5'000)),
-                     tick_atom::value);
+  self->delayed_send(
+    self, std::chrono::milliseconds(std::min<int64_t>(st.interval_ms, 5'000)),
+    tick_atom::value);
   return {
     [=](tick_atom) {
       auto& st = self->state;

@@ -9,7 +9,7 @@
 namespace oh::actors {
 
 /// `"mailbox":N,"handled":M` (a JSON fragment, no braces).
-template <class Self>
+template<class Self>
 std::string mailbox_fields(Self* self, uint64_t handled) {
   return "\"mailbox\":" + std::to_string(self->mailbox().size())
          + ",\"handled\":" + std::to_string(handled);

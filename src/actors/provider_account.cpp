@@ -17,12 +17,14 @@ namespace oh::actors {
 
 namespace {
 
-using self_ptr = provider_account_actor::stateful_pointer<provider_account_state>;
+using self_ptr
+  = provider_account_actor::stateful_pointer<provider_account_state>;
 
 /// Default time an account stays limited after a 429 without a reset hint.
 constexpr int64_t default_limited_ms = 30'000;
 
-uint32_t config_ms(const json::value& cfg, const char* name, uint32_t fallback) {
+uint32_t config_ms(const json::value& cfg, const char* name,
+                   uint32_t fallback) {
   auto* v = json::find(cfg, name);
   if (v != nullptr && v->IsUint() && v->GetUint() > 0)
     return v->GetUint();
@@ -47,7 +49,8 @@ void publish(self_ptr self) {
     cell->in_flight = st.in_flight;
     cell->circuit = static_cast<uint8_t>(st.breaker.state(now));
     cell->open_until_ms = st.breaker.open_until();
-    cell->limited_until_ms = st.limited_until_ms > now ? st.limited_until_ms : 0;
+    cell->limited_until_ms
+      = st.limited_until_ms > now ? st.limited_until_ms : 0;
     account_health_cell::text t;
     t.status = status;
     t.last_check = st.last_check;
@@ -73,8 +76,7 @@ void publish(self_ptr self) {
 class probe_handler final : public providers::upstream_handler {
 public:
   probe_handler(provider_account_actor self, int64_t started)
-    : self_(std::move(self)), started_(started) {
-  }
+    : self_(std::move(self)), started_(started) {}
   void on_head(unsigned status, const providers::header_list&) override {
     status_ = status;
   }
@@ -89,7 +91,8 @@ public:
       r.error = "model listing answered HTTP " + std::to_string(status_);
     send(std::move(r));
   }
-  void on_fail(providers::upstream_failure, const std::string& message) override {
+  void on_fail(providers::upstream_failure,
+               const std::string& message) override {
     probe_report r;
     r.error = message;
     send(std::move(r));
@@ -98,10 +101,10 @@ public:
 private:
   void send(probe_report r) {
     using namespace std::chrono;
-    r.latency_ms = duration_cast<milliseconds>(
-                     steady_clock::now().time_since_epoch())
-                     .count()
-                   - started_;
+    r.latency_ms
+      = duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
+          .count()
+        - started_;
     caf::anon_send(self_, probed_atom::value, std::move(r));
   }
   provider_account_actor self_;
@@ -119,8 +122,9 @@ void probe(self_ptr self) {
                        : std::string{info ? info->default_base_url : ""};
   auto url = providers::parse_url(providers::openai::models_url(base));
   if (!url) {
-    self->send(self, probed_atom::value,
-               probe_report{false, 0, 0, "bad base_url: " + url.error().message});
+    self->send(
+      self, probed_atom::value,
+      probe_report{false, 0, 0, "bad base_url: " + url.error().message});
     return;
   }
   providers::upstream_request req;
@@ -130,13 +134,15 @@ void probe(self_ptr self) {
       creds && creds->IsObject())
     if (auto key = json::get_string(*creds, "api_key"); key && !key->empty())
       req.headers.emplace_back("authorization", "Bearer " + *key);
-  req.connect_timeout = std::chrono::milliseconds(st.env.defaults.connect_timeout_ms);
+  req.connect_timeout
+    = std::chrono::milliseconds(st.env.defaults.connect_timeout_ms);
   req.first_byte_timeout = std::chrono::milliseconds(10'000);
   req.idle_timeout = std::chrono::milliseconds(10'000);
   st.probing = true;
   using namespace std::chrono;
-  auto started = duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
-                   .count();
+  auto started
+    = duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
+        .count();
   st.env.upstream->start(std::move(req),
                          std::make_shared<probe_handler>(self, started));
 }
@@ -178,15 +184,18 @@ route make_route(const store::provider_record& r, const upstream_defaults& d,
     cfg = std::move(*parsed);
   else
     cfg.SetObject();
-  out.connect_timeout_ms = config_ms(cfg, "connect_timeout_ms", d.connect_timeout_ms);
+  out.connect_timeout_ms
+    = config_ms(cfg, "connect_timeout_ms", d.connect_timeout_ms);
   out.timeout_ms = config_ms(cfg, "timeout_ms", d.timeout_ms);
-  out.stream_timeout_ms = config_ms(cfg, "stream_timeout_ms", d.stream_timeout_ms);
+  out.stream_timeout_ms
+    = config_ms(cfg, "stream_timeout_ms", d.stream_timeout_ms);
   out.idle_timeout_ms = config_ms(cfg, "idle_timeout_ms", d.idle_timeout_ms);
   out.max_stream_ms = config_ms(cfg, "max_stream_ms", d.max_stream_ms);
   // Subscriptions cost nothing per request unless billed as metered (SPEC §8).
   auto billing = json::get_string(cfg, "billing");
-  out.metered = r.auth_mode == "api_key" ? billing.value_or("metered") == "metered"
-                                         : billing.value_or("") == "metered";
+  out.metered = r.auth_mode == "api_key"
+                  ? billing.value_or("metered") == "metered"
+                  : billing.value_or("") == "metered";
   return out;
 }
 
@@ -220,9 +229,9 @@ void apply_outcome(provider_account_state& st, const outcome_report& r,
     case outcome_report::verdict::limited:
       st.failed += 1;
       st.breaker.on_neutral();
-      st.limited_until_ms = now_ms
-                            + (r.retry_after_ms > 0 ? r.retry_after_ms
-                                                    : default_limited_ms);
+      st.limited_until_ms
+        = now_ms
+          + (r.retry_after_ms > 0 ? r.retry_after_ms : default_limited_ms);
       st.last_error = r.error;
       break;
     case outcome_report::verdict::neutral:
@@ -259,28 +268,29 @@ provider_account_actor::behavior_type provider_account(
       refused.account_name = st.record.name;
       if (!st.record.is_enabled) {
         refused.skip = true;
-        refused.error = failure{errc::no_providers,
-                                st.record.name + " is disabled", ""};
+        refused.error
+          = failure{errc::no_providers, st.record.name + " is disabled", ""};
         return refused;
       }
       if (st.limited_until_ms > now) {
         refused.skip = true;
         refused.retry_after_ms = st.limited_until_ms - now;
-        refused.error = failure{errc::no_providers,
-                                st.record.name + " is rate-limited upstream",
-                                ""};
+        refused.error = failure{
+          errc::no_providers, st.record.name + " is rate-limited upstream", ""};
         return refused;
       }
       if (!st.breaker.allow(now)) {
         refused.skip = true;
-        refused.retry_after_ms = std::max<int64_t>(0, st.breaker.open_until() - now);
-        refused.error = failure{errc::no_providers,
-                                st.record.name + ": circuit open", ""};
+        refused.retry_after_ms
+          = std::max<int64_t>(0, st.breaker.open_until() - now);
+        refused.error
+          = failure{errc::no_providers, st.record.name + ": circuit open", ""};
         return refused;
       }
       st.in_flight += 1;
       publish(self);
-      return make_route(st.record, st.env.defaults, req, std::move(refused.soul));
+      return make_route(st.record, st.env.defaults, req,
+                        std::move(refused.soul));
     },
     [=](outcome_atom, const outcome_report& r) {
       ++self->state.handled;
@@ -324,7 +334,8 @@ provider_account_actor::behavior_type provider_account(
       json::append_quoted(out, health_status(st, now));
       out += ",\"circuit\":";
       json::append_quoted(out, to_string(st.breaker.state(now)));
-      out += ",\"failures\":" + std::to_string(st.breaker.consecutive_failures());
+      out
+        += ",\"failures\":" + std::to_string(st.breaker.consecutive_failures());
       out += ",\"limited_until\":";
       if (st.limited_until_ms > now)
         json::append_quoted(out, clock::format_iso(st.limited_until_ms));

@@ -178,9 +178,8 @@ registry(registry_actor::stateful_pointer<registry_state> self,
   if (!env.health)
     env.health = std::make_shared<health_board>();
   self->state.env = std::move(env);
-  self->state.selector
-    = self->spawn(selector, std::shared_ptr<const health_board>{
-                              self->state.env.health});
+  self->state.selector = self->spawn(
+    selector, std::shared_ptr<const health_board>{self->state.env.health});
   // On shutdown take every spawned actor down with the registry.
   self->set_exit_handler([=](caf::exit_msg& msg) {
     for (auto& [id, entry] : self->state.keys)

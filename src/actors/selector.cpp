@@ -34,7 +34,8 @@ bool able(const account_info& a, const std::optional<std::string>& model) {
   if (!model)
     return true;
   if (!a.models.empty())
-    return std::find(a.models.begin(), a.models.end(), *model) != a.models.end();
+    return std::find(a.models.begin(), a.models.end(), *model)
+           != a.models.end();
   if (a.type == "openai_compatible" || a.type == "ollama")
     return true; // any model: the server decides
   return matches_type_prefix(a.type, *model);
@@ -58,8 +59,8 @@ bool serves_type(const std::string& type) {
 pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
                          const plan_request& req, const soul_plan& soul,
                          const health_board* health, int64_t now_ms) {
-  auto cell_of = [&](const std::string& id)
-    -> std::shared_ptr<const account_health_cell> {
+  auto cell_of
+    = [&](const std::string& id) -> std::shared_ptr<const account_health_cell> {
     return health != nullptr ? health->find(id) : nullptr;
   };
   pick_result out;
@@ -187,8 +188,7 @@ selector(selector_actor::stateful_pointer<selector_state> self,
          std::shared_ptr<const health_board> health) {
   self->state.health = std::move(health);
   return {
-    [=](pick_atom, plan_request& req,
-        soul_plan& soul) -> caf::result<route> {
+    [=](pick_atom, plan_request& req, soul_plan& soul) -> caf::result<route> {
       ++self->state.handled;
       auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                    self->clock().now().time_since_epoch())
@@ -210,17 +210,16 @@ selector(selector_actor::stateful_pointer<selector_state> self,
     [=](update_atom, account_info& info, provider_account_actor& actor) {
       ++self->state.handled;
       auto id = info.id;
-      self->state.accounts[id] = selector_entry{std::move(info),
-                                                std::move(actor)};
+      self->state.accounts[id]
+        = selector_entry{std::move(info), std::move(actor)};
     },
     [=](remove_atom, const std::string& id) {
       ++self->state.handled;
       self->state.accounts.erase(id);
     },
     [=](status_atom) -> std::string {
-      return "{" + mailbox_fields(self, self->state.handled)
-             + ",\"accounts\":" + std::to_string(self->state.accounts.size())
-             + "}";
+      return "{" + mailbox_fields(self, self->state.handled) + ",\"accounts\":"
+             + std::to_string(self->state.accounts.size()) + "}";
     },
   };
 }

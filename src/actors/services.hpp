@@ -25,7 +25,8 @@ struct gateway_services {
   std::shared_ptr<usage_queue> log;
   /// routing.max_attempts: accounts tried per request before giving up.
   uint32_t max_attempts = 3;
-  std::shared_ptr<gateway_metrics> metrics = std::make_shared<gateway_metrics>();
+  std::shared_ptr<gateway_metrics> metrics
+    = std::make_shared<gateway_metrics>();
   std::shared_ptr<health_board> health = std::make_shared<health_board>();
   std::shared_ptr<live_requests> live = std::make_shared<live_requests>();
 };

@@ -37,8 +37,8 @@ store(store_actor::stateful_pointer<store_state> self,
       }
     },
     [=](status_atom) -> std::string {
-      std::string out = "{" + mailbox_fields(self, self->state.handled)
-                        + ",\"db\":";
+      std::string out
+        = "{" + mailbox_fields(self, self->state.handled) + ",\"db\":";
       json::append_quoted(out, self->state.db->path());
       return out + "}";
     },

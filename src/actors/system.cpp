@@ -48,9 +48,10 @@ usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
   return sys.spawn(usage_logger, std::move(db), std::move(queue));
 }
 
-health_monitor_actor spawn_health_monitor(caf::actor_system& sys,
-                                          std::shared_ptr<snapshot_holder> snapshot,
-                                          int64_t interval_ms) {
+health_monitor_actor
+spawn_health_monitor(caf::actor_system& sys,
+                     std::shared_ptr<snapshot_holder> snapshot,
+                     int64_t interval_ms) {
   return sys.spawn(health_monitor, std::move(snapshot), interval_ms);
 }
 

@@ -48,9 +48,10 @@ usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
                                       bool detached = true);
 
 /// Probes every account each `interval_ms` (jittered).
-health_monitor_actor spawn_health_monitor(caf::actor_system& sys,
-                                          std::shared_ptr<snapshot_holder> snapshot,
-                                          int64_t interval_ms);
+health_monitor_actor
+spawn_health_monitor(caf::actor_system& sys,
+                     std::shared_ptr<snapshot_holder> snapshot,
+                     int64_t interval_ms);
 
 acceptor_actor spawn_acceptor(caf::actor_system& sys,
                               std::shared_ptr<listener_control> listener);

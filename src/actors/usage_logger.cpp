@@ -57,7 +57,9 @@ usage_logger(usage_logger_actor::stateful_pointer<usage_logger_state> self,
       flush(self);
       self->delayed_send(self, flush_interval, tick_atom::value);
     },
-    [=](flush_atom) -> size_t { return flush(self); },
+    [=](flush_atom) -> size_t {
+      return flush(self);
+    },
     [=](status_atom) -> std::string {
       auto& st = self->state;
       return "{" + mailbox_fields(self, st.handled)

@@ -15,8 +15,7 @@ namespace oh::actors {
 
 class usage_queue {
 public:
-  explicit usage_queue(size_t capacity = 100'000) : capacity_(capacity) {
-  }
+  explicit usage_queue(size_t capacity = 100'000) : capacity_(capacity) {}
 
   /// Adds a row; false (and a drop counted) when the queue is full.
   bool push(store::usage_row row);

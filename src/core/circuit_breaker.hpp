@@ -17,11 +17,8 @@ class circuit_breaker {
 public:
   circuit_breaker(int failures_to_open = 5, int64_t cooldown_ms = 30'000,
                   int64_t max_cooldown_ms = 300'000)
-    : threshold_(failures_to_open),
-      base_cooldown_ms_(cooldown_ms),
-      max_cooldown_ms_(max_cooldown_ms),
-      cooldown_ms_(cooldown_ms) {
-  }
+    : threshold_(failures_to_open), base_cooldown_ms_(cooldown_ms),
+      max_cooldown_ms_(max_cooldown_ms), cooldown_ms_(cooldown_ms) {}
 
   /// Whether a request may go now. In half-open state only one trial is
   /// allowed until it reports back.

@@ -102,7 +102,8 @@ counter_family& registry::counter(const std::string& name,
   return ref;
 }
 
-gauge_family& registry::gauge(const std::string& name, const std::string& help) {
+gauge_family& registry::gauge(const std::string& name,
+                              const std::string& help) {
   std::lock_guard guard{mu_};
   auto f = std::make_unique<family>();
   f->name = name;

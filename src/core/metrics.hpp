@@ -42,8 +42,7 @@ private:
 class histogram_family {
 public:
   explicit histogram_family(std::vector<double> bounds)
-    : bounds_(std::move(bounds)) {
-  }
+    : bounds_(std::move(bounds)) {}
   void observe(const labels& l, double v);
 
 private:

@@ -30,12 +30,10 @@ class exchange_impl final : public chat_exchange,
 public:
   exchange_impl(chat_exchange_spec spec, std::shared_ptr<response_sink> sink,
                 std::shared_ptr<exchange_observer> observer)
-    : spec_(std::move(spec)),
-      sink_(std::move(sink)),
+    : spec_(std::move(spec)), sink_(std::move(sink)),
       observer_(std::move(observer)),
       relay_(spec_.completion_id, spec_.client_wants_usage),
-      started_ms_(steady_ms()) {
-  }
+      started_ms_(steady_ms()) {}
 
   void attach(std::shared_ptr<upstream_exchange> upstream) {
     std::lock_guard guard{mu_};
@@ -70,7 +68,9 @@ public:
         outcome_.body.append(bytes);
       return true;
     }
-    parser_.feed(bytes, [this](sse_event& ev) { on_event(ev); });
+    parser_.feed(bytes, [this](sse_event& ev) {
+      on_event(ev);
+    });
     if (stopped_)
       return true; // the upstream is being cancelled; keep draining nothing
     if (committed_ && sink_->backlog() > backlog_high_water) {
@@ -97,7 +97,9 @@ public:
       finish();
       return;
     }
-    parser_.finish([this](sse_event& ev) { on_event(ev); });
+    parser_.finish([this](sse_event& ev) {
+      on_event(ev);
+    });
     if (stopped_)
       return;
     if (!relay_.saw_finish()) {

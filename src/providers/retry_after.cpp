@@ -21,11 +21,12 @@ std::optional<int64_t> parse_duration_ms(std::string_view text) {
       ++pos;
     if (pos == start)
       return std::nullopt;
-    double value = std::strtod(std::string{text.substr(start, pos - start)}.c_str(),
-                               nullptr);
+    double value = std::strtod(
+      std::string{text.substr(start, pos - start)}.c_str(), nullptr);
     std::string_view unit;
     size_t ustart = pos;
-    while (pos < text.size() && std::isalpha(static_cast<unsigned char>(text[pos])))
+    while (pos < text.size()
+           && std::isalpha(static_cast<unsigned char>(text[pos])))
       ++pos;
     unit = text.substr(ustart, pos - ustart);
     if (unit == "ms")
@@ -67,8 +68,8 @@ std::optional<int64_t> retry_after_ms(const header_list& headers,
   for (auto& [name, value] : headers) {
     if (name == "retry-after") {
       int64_t seconds = 0;
-      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(),
-                                       seconds);
+      auto [end, ec]
+        = std::from_chars(value.data(), value.data() + value.size(), seconds);
       if (ec == std::errc{} && end == value.data() + value.size())
         consider(seconds * 1000);
       else if (auto at = http_date_ms(value))

@@ -48,8 +48,7 @@ struct usage_row {
 
 class usage_repo {
 public:
-  explicit usage_repo(database& db) : db_(db) {
-  }
+  explicit usage_repo(database& db) : db_(db) {}
   /// Writes all rows in one transaction.
   void insert_batch(const std::vector<usage_row>& rows);
   int64_t count();

@@ -43,7 +43,11 @@ struct AccountHealthTest : test::ActorFixture {
                               soul_plan{});
     run();
     route out;
-    h.receive([&](route& r) { out = r; }, [](caf::error&) {});
+    h.receive(
+      [&](route& r) {
+        out = r;
+      },
+      [](caf::error&) {});
     return out;
   }
 

@@ -31,8 +31,13 @@ struct ApiKeyTest : test::ActorFixture {
                               admit_request{reserve, false});
     run();
     admit_result out;
-    h.receive([&](admit_result& r) { out = r; },
-              [&](caf::error& e) { ADD_FAILURE() << sys->render(e); });
+    h.receive(
+      [&](admit_result& r) {
+        out = r;
+      },
+      [&](caf::error& e) {
+        ADD_FAILURE() << sys->render(e);
+      });
     return out;
   }
 
@@ -115,8 +120,11 @@ TEST_F(ApiKeyTest, DryRunReportsLimitsWithoutTakingASlot) {
   auto h = (*self)->request(key, caf::infinite, admit_atom::value,
                             admit_request{0, true});
   run();
-  h.receive([](admit_result& r) { EXPECT_EQ(r.rate.remaining, 1); },
-            [](caf::error&) {});
+  h.receive(
+    [](admit_result& r) {
+      EXPECT_EQ(r.rate.remaining, 1);
+    },
+    [](caf::error&) {});
   EXPECT_TRUE(admit().ok);
 }
 

@@ -48,8 +48,13 @@ struct PlanTest : test::ActorFixture {
     auto h = (*self)->request(soul_h, caf::infinite, plan_atom::value, req);
     run();
     route out;
-    h.receive([&](route& r) { out = r; },
-              [&](caf::error& e) { ADD_FAILURE() << sys->render(e); });
+    h.receive(
+      [&](route& r) {
+        out = r;
+      },
+      [&](caf::error& e) {
+        ADD_FAILURE() << sys->render(e);
+      });
     return out;
   }
 
@@ -58,7 +63,11 @@ struct PlanTest : test::ActorFixture {
                               soul_plan{});
     run();
     route out;
-    h.receive([&](route& r) { out = r; }, [](caf::error&) {});
+    h.receive(
+      [&](route& r) {
+        out = r;
+      },
+      [](caf::error&) {});
     return out;
   }
 
@@ -80,8 +89,8 @@ TEST_F(PlanTest, HighestPriorityAccountWinsWithoutASoul) {
   EXPECT_EQ(r.account_id, "b");
   EXPECT_EQ(r.api_key, "sk-b");
   EXPECT_EQ(r.model, "gpt-4o");
-  EXPECT_EQ(r.timeout_ms, 1234u);              // the account's own config
-  EXPECT_EQ(r.connect_timeout_ms, 5'000u);     // the global default
+  EXPECT_EQ(r.timeout_ms, 1234u);          // the account's own config
+  EXPECT_EQ(r.connect_timeout_ms, 5'000u); // the global default
   EXPECT_EQ(r.base_url, "https://api.openai.com");
 }
 

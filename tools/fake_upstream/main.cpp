@@ -278,7 +278,8 @@ private:
       std::vector<std::pair<std::string, std::string>> extra;
       if (auto wait = num(script_, "retry_after", -1); wait >= 0) {
         extra.emplace_back("retry-after", std::to_string(wait));
-        extra.emplace_back("x-ratelimit-reset-requests", std::to_string(wait) + "s");
+        extra.emplace_back("x-ratelimit-reset-requests",
+                           std::to_string(wait) + "s");
       }
       reply(static_cast<unsigned>(status),
             R"({"error":{"message":"fake failure )" + std::to_string(status)

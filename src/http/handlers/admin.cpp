@@ -60,7 +60,8 @@ void status_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
 
 /// One /admin/actors entry from an actor's status JSON: mailbox and handled
 /// move up, the rest is the state (SPEC §9.3).
-std::string actor_entry(const actors::actor_ref& ref, const std::string* status) {
+std::string actor_entry(const actors::actor_ref& ref,
+                        const std::string* status) {
   std::string id = ref.id;
   std::string out = "{\"kind\":";
   json::append_quoted(out, ref.kind);
@@ -69,7 +70,8 @@ std::string actor_entry(const actors::actor_ref& ref, const std::string* status)
     json::append_quoted(out, id);
     out += ",\"name\":";
     json::append_quoted(out, ref.name);
-    return out + ",\"mailbox\":null,\"handled\":null,\"state\":\"unresponsive\"}";
+    return out
+           + ",\"mailbox\":null,\"handled\":null,\"state\":\"unresponsive\"}";
   }
   auto doc = json::parse(*status);
   int64_t mailbox = 0;
@@ -106,8 +108,8 @@ void actors_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
           refs.push_back({"usage_logger", "usage_logger", "usage_logger",
                           ctx->usage_logger});
         if (ctx->health_monitor)
-          refs.push_back({"health_monitor", "health_monitor",
-                          "health_monitor", ctx->health_monitor});
+          refs.push_back({"health_monitor", "health_monitor", "health_monitor",
+                          ctx->health_monitor});
         if (ctx->acceptor)
           refs.push_back({"acceptor", "acceptor", "acceptor", ctx->acceptor});
         for (auto& r : ctx->services->live->all())
@@ -117,9 +119,10 @@ void actors_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
           if (kind.empty() || r.kind == kind)
             chosen.push_back(std::move(r));
         auto total = refs.size();
-        auto shared = std::make_shared<std::vector<actors::actor_ref>>(
-          std::move(chosen));
-        auto entries = std::make_shared<std::vector<std::string>>(shared->size());
+        auto shared
+          = std::make_shared<std::vector<actors::actor_ref>>(std::move(chosen));
+        auto entries
+          = std::make_shared<std::vector<std::string>>(shared->size());
         auto pending = std::make_shared<size_t>(shared->size());
         auto done = [ctx, id, respond, entries, shared, total] {
           std::string body;
@@ -132,9 +135,9 @@ void actors_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
                 respond(std::move(res));
                 return;
               }
-            respond(error_response(dialect::admin,
-                                   fail(errc::not_found,
-                                        "no live actor with id " + id)));
+            respond(error_response(
+              dialect::admin,
+              fail(errc::not_found, "no live actor with id " + id)));
             return;
           }
           body = "{\"data\":[";

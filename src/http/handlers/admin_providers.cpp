@@ -207,7 +207,8 @@ admin_reply create(store_context& ctx, const admin_call& call) {
   store::providers_repo{ctx.db, ctx.vault}.insert(r);
   store::audit_repo{ctx.db}.record(call.actor, "create", "provider", r.id);
   tx.commit();
-  auto reply = reply_json(201, wrap_data(provider_json(r, cell_of(call, r.id).get())));
+  auto reply
+    = reply_json(201, wrap_data(provider_json(r, cell_of(call, r.id).get())));
   reply.changes.emplace_back(std::move(r));
   return reply;
 }
@@ -227,7 +228,8 @@ admin_reply update(store_context& ctx, const admin_call& call) {
   repo.update(*r);
   store::audit_repo{ctx.db}.record(call.actor, "update", "provider", r->id);
   tx.commit();
-  auto reply = reply_json(200, wrap_data(provider_json(*r, cell_of(call, r->id).get())));
+  auto reply
+    = reply_json(200, wrap_data(provider_json(*r, cell_of(call, r->id).get())));
   reply.changes.emplace_back(std::move(*r));
   return reply;
 }
@@ -279,7 +281,8 @@ admin_reply providers_call(store_context& ctx, const admin_call& call) {
     if (!r)
       return reply_error(
         fail(errc::not_found, "provider " + call.id + " not found"));
-    return reply_json(200, wrap_data(provider_json(*r, cell_of(call, r->id).get())));
+    return reply_json(200,
+                      wrap_data(provider_json(*r, cell_of(call, r->id).get())));
   }
   if (call.method == "DELETE")
     return remove(ctx, call);

@@ -60,9 +60,8 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
   auto request_id = crypto::new_id();
   auto d = dialect_for_path(req.path);
   if (ctx->draining.load()) {
-    auto res = error_response(d, fail(errc::shutting_down,
-                                      "the gateway is shutting down"),
-                              request_id);
+    auto res = error_response(
+      d, fail(errc::shutting_down, "the gateway is shutting down"), request_id);
     res.headers.emplace_back("Retry-After", "1");
     res.close = true;
     add_v1_headers(res, request_id);
@@ -70,7 +69,9 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
     return;
   }
   auto key = presented_key(req);
-  auto count_failure = [&] { ctx->services->metrics->auth_failures.add({}); };
+  auto count_failure = [&] {
+    ctx->services->metrics->auth_failures.add({});
+  };
   if (key.empty()) {
     count_failure();
     sink->respond(auth_error(d, request_id,
@@ -120,7 +121,8 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
   }
   actors::request_input in;
   in.request_id = request_id;
-  if (auto cid = req.header("x-request-id"); cid && valid_client_request_id(*cid))
+  if (auto cid = req.header("x-request-id");
+      cid && valid_client_request_id(*cid))
     in.client_request_id = std::string{*cid};
   in.key = it->second;
   if (route.id == route_id::v1_soul_chat)
@@ -145,8 +147,9 @@ void handle_models(const std::shared_ptr<app_context>& ctx, http_request req,
   if (hash.empty() || it == snap->keys_by_hash.end() || !it->second.enabled
       || (it->second.expires_at_ms
           && *it->second.expires_at_ms <= clock::now_ms())) {
-    sink->respond(auth_error(dialect::openai, request_id,
-                             key.empty() ? "missing API key" : "invalid API key"));
+    sink->respond(
+      auth_error(dialect::openai, request_id,
+                 key.empty() ? "missing API key" : "invalid API key"));
     return;
   }
   bool anthropic = req.header("anthropic-version").has_value();

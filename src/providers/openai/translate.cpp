@@ -29,7 +29,8 @@ std::optional<failure> check_content(const value& msg, const std::string& at,
       return std::nullopt; // tool calls only
     if (it == msg.MemberEnd())
       return invalid(at + ".content", "is required", errc::missing_field);
-    return invalid(at + ".content", "must not be null for role " + std::string{role});
+    return invalid(at + ".content",
+                   "must not be null for role " + std::string{role});
   }
   auto& c = it->value;
   if (c.IsString())
@@ -50,8 +51,8 @@ std::optional<failure> check_content(const value& msg, const std::string& at,
       if (url == nullptr || !url->IsObject() || !json::get_string(*url, "url"))
         return invalid(part_at + ".image_url.url", "must be a string");
     } else if (type != "input_audio" && type != "file" && type != "refusal") {
-      return invalid(part_at + ".type", "unknown content part type \""
-                                          + std::string{type} + "\"");
+      return invalid(part_at + ".type",
+                     "unknown content part type \"" + std::string{type} + "\"");
     }
   }
   return std::nullopt;
@@ -73,7 +74,8 @@ void set_string(json::document& doc, const char* name, const std::string& v) {
   auto& a = doc.GetAllocator();
   auto it = doc.FindMember(name);
   if (it != doc.MemberEnd())
-    it->value.SetString(v.c_str(), static_cast<rapidjson::SizeType>(v.size()), a);
+    it->value.SetString(v.c_str(), static_cast<rapidjson::SizeType>(v.size()),
+                        a);
   else
     doc.AddMember(json::value{name, a}, json::value{v.c_str(), a}, a);
 }
@@ -87,7 +89,8 @@ int64_t int_field(const value& obj, const char* name) {
 
 std::optional<failure> validate_request(const value& body) {
   if (!body.IsObject())
-    return failure{errc::invalid_value, "the request body must be a JSON object", ""};
+    return failure{errc::invalid_value,
+                   "the request body must be a JSON object", ""};
   auto* messages = json::find(body, "messages");
   if (messages == nullptr)
     return invalid("messages", "is required", errc::missing_field);
@@ -114,10 +117,12 @@ std::optional<failure> validate_request(const value& body) {
   if (auto* p = json::find(body, "top_p");
       p && (!p->IsNumber() || p->GetDouble() < 0 || p->GetDouble() > 1))
     return invalid("top_p", "must be a number between 0 and 1");
-  if (auto* n = json::find(body, "n"); n && (!n->IsInt64() || n->GetInt64() < 1))
+  if (auto* n = json::find(body, "n");
+      n && (!n->IsInt64() || n->GetInt64() < 1))
     return invalid("n", "must be a positive integer");
   for (auto* name : {"max_tokens", "max_completion_tokens"})
-    if (auto* v = json::find(body, name); v && (!v->IsInt64() || v->GetInt64() < 1))
+    if (auto* v = json::find(body, name);
+        v && (!v->IsInt64() || v->GetInt64() < 1))
       return invalid(name, "must be a positive integer");
   if (auto* s = json::find(body, "stream"); s && !s->IsBool())
     return invalid("stream", "must be true or false");
@@ -183,7 +188,8 @@ std::string build_upstream_body(const value& client, const soul_edits* soul,
     write_value(w, m.value);
   }
   w.Key("model");
-  w.String(opts.model.data(), static_cast<rapidjson::SizeType>(opts.model.size()));
+  w.String(opts.model.data(),
+           static_cast<rapidjson::SizeType>(opts.model.size()));
   if (soul != nullptr && !has_temperature && soul->temperature) {
     w.Key("temperature");
     w.Double(*soul->temperature);
@@ -234,7 +240,8 @@ token_usage read_usage(const value& usage) {
   u.output = int_field(usage, "completion_tokens");
   if (auto* d = json::find(usage, "prompt_tokens_details"); d && d->IsObject())
     u.cache_read = int_field(*d, "cached_tokens");
-  if (auto* d = json::find(usage, "completion_tokens_details"); d && d->IsObject())
+  if (auto* d = json::find(usage, "completion_tokens_details");
+      d && d->IsObject())
     u.reasoning = int_field(*d, "reasoning_tokens");
   return u;
 }
@@ -257,7 +264,8 @@ expected<completion> parse_completion(std::string_view body) {
     c.usage = read_usage(*usage);
   auto& choices = (*doc)["choices"];
   if (choices.IsArray() && !choices.Empty() && choices[0].IsObject())
-    c.finish_reason = json::get_string(choices[0], "finish_reason").value_or("");
+    c.finish_reason
+      = json::get_string(choices[0], "finish_reason").value_or("");
   c.doc = std::move(*doc);
   return c;
 }
@@ -265,7 +273,8 @@ expected<completion> parse_completion(std::string_view body) {
 std::string render_completion(completion& c, const gateway_facts& facts) {
   auto& doc = c.doc;
   auto& a = doc.GetAllocator();
-  std::string id = completion_id(json::get_string(doc, "id").value_or(facts.request_id));
+  std::string id
+    = completion_id(json::get_string(doc, "id").value_or(facts.request_id));
   set_string(doc, "id", id);
   json::value meta{rapidjson::kObjectType};
   meta.AddMember("request_id", json::value{facts.request_id.c_str(), a}, a);
@@ -274,11 +283,12 @@ std::string render_completion(completion& c, const gateway_facts& facts) {
   else
     meta.AddMember("soul", json::value{}, a);
   meta.AddMember("provider", json::value{facts.provider.c_str(), a}, a);
-  meta.AddMember("provider_type", json::value{facts.provider_type.c_str(), a}, a);
+  meta.AddMember("provider_type", json::value{facts.provider_type.c_str(), a},
+                 a);
   meta.AddMember("cost_cents", facts.cost_cents, a);
-  for (auto [name, text] : {std::pair{"attempts", &facts.attempts_json},
-                            std::pair{"fallback_attempts",
-                                      &facts.fallback_attempts_json}}) {
+  for (auto [name, text] :
+       {std::pair{"attempts", &facts.attempts_json},
+        std::pair{"fallback_attempts", &facts.fallback_attempts_json}}) {
     if (text->empty())
       continue;
     json::document list(&a);
@@ -357,7 +367,7 @@ stream_relay::step stream_relay::on_data(std::string_view data) {
   }
   if (auto* err = json::find(*doc, "error")) {
     out.error = upstream_error_message(data, 200);
-    (void) err;
+    (void)err;
     return out;
   }
   if (auto m = json::get_string(*doc, "model"); m && !m->empty())
@@ -376,11 +386,13 @@ stream_relay::step stream_relay::on_data(std::string_view data) {
     usage_only = choices == nullptr || (choices->IsArray() && choices->Empty());
   }
   bool role_in_chunk = false;
-  if (auto* choices = json::find(*doc, "choices"); choices && choices->IsArray()) {
+  if (auto* choices = json::find(*doc, "choices");
+      choices && choices->IsArray()) {
     for (auto& choice : choices->GetArray()) {
       if (!choice.IsObject())
         continue;
-      if (auto fr = json::get_string(choice, "finish_reason"); fr && !fr->empty())
+      if (auto fr = json::get_string(choice, "finish_reason");
+          fr && !fr->empty())
         finish_reason_ = *fr;
       auto* delta = json::find(choice, "delta");
       if (delta == nullptr || !delta->IsObject())
@@ -424,7 +436,8 @@ std::string stream_relay::finish() {
     w.Key("object");
     w.String("chat.completion.chunk");
     w.Key("created");
-    w.Int64(created_ != 0 ? created_ : static_cast<int64_t>(std::time(nullptr)));
+    w.Int64(created_ != 0 ? created_
+                          : static_cast<int64_t>(std::time(nullptr)));
     w.Key("model");
     w.String(model_.c_str());
     w.Key("choices");

@@ -100,11 +100,10 @@ std::string upstream_error_message(std::string_view body, unsigned status);
 class stream_relay {
 public:
   stream_relay(std::string id, bool client_wants_usage)
-    : id_(std::move(id)), wants_usage_(client_wants_usage) {
-  }
+    : id_(std::move(id)), wants_usage_(client_wants_usage) {}
 
   struct step {
-    std::string bytes;  // client-format events to send (may be empty)
+    std::string bytes;    // client-format events to send (may be empty)
     bool content = false; // carried text, reasoning or a tool call
     bool done = false;    // upstream sent [DONE]
     std::optional<std::string> error; // upstream reported an error event

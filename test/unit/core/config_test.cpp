@@ -129,8 +129,8 @@ TEST(Config, DescribeRedactsSecretsAndNamesSources) {
 }
 
 TEST(Config, TheShippedExampleFileLoads) {
-  auto cfg = load_config({"--config", OH_SOURCE_DIR "/config/openhinge.example.json"},
-                         env_of({}));
+  auto cfg = load_config(
+    {"--config", OH_SOURCE_DIR "/config/openhinge.example.json"}, env_of({}));
   ASSERT_TRUE(cfg) << cfg.error().message;
   EXPECT_EQ(cfg->port, 3700u);
 }

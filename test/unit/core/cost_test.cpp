@@ -24,7 +24,7 @@ TEST(Cost, LookupIsExactThenDateSuffixThenLongestPrefix) {
   EXPECT_DOUBLE_EQ(t.find("gpt-4o-2024-08-06")->input, 2.5);
   EXPECT_DOUBLE_EQ(t.find("gpt-4o-mini-2024-07-18")->input, 0.15);
   EXPECT_DOUBLE_EQ(t.find("claude-sonnet-4-20250514")->output, 15);
-  EXPECT_DOUBLE_EQ(t.find("claude-sonnet-4-5")->output, 15); // prefix
+  EXPECT_DOUBLE_EQ(t.find("claude-sonnet-4-5")->output, 15);  // prefix
   EXPECT_DOUBLE_EQ(t.find("gpt-4o-mini-audio")->input, 0.15); // longest prefix
   EXPECT_FALSE(t.find("llama3:8b"));
   EXPECT_EQ(t.as_of(), "2026-11-01");

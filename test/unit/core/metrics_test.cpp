@@ -15,8 +15,9 @@ TEST(Metrics, RendersCountersGaugesAndHistogramsInTextFormat) {
   h.observe({{"p", "x"}}, 0.05);
   h.observe({{"p", "x"}}, 0.5);
   h.observe({{"p", "x"}}, 5);
-  reg.computed("t_rss", "RSS.", "gauge",
-               [] { return std::vector<std::pair<labels, double>>{{{}, 42}}; });
+  reg.computed("t_rss", "RSS.", "gauge", [] {
+    return std::vector<std::pair<labels, double>>{{{}, 42}};
+  });
   auto text = reg.render();
   EXPECT_NE(text.find("# TYPE t_requests_total counter\n"), std::string::npos);
   EXPECT_NE(text.find(R"(t_requests_total{status="200",provider="a\"b"} 3)"),
@@ -26,8 +27,10 @@ TEST(Metrics, RendersCountersGaugesAndHistogramsInTextFormat) {
   EXPECT_NE(text.find(R"(t_seconds_bucket{p="x",le="0.1"} 1)"),
             std::string::npos)
     << text;
-  EXPECT_NE(text.find(R"(t_seconds_bucket{p="x",le="1"} 2)"), std::string::npos);
-  EXPECT_NE(text.find(R"(t_seconds_bucket{p="x",le="+Inf"} 3)"), std::string::npos);
+  EXPECT_NE(text.find(R"(t_seconds_bucket{p="x",le="1"} 2)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(t_seconds_bucket{p="x",le="+Inf"} 3)"),
+            std::string::npos);
   EXPECT_NE(text.find(R"(t_seconds_count{p="x"} 3)"), std::string::npos);
   EXPECT_NE(text.find("t_rss 42\n"), std::string::npos);
 }

@@ -28,17 +28,21 @@ TEST(OpenAiTranslate, ValidationNamesTheOffendingField) {
   EXPECT_EQ(bad(R"({"messages":[{"content":"x"}]})"), "messages[0].role");
   EXPECT_EQ(bad(R"({"messages":[{"role":"user","content":5}]})"),
             "messages[0].content");
-  EXPECT_EQ(bad(R"({"messages":[{"role":"user","content":[{"type":"text"}]}]})"),
-            "messages[0].content[0].text");
-  EXPECT_EQ(bad(R"({"messages":[{"role":"assistant","content":null,"tool_calls":[]}]})"),
-            "<ok>");
+  EXPECT_EQ(
+    bad(R"({"messages":[{"role":"user","content":[{"type":"text"}]}]})"),
+    "messages[0].content[0].text");
+  EXPECT_EQ(
+    bad(
+      R"({"messages":[{"role":"assistant","content":null,"tool_calls":[]}]})"),
+    "<ok>");
   EXPECT_EQ(bad(R"({"messages":[{"role":"user","content":"x"}],"model":3})"),
             "model");
   EXPECT_EQ(bad(R"({"messages":[{"role":"user","content":"x"}],"top_p":1.5})"),
             "top_p");
   EXPECT_EQ(bad(R"({"messages":[{"role":"user","content":"x"}],"n":0})"), "n");
-  EXPECT_EQ(bad(R"({"messages":[{"role":"user","content":"x"}],"stream":"yes"})"),
-            "stream");
+  EXPECT_EQ(
+    bad(R"({"messages":[{"role":"user","content":"x"}],"stream":"yes"})"),
+    "stream");
 }
 
 TEST(OpenAiTranslate, SoulPromptGoesFirstAndDefaultsOnlyFillGaps) {
@@ -53,15 +57,16 @@ TEST(OpenAiTranslate, SoulPromptGoesFirstAndDefaultsOnlyFillGaps) {
   EXPECT_STREQ(body["messages"][0]["content"].GetString(), "You are a pirate.");
   EXPECT_STREQ(body["messages"][1]["content"].GetString(), "Brief.");
   EXPECT_DOUBLE_EQ(body["temperature"].GetDouble(), 1.0); // client wins
-  EXPECT_EQ(body["max_completion_tokens"].GetInt(), 300);  // soul fills
-  EXPECT_EQ(body["seed"].GetInt(), 7);                     // passed through
+  EXPECT_EQ(body["max_completion_tokens"].GetInt(), 300); // soul fills
+  EXPECT_EQ(body["seed"].GetInt(), 7);                    // passed through
   EXPECT_TRUE(body["stream_options"]["include_usage"].GetBool());
 }
 
 TEST(OpenAiTranslate, CompatibleTargetsGetMaxTokens) {
   upstream_options opts{"llama", false, true};
   auto body = doc(build_upstream_body(
-    doc(R"({"messages":[{"role":"user","content":"x"}],"max_completion_tokens":9})"),
+    doc(
+      R"({"messages":[{"role":"user","content":"x"}],"max_completion_tokens":9})"),
     nullptr, opts));
   EXPECT_EQ(body["max_tokens"].GetInt(), 9);
   EXPECT_FALSE(body.HasMember("max_completion_tokens"));
@@ -114,7 +119,8 @@ TEST(OpenAiTranslate, UpstreamErrorMessagesNeverForwardRawBodies) {
 
 TEST(OpenAiStreamRelay, AddsARoleChunkAndOneIdAndHidesUsage) {
   stream_relay relay{"chatcmpl-ours", false};
-  auto s1 = relay.on_data(R"({"id":"up1","created":5,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]})");
+  auto s1 = relay.on_data(
+    R"({"id":"up1","created":5,"model":"m","choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]})");
   EXPECT_TRUE(s1.content);
   // A role chunk comes first when the upstream sent none.
   auto first_end = s1.bytes.find("\n\n");
@@ -122,10 +128,12 @@ TEST(OpenAiStreamRelay, AddsARoleChunkAndOneIdAndHidesUsage) {
   EXPECT_STREQ(role["choices"][0]["delta"]["role"].GetString(), "assistant");
   EXPECT_NE(s1.bytes.find(R"("id":"chatcmpl-ours")"), std::string::npos);
   EXPECT_EQ(s1.bytes.find("up1"), std::string::npos);
-  auto s2 = relay.on_data(R"({"id":"up2","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})");
+  auto s2 = relay.on_data(
+    R"({"id":"up2","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})");
   EXPECT_FALSE(s2.content);
   EXPECT_EQ(relay.finish_reason(), "stop");
-  auto s3 = relay.on_data(R"({"id":"up3","model":"m","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}})");
+  auto s3 = relay.on_data(
+    R"({"id":"up3","model":"m","choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2}})");
   EXPECT_TRUE(s3.bytes.empty()); // the client did not ask
   EXPECT_EQ(relay.usage().output, 2);
   EXPECT_TRUE(relay.on_data("[DONE]").done);
@@ -134,7 +142,8 @@ TEST(OpenAiStreamRelay, AddsARoleChunkAndOneIdAndHidesUsage) {
 
 TEST(OpenAiStreamRelay, SynthesisesTheUsageChunkWhenAskedButMissing) {
   stream_relay relay{"c", true};
-  relay.on_data(R"({"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"x"},"finish_reason":"stop"}]})");
+  relay.on_data(
+    R"({"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"x"},"finish_reason":"stop"}]})");
   auto tail = relay.finish();
   EXPECT_NE(tail.find(R"("choices":[])"), std::string::npos);
   EXPECT_TRUE(tail.ends_with("data: [DONE]\n\n"));
@@ -142,7 +151,8 @@ TEST(OpenAiStreamRelay, SynthesisesTheUsageChunkWhenAskedButMissing) {
 
 TEST(OpenAiStreamRelay, ToolCallDeltasCountAsContent) {
   stream_relay relay{"c", false};
-  auto s = relay.on_data(R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]}}]})");
+  auto s = relay.on_data(
+    R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]}}]})");
   EXPECT_TRUE(s.content);
   auto role_only = stream_relay{"c", false}.on_data(
     R"({"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})");

@@ -10,7 +10,9 @@ std::vector<sse_event> parse_in_pieces(const std::string& text,
                                        const std::vector<size_t>& cuts) {
   sse_parser p;
   std::vector<sse_event> out;
-  auto collect = [&](sse_event& ev) { out.push_back(ev); };
+  auto collect = [&](sse_event& ev) {
+    out.push_back(ev);
+  };
   size_t start = 0;
   for (size_t cut : cuts) {
     p.feed(std::string_view{text}.substr(start, cut - start), collect);
@@ -64,7 +66,9 @@ TEST(SseParser, DispatchesALastEventWithoutItsBlankLine) {
 }
 
 TEST(SseParser, SkipsAByteOrderMarkBeforeTheFirstField) {
-  auto ev = parse_in_pieces("\xEF\xBB\xBF" "data: x\n\n", {1, 2});
+  auto ev = parse_in_pieces("\xEF\xBB\xBF"
+                            "data: x\n\n",
+                            {1, 2});
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].data, "x");
 }
