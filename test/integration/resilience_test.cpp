@@ -50,9 +50,9 @@ constexpr const char* hello
 constexpr const char* hello_stream
   = R"({"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"hi"}]})";
 
-/// Two accounts: "primary" (priority 10) in front of the scripted failing
-/// upstream (or a closed port), "backup" (priority 1) in front of a healthy
-/// one.
+/// Three accounts: "primary" (priority 10) in front of the scripted failing
+/// upstream (or a closed port), then "backup" (priority 1) and "reserve"
+/// (priority 0) in front of a healthy one.
 struct Resilience : ::testing::Test {
   temp_dir dir;
   std::unique_ptr<fake_upstream> bad;
@@ -89,6 +89,13 @@ struct Resilience : ::testing::Test {
       "POST", "/admin/providers",
       R"({"name":"backup","type":"openai","priority":1,"base_url":")"
         + good->base_url() + R"(","credentials":{"api_key":"sk-b"},
+                      "config":{"default_model":"gpt-4o-mini"}})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    // A third account behind the backup: fallback goes by priority.
+    r = gw->admin(
+      "POST", "/admin/providers",
+      R"({"name":"reserve","type":"openai","priority":0,"base_url":")"
+        + good->base_url() + R"(","credentials":{"api_key":"sk-c"},
                       "config":{"default_model":"gpt-4o-mini"}})");
     ASSERT_EQ(r.status, 201) << r.body;
     r = gw->admin("POST", "/admin/keys",
@@ -233,9 +240,10 @@ TEST_F(Resilience, BreakerOpensAndIsVisibleInActorsAndMetrics) {
   for (auto& a : doc["data"].GetArray()) {
     EXPECT_STREQ(a["kind"].GetString(), "provider_account");
     EXPECT_TRUE(a["mailbox"].IsInt());
-    EXPECT_GT(a["handled"].GetInt(), 0);
+    EXPECT_TRUE(a["handled"].IsInt());
     if (std::string{a["name"].GetString()} == "primary") {
       seen = true;
+      EXPECT_GT(a["handled"].GetInt(), 0);
       EXPECT_STREQ(a["state"]["circuit"].GetString(), "open");
       EXPECT_STREQ(a["state"]["health"].GetString(), "down");
     }
@@ -283,7 +291,7 @@ TEST_F(Resilience, EveryAccountFailingIsA502WithTheAttempts) {
     = chat(R"({"messages":[{"role":"user","content":"[[fake status=502]]"}]})");
   EXPECT_EQ(r.status, 502);
   EXPECT_STREQ(parse(r.body)["error"]["type"].GetString(), "upstream_error");
-  EXPECT_EQ(last_attempts(1).Size(), 2u);
+  EXPECT_EQ(last_attempts(1).Size(), 3u); // routing.max_attempts
 }
 
 TEST_F(Resilience, MetricsAreValidPrometheusTextWithEveryFamily) {
@@ -409,4 +417,24 @@ TEST_F(Resilience, AtTheDrainDeadlineStreamsEndWithACleanShutdownError) {
   EXPECT_EQ(gw->process().wait(), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
   EXPECT_EQ(good->stats()["open_streams"].GetInt(), 0);
+}
+
+TEST_F(Resilience, TheTotalStreamDeadlineEndsTheStreamInBand) {
+  start("status=503");
+  auto r = gw->admin("GET", "/admin/providers");
+  std::string backup;
+  for (auto& p : parse(r.body)["data"].GetArray())
+    if (std::string{p["name"].GetString()} == "backup")
+      backup = p["id"].GetString();
+  ASSERT_FALSE(backup.empty());
+  r = gw->admin("PATCH", "/admin/providers/" + backup,
+                R"({"config":{"max_stream_ms":500}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto s
+    = chat(R"({"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user",)"
+           R"("content":"[[fake chunks=20 interval_ms=100]]"}]})");
+  ASSERT_EQ(s.status, 200);
+  EXPECT_FALSE(stream_text(s.body).empty());
+  EXPECT_TRUE(has_error_event(s.body)) << s.body;
+  EXPECT_EQ(sse_data(s.body).back(), "[DONE]");
 }
