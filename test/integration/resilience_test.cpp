@@ -423,7 +423,8 @@ TEST_F(Resilience, TheTotalStreamDeadlineEndsTheStreamInBand) {
   start("status=503");
   auto r = gw->admin("GET", "/admin/providers");
   std::string backup;
-  for (auto& p : parse(r.body)["data"].GetArray())
+  auto providers = parse(r.body); // keep the document alive while iterating
+  for (auto& p : providers["data"].GetArray())
     if (std::string{p["name"].GetString()} == "backup")
       backup = p["id"].GetString();
   ASSERT_FALSE(backup.empty());
