@@ -177,8 +177,9 @@ TEST_P(FallbackBeforeFirstByte, TheNextAccountAnswersStreamedAndNot) {
   EXPECT_EQ(stream_text(s.body), "Hello from fake upstream");
   EXPECT_FALSE(has_error_event(s.body)) << s.body; // never two answers
   EXPECT_EQ(sse_data(s.body).back(), "[DONE]");
-  if (bad)
+  if (bad) {
     EXPECT_EQ(bad->stats()["open_streams"].GetInt(), 0);
+  }
   if (c.stream_only)
     check_attempts();
 }

@@ -102,7 +102,12 @@ TEST(OpenAiTranslate, RenderedCompletionKeepsOrderAndAddsGatewayFacts) {
   ASSERT_TRUE(c);
   EXPECT_EQ(c->model, "gpt-4o-2024-08-06");
   EXPECT_EQ(c->finish_reason, "stop");
-  gateway_facts f{"r1", std::string{"pirate"}, "main", "openai", 0.5};
+  gateway_facts f;
+  f.request_id = "r1";
+  f.soul = "pirate";
+  f.provider = "main";
+  f.provider_type = "openai";
+  f.cost_cents = 0.5;
   auto out = render_completion(*c, f);
   EXPECT_TRUE(out.starts_with(R"({"id":"chatcmpl-xyz")")) << out;
   auto d = doc(out);
