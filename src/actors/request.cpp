@@ -70,6 +70,14 @@ response_headers(const request_state& st) {
   return h;
 }
 
+/// An error answer in the client's dialect with the request's headers.
+http_response error_reply(const request_state& st, const failure& f) {
+  auto res = error_response(st.in.client_dialect, f, st.in.request_id);
+  for (auto& h : response_headers(st))
+    res.headers.push_back(h);
+  return res;
+}
+
 const char* log_status_for(errc code) {
   switch (code) {
     case errc::rate_limited:
@@ -266,9 +274,7 @@ void fail_request(self_ptr self, failure f) {
   auto& st = self->state;
   if (st.done)
     return;
-  auto res = error_response(st.in.client_dialect, f, st.in.request_id);
-  for (auto& h : response_headers(st))
-    res.headers.push_back(h);
+  auto res = error_reply(st, f);
   if (f.code == errc::rate_limited || f.code == errc::no_providers) {
     int64_t retry = st.admission && !st.admission->ok
                       ? st.admission->retry_after_ms
@@ -400,9 +406,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       status = static_cast<int>(status_for(f->code));
       log_status = "error";
       if (!st.committed) {
-        auto res = error_response(st.in.client_dialect, *f, st.in.request_id);
-        for (auto& h : response_headers(st))
-          res.headers.push_back(h);
+        auto res = error_reply(st, *f);
         st.sink->respond(std::move(res));
       }
     }
@@ -434,9 +438,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       // The exchange already ended the stream with an in-band error.
       log_row(self, "error", 200, f, &o, 0);
     } else {
-      auto res = error_response(st.in.client_dialect, f, st.in.request_id);
-      for (auto& h : response_headers(st))
-        res.headers.push_back(h);
+      auto res = error_reply(st, f);
       status = static_cast<int>(res.status);
       st.sink->respond(std::move(res));
       log_row(self, "error", status, f, &o, 0);
@@ -460,9 +462,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   if (!parsed) {
     failure f{errc::upstream_failed,
               r.account_name + ": " + parsed.error().message, ""};
-    auto res = error_response(st.in.client_dialect, f, st.in.request_id);
-    for (auto& h : response_headers(st))
-      res.headers.push_back(h);
+    auto res = error_reply(st, f);
     st.sink->respond(std::move(res));
     log_row(self, "error", 502, f, &o, 0);
     record_metrics(self, 502, &o, 0, r.model);
