@@ -1,6 +1,7 @@
 #include "actors/request.hpp"
 
 #include <chrono>
+#include <ctime>
 
 #include <caf/send.hpp>
 
@@ -8,8 +9,10 @@
 #include "core/clock.hpp"
 #include "core/error_render.hpp"
 #include "core/logging.hpp"
+#include "providers/anthropic/ingress.hpp"
 #include "providers/openai/translate.hpp"
 #include "providers/retry_after.hpp"
+#include "providers/translation.hpp"
 
 namespace oh::actors {
 
@@ -66,6 +69,12 @@ response_headers(const request_state& st) {
   if (st.admission) {
     auto rl = rate_limit_headers(st.admission->rate, clock::now_ms());
     h.insert(h.end(), rl.begin(), rl.end());
+  }
+  if (!st.dropped.empty()) {
+    std::string list;
+    for (auto& d : st.dropped)
+      list += (list.empty() ? "" : ", ") + d;
+    h.emplace_back("x-openhinge-dropped-params", std::move(list));
   }
   return h;
 }
@@ -328,6 +337,7 @@ int64_t cost_of(self_ptr self, const route& r, const std::string& model,
 }
 
 void start_attempt(self_ptr self);
+providers::call_input call_input_of(request_state& st);
 void replan(self_ptr self);
 void ask_plan(self_ptr self);
 
@@ -457,8 +467,9 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     return;
   }
 
-  // Non-streaming: the answer with our id and `_openhinge`.
-  auto parsed = oa::parse_completion(o.body);
+  // Non-streaming: the answer in the client's dialect with `_openhinge`.
+  auto in = call_input_of(st);
+  auto parsed = providers::read_answer(in, o.body);
   if (!parsed) {
     failure f{errc::upstream_failed,
               r.account_name + ": " + parsed.error().message, ""};
@@ -474,13 +485,14 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   o.usage = parsed->usage;
   o.finish_reason = parsed->finish_reason;
   auto cost = cost_of(self, r, o.model, o.usage);
-  oa::gateway_facts facts;
+  providers::gateway_facts facts;
   facts.request_id = st.in.request_id;
   if (r.soul.has_soul)
     facts.soul = r.soul.slug;
   facts.provider = r.account_name;
   facts.provider_type = r.account_type;
   facts.cost_cents = static_cast<double>(cost) / 10'000.0;
+  facts.dropped_params = st.dropped;
   if (st.attempts.size() > 1) {
     facts.attempts_json = attempts_json(st.attempts);
     std::string fallback = "[";
@@ -498,8 +510,9 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     }
     facts.fallback_attempts_json = fallback + "]";
   }
+  auto body = providers::render_answer(in, o.body, facts);
   http_response res;
-  res.body = oa::render_completion(*parsed, facts);
+  res.body = body ? std::move(*body) : std::string{};
   res.headers = response_headers(st);
   st.sink->respond(std::move(res));
   log_row(self, "success", 200, std::nullopt, &o, cost);
@@ -507,38 +520,55 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   finish(self, verdict_of(o, {}), o.usage.input + o.usage.output, cost);
 }
 
+/// What the translation needs to know about the current attempt.
+providers::call_input call_input_of(request_state& st) {
+  auto& r = *st.plan;
+  providers::call_input in;
+  in.client = st.in.client_dialect;
+  in.body = st.body.get();
+  in.http = &st.in.http;
+  in.account_type = r.account_type;
+  in.base_url = r.base_url;
+  in.api_key = r.api_key;
+  in.model = r.model;
+  if (r.soul.has_soul) {
+    st.edits.system_prompt = r.soul.system_prompt;
+    st.edits.temperature = r.soul.temperature;
+    st.edits.max_tokens = r.soul.max_tokens;
+    in.soul = &st.edits;
+  }
+  in.stream = st.stream;
+  in.include_usage = st.include_usage;
+  in.request_id = st.in.request_id;
+  in.created = st.created;
+  return in;
+}
+
 void start_attempt(self_ptr self) {
   auto& st = self->state;
   auto& r = *st.plan;
   st.stage = "upstream";
   st.attempt_started_ms = steady_ms();
-  oa::soul_edits edits;
-  if (r.soul.has_soul) {
-    edits.system_prompt = r.soul.system_prompt;
-    edits.temperature = r.soul.temperature;
-    edits.max_tokens = r.soul.max_tokens;
-  }
-  oa::upstream_options opts;
-  opts.model = r.model;
-  opts.stream = st.stream;
-  opts.compatible = r.account_type == "openai_compatible";
-  providers::chat_exchange_spec spec;
-  auto url = providers::parse_url(oa::chat_url(r.base_url));
-  if (!url) {
-    fail_request(
-      self,
-      failure{errc::upstream_failed,
-              r.account_name + ": bad base_url: " + url.error().message, ""});
+  auto in = call_input_of(st);
+  auto call = providers::prepare_call(in);
+  if (!call) {
+    auto f = call.error();
+    if (f.code != errc::upstream_failed) {
+      // The request asks for something this target cannot do (SPEC §10):
+      // a client error, not a reason to try another account.
+      report_account(self, r.account_id, neutral());
+      st.plan->ok = false;
+      fail_request(self, std::move(f));
+      return;
+    }
+    f.message = r.account_name + ": " + f.message;
+    fail_request(self, std::move(f));
     return;
   }
-  spec.request.url = std::move(*url);
-  spec.request.body = oa::build_upstream_body(
-    *st.body, r.soul.has_soul ? &edits : nullptr, opts);
-  spec.request.headers.emplace_back("content-type", "application/json");
-  spec.request.headers.emplace_back("accept", st.stream ? "text/event-stream"
-                                                        : "application/json");
-  if (!r.api_key.empty())
-    spec.request.headers.emplace_back("authorization", "Bearer " + r.api_key);
+  st.dropped = std::move(call->dropped);
+  providers::chat_exchange_spec spec;
+  spec.request = std::move(call->request);
+  spec.frame = call->frame;
   spec.request.connect_timeout
     = std::chrono::milliseconds(r.connect_timeout_ms);
   spec.request.first_byte_timeout
@@ -552,8 +582,8 @@ void start_attempt(self_ptr self) {
     st.stream ? int64_t{r.max_stream_ms}
               : int64_t{r.timeout_ms} + total_grace_ms);
   spec.stream = st.stream;
-  spec.client_wants_usage = st.include_usage;
-  spec.completion_id = "chatcmpl-" + st.in.request_id;
+  if (st.stream)
+    spec.translator = providers::make_stream_translator(in);
   spec.client_dialect = st.in.client_dialect;
   spec.stream_head.status = 200;
   spec.stream_head.content_type = "text/event-stream; charset=utf-8";
@@ -743,16 +773,29 @@ void begin(self_ptr self) {
                           failure{errc::invalid_json, doc.error().message, ""});
     return;
   }
-  if (auto err = oa::validate_request(*doc)) {
-    fail_before_admission(self, *err);
+  bool anthropic = st.in.client_dialect == dialect::anthropic;
+  auto invalid = anthropic ? providers::anthropic::validate_request(*doc)
+                           : oa::validate_request(*doc);
+  if (invalid) {
+    fail_before_admission(self, *invalid);
     return;
   }
   st.body = std::make_shared<json::document>(std::move(*doc));
-  auto facts = oa::read_facts(*st.body);
-  st.model_requested = facts.model;
-  st.stream = facts.stream;
-  st.include_usage = facts.include_usage;
-  st.reserve_tokens = (facts.max_tokens > 0 ? facts.max_tokens : 1024)
+  int64_t max_tokens = 0;
+  if (anthropic) {
+    auto facts = providers::anthropic::read_facts(*st.body);
+    st.model_requested = facts.model;
+    st.stream = facts.stream;
+    max_tokens = facts.max_tokens;
+  } else {
+    auto facts = oa::read_facts(*st.body);
+    st.model_requested = facts.model;
+    st.stream = facts.stream;
+    st.include_usage = facts.include_usage;
+    max_tokens = facts.max_tokens;
+  }
+  st.created = static_cast<int64_t>(std::time(nullptr));
+  st.reserve_tokens = (max_tokens > 0 ? max_tokens : 1024)
                       + static_cast<int64_t>(st.in.http.body.size() / 4);
   if (auto err = resolve_soul(st)) {
     fail_before_admission(self, *err);

@@ -65,6 +65,11 @@ struct request_state {
   /// When an account refused a lease: how long until it may take requests.
   int64_t skip_retry_ms = 0;
   int64_t attempt_started_ms = 0;
+  /// The soul's edits for the translation (pointed to while it runs).
+  providers::soul_edits edits;
+  /// Parameters the current target cannot take (SPEC §5.4).
+  std::vector<std::string> dropped;
+  int64_t created = 0; // unix seconds, for translated answers
   // The exchange.
   std::shared_ptr<providers::chat_exchange> exchange;
   bool committed = false;

@@ -44,16 +44,23 @@ bool able(const account_info& a, const std::optional<std::string>& model) {
 std::string fallback_model(const account_info& a) {
   if (a.default_model)
     return *a.default_model;
+  // The original's defaults (reference §2.6).
   if (a.type == "openai")
     return "gpt-4o";
+  if (a.type == "claude")
+    return "claude-sonnet-4-6";
+  if (a.type == "gemini")
+    return "gemini-2.5-flash";
+  if (a.type == "ollama")
+    return "qwen3:8b";
   return {};
 }
 
 } // namespace
 
 bool serves_type(const std::string& type) {
-  // Claude, Gemini and Ollama translation arrive with their dialects.
-  return type == "openai" || type == "openai_compatible";
+  return type == "openai" || type == "openai_compatible" || type == "claude"
+         || type == "gemini" || type == "ollama";
 }
 
 pick_result pick_account(const std::map<std::string, selector_entry>& accounts,

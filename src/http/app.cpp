@@ -107,6 +107,8 @@ void app::handle(http_request req, sink_ptr sink) {
       return;
     case route_id::v1_chat:
     case route_id::v1_soul_chat:
+    case route_id::v1_messages:
+    case route_id::v1_soul_messages:
       handlers::handle_chat(ctx_, route, std::move(req), std::move(sink));
       return;
     case route_id::v1_models:

@@ -46,6 +46,8 @@ constexpr route_def routes[] = {
   {"HEAD", "/admin/providers", route_id::admin_providers},
   {"POST", "/v1/chat/completions", route_id::v1_chat},
   {"POST", "/v1/souls/{}/chat/completions", route_id::v1_soul_chat},
+  {"POST", "/v1/messages", route_id::v1_messages},
+  {"POST", "/v1/souls/{}/messages", route_id::v1_soul_messages},
   {"GET", "/v1/models", route_id::v1_models},
   {"GET", "/metrics", route_id::metrics},
   {"GET", "/admin/actors", route_id::admin_actors},

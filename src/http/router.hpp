@@ -25,6 +25,8 @@ enum class route_id {
   admin_system_status,
   v1_chat,
   v1_soul_chat,
+  v1_messages,
+  v1_soul_messages,
   v1_models,
   metrics,
   admin_actors,

@@ -6,7 +6,6 @@
 
 #include "core/error_render.hpp"
 #include "core/logging.hpp"
-#include "providers/openai/translate.hpp"
 #include "providers/sse.hpp"
 
 namespace oh::providers {
@@ -31,9 +30,7 @@ public:
   exchange_impl(chat_exchange_spec spec, std::shared_ptr<response_sink> sink,
                 std::shared_ptr<exchange_observer> observer)
     : spec_(std::move(spec)), sink_(std::move(sink)),
-      observer_(std::move(observer)),
-      relay_(spec_.completion_id, spec_.client_wants_usage),
-      started_ms_(steady_ms()) {}
+      observer_(std::move(observer)), started_ms_(steady_ms()) {}
 
   void attach(std::shared_ptr<upstream_exchange> upstream) {
     std::lock_guard guard{mu_};
@@ -68,9 +65,13 @@ public:
         outcome_.body.append(bytes);
       return true;
     }
-    parser_.feed(bytes, [this](sse_event& ev) {
+    auto handle = [this](sse_event& ev) {
       on_event(ev);
-    });
+    };
+    if (spec_.frame == framing::ndjson)
+      lines_.feed(bytes, handle);
+    else
+      parser_.feed(bytes, handle);
     if (stopped_)
       return true; // the upstream is being cancelled; keep draining nothing
     if (committed_ && sink_->backlog() > backlog_high_water) {
@@ -97,17 +98,27 @@ public:
       finish();
       return;
     }
-    parser_.finish([this](sse_event& ev) {
+    auto handle = [this](sse_event& ev) {
       on_event(ev);
-    });
+    };
+    if (spec_.frame == framing::ndjson)
+      lines_.finish(handle);
+    else
+      parser_.finish(handle);
     if (stopped_)
       return;
-    if (!relay_.saw_finish()) {
-      stream_failed("the provider ended the stream before it finished");
+    auto last = spec_.translator->on_end();
+    if (last.error) {
+      stream_failed(*last.error);
       return;
     }
-    commit_if_needed();
-    sink_->write(relay_.finish());
+    if (committed_) {
+      if (!last.bytes.empty())
+        sink_->write(std::move(last.bytes));
+    } else {
+      held_ += last.bytes;
+      commit_if_needed();
+    }
     sink_->end_stream();
     outcome_.completed = true;
     finish();
@@ -129,8 +140,9 @@ public:
         spec_.client_dialect,
         fail(kind == upstream_failure::timeout_idle
                  || kind == upstream_failure::timeout_first_byte
-               ? errc::internal
-               : errc::internal,
+                 || kind == upstream_failure::timeout_total
+               ? errc::upstream_timeout
+               : errc::upstream_failed,
              why)));
       sink_->end_stream();
     }
@@ -141,13 +153,11 @@ private:
   void on_event(sse_event& ev) {
     if (stopped_)
       return;
-    auto step = relay_.on_data(ev.data);
+    auto step = spec_.translator->on_event(ev);
     if (step.error) {
       stream_failed(*step.error);
       return;
     }
-    if (step.done)
-      return;
     if (!committed_) {
       held_ += step.bytes;
       if (step.content)
@@ -178,7 +188,7 @@ private:
     outcome_.failure = upstream_failure::broken;
     if (committed_) {
       sink_->write(render_stream_error(spec_.client_dialect,
-                                       fail(errc::internal, message)));
+                                       fail(errc::upstream_failed, message)));
       sink_->end_stream();
     }
     std::shared_ptr<upstream_exchange> up;
@@ -196,10 +206,10 @@ private:
       return;
     finished_ = true;
     stopped_ = true;
-    if (spec_.stream && ok_status_) {
-      outcome_.model = relay_.model();
-      outcome_.finish_reason = relay_.finish_reason();
-      outcome_.usage = relay_.usage();
+    if (spec_.stream && ok_status_ && spec_.translator) {
+      outcome_.model = spec_.translator->model();
+      outcome_.finish_reason = spec_.translator->finish_reason();
+      outcome_.usage = spec_.translator->usage();
     }
     observer_->on_finished(std::move(outcome_));
     std::lock_guard guard{mu_};
@@ -209,8 +219,8 @@ private:
   chat_exchange_spec spec_;
   std::shared_ptr<response_sink> sink_;
   std::shared_ptr<exchange_observer> observer_;
-  openai::stream_relay relay_;
   sse_parser parser_;
+  ndjson_reader lines_;
   exchange_outcome outcome_;
   std::string held_;
   int64_t started_ms_;
@@ -230,7 +240,7 @@ std::shared_ptr<chat_exchange>
 start_chat_exchange(upstream_client& client, chat_exchange_spec spec,
                     std::shared_ptr<response_sink> sink,
                     std::shared_ptr<exchange_observer> observer) {
-  auto request = spec.request;
+  auto request = std::move(spec.request);
   auto x = std::make_shared<exchange_impl>(std::move(spec), std::move(sink),
                                            std::move(observer));
   x->attach(client.start(std::move(request), x));

@@ -12,6 +12,7 @@
 
 #include "core/cost.hpp"
 #include "core/http_message.hpp"
+#include "providers/translation.hpp"
 #include "providers/upstream_client.hpp"
 
 namespace oh::providers {
@@ -46,8 +47,9 @@ public:
 struct chat_exchange_spec {
   upstream_request request;
   bool stream = false;
-  bool client_wants_usage = false;
-  std::string completion_id;
+  /// Streams: turns upstream events into the client's events.
+  std::unique_ptr<stream_translator> translator;
+  framing frame = framing::sse;
   /// Status and headers used when the stream commits.
   http_response stream_head;
   dialect client_dialect = dialect::openai;

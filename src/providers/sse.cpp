@@ -73,4 +73,27 @@ void sse_parser::finish(const handler& on_event) {
   dispatch(on_event);
 }
 
+void ndjson_reader::feed(std::string_view bytes, const handler& on_line) {
+  while (!bytes.empty()) {
+    auto nl = bytes.find('\n');
+    if (nl == std::string_view::npos) {
+      current_.data.append(bytes);
+      return;
+    }
+    current_.data.append(bytes.substr(0, nl));
+    bytes.remove_prefix(nl + 1);
+    if (!current_.data.empty() && current_.data.back() == '\r')
+      current_.data.pop_back();
+    if (!current_.data.empty())
+      on_line(current_);
+    current_.data.clear();
+  }
+}
+
+void ndjson_reader::finish(const handler& on_line) {
+  if (!current_.data.empty())
+    on_line(current_);
+  current_.data.clear();
+}
+
 } // namespace oh::providers

@@ -39,4 +39,16 @@ private:
   sse_event current_;
 };
 
+/// Newline-delimited JSON (Ollama streams): each non-empty line becomes an
+/// event with the line in `data`.
+class ndjson_reader {
+public:
+  using handler = sse_parser::handler;
+  void feed(std::string_view bytes, const handler& on_line);
+  void finish(const handler& on_line);
+
+private:
+  sse_event current_;
+};
+
 } // namespace oh::providers

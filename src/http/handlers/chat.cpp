@@ -108,7 +108,7 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
       row.created_at = clock::now_iso();
       row.api_key_id = it->second.id;
       row.key_name = it->second.name;
-      row.endpoint = "chat";
+      row.endpoint = d == dialect::anthropic ? "messages" : "chat";
       row.status = "denied";
       row.http_status = 401;
       row.error_code = "auth_invalid";
@@ -125,10 +125,11 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
       cid && valid_client_request_id(*cid))
     in.client_request_id = std::string{*cid};
   in.key = it->second;
-  if (route.id == route_id::v1_soul_chat)
+  if (route.id == route_id::v1_soul_chat
+      || route.id == route_id::v1_soul_messages)
     in.path_slug = route.param;
   in.client_dialect = d;
-  in.endpoint = "chat";
+  in.endpoint = d == dialect::anthropic ? "messages" : "chat";
   in.received_ms = clock::now_ms();
   in.http = std::move(req);
   ctx->system->spawn(actors::request, ctx->services, std::move(in),

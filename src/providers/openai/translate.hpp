@@ -5,6 +5,7 @@
 // only id, model and usage edits (SPEC §5.4, §5.5, §10). Pure: no I/O.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,15 +14,12 @@
 #include "core/error.hpp"
 #include "core/expected.hpp"
 #include "core/json.hpp"
+#include "providers/canonical.hpp"
+#include "providers/decoder.hpp"
 
 namespace oh::providers::openai {
 
-/// What a soul contributes to a request (SPEC §5.3).
-struct soul_edits {
-  std::string system_prompt;
-  std::optional<double> temperature;
-  std::optional<int64_t> max_tokens;
-};
+using providers::soul_edits;
 
 /// Checks the request shape; the failure names the offending field.
 std::optional<failure> validate_request(const json::value& body);
@@ -145,5 +143,18 @@ private:
   std::string finish_reason_;
   token_usage usage_;
 };
+
+// -- OpenAI as the upstream of another dialect (Anthropic clients) -----------
+
+/// The upstream body from the canonical form; `compatible` targets get
+/// `max_tokens` instead of `max_completion_tokens`.
+expected<std::string> build_body(canonical_request& r, bool compatible);
+
+/// Canonical finish for an OpenAI `finish_reason`.
+std::string finish_for(std::string_view finish_reason);
+
+std::unique_ptr<stream_decoder> make_decoder(const decode_context& ctx);
+expected<event_list> decode_response(std::string_view body,
+                                     const decode_context& ctx);
 
 } // namespace oh::providers::openai

@@ -1,0 +1,388 @@
+#include "providers/gemini/translate.hpp"
+
+#include <array>
+
+#include "core/logging.hpp"
+#include "providers/json_out.hpp"
+
+namespace oh::providers::gemini {
+
+namespace {
+
+using json::value;
+using namespace jout;
+
+/// JSON-Schema keywords outside Gemini's OpenAPI subset (SPEC §10).
+constexpr std::array<std::string_view, 12> unsupported_keywords = {
+  "$schema",
+  "$id",
+  "$ref",
+  "$defs",
+  "definitions",
+  "$comment",
+  "additionalProperties",
+  "unevaluatedProperties",
+  "patternProperties",
+  "const",
+  "examples",
+  "strict",
+};
+
+/// Removes unsupported keywords from a schema, recursing into the members
+/// that hold schemas (not into property names).
+void clean_schema(value& schema, const std::string& where,
+                  std::vector<std::string>& dropped) {
+  if (!schema.IsObject())
+    return;
+  for (auto kw : unsupported_keywords) {
+    auto name = rapidjson::StringRef(kw.data(), kw.size());
+    if (schema.HasMember(name)) {
+      schema.RemoveMember(name);
+      note_dropped(dropped, where + "." + std::string{kw});
+    }
+  }
+  if (auto it = schema.FindMember("properties");
+      it != schema.MemberEnd() && it->value.IsObject())
+    for (auto& p : it->value.GetObject())
+      clean_schema(p.value, where, dropped);
+  if (auto it = schema.FindMember("items"); it != schema.MemberEnd()) {
+    if (it->value.IsArray())
+      for (auto& s : it->value.GetArray())
+        clean_schema(s, where, dropped);
+    else
+      clean_schema(it->value, where, dropped);
+  }
+  for (auto* list : {"anyOf", "oneOf", "allOf", "prefixItems"})
+    if (auto it = schema.FindMember(list);
+        it != schema.MemberEnd() && it->value.IsArray())
+      for (auto& s : it->value.GetArray())
+        clean_schema(s, where, dropped);
+}
+
+/// A tool result as Gemini wants it: `{"result": <JSON or the string>}`.
+value result_payload(const std::string& text, allocator& a) {
+  value payload = object();
+  json::document parsed;
+  parsed.Parse(text.data(), text.size());
+  if (!text.empty() && !parsed.HasParseError())
+    put(payload, "result", value(parsed, a), a);
+  else
+    put_str(payload, "result", text, a);
+  return payload;
+}
+
+int64_t int_field(const value& obj, const char* name) {
+  auto* v = json::find(obj, name);
+  return v != nullptr && v->IsInt64() ? v->GetInt64() : 0;
+}
+
+token_usage read_usage(const value& u) {
+  token_usage out;
+  out.input = int_field(u, "promptTokenCount");
+  out.cache_read = int_field(u, "cachedContentTokenCount");
+  out.reasoning = int_field(u, "thoughtsTokenCount");
+  out.output = int_field(u, "candidatesTokenCount") + out.reasoning;
+  return out;
+}
+
+/// GenerateContentResponse events → canonical events; the finish is held
+/// until the end because usage keeps arriving (SPEC §10).
+class decoder final : public stream_decoder {
+public:
+  explicit decoder(decode_context ctx) : ctx_(std::move(ctx)) {}
+
+  void on_event(const sse_event& ev, event_list& out) override {
+    auto doc = json::parse(ev.data);
+    if (!doc || !doc->IsObject()) {
+      out.push_back(error_event("the provider sent a malformed stream event"));
+      return;
+    }
+    consume(*doc, out);
+  }
+
+  void consume(const value& doc, event_list& out) {
+    if (auto* err = json::find(doc, "error")) {
+      std::string message = "the provider reported an error";
+      if (err->IsObject())
+        message = json::get_string(*err, "message").value_or(message);
+      out.push_back(error_event(std::move(message)));
+      return;
+    }
+    if (!started_) {
+      started_ = true;
+      canonical_event start;
+      start.what = canonical_event::kind::start;
+      start.text = json::get_string(doc, "responseId").value_or("");
+      start.model = json::get_string(doc, "modelVersion").value_or("");
+      out.push_back(std::move(start));
+    }
+    if (auto* u = json::find(doc, "usageMetadata"); u && u->IsObject())
+      out.push_back(usage_event(read_usage(*u)));
+    auto* candidates = json::find(doc, "candidates");
+    if (candidates == nullptr || !candidates->IsArray()
+        || candidates->Empty()) {
+      if (auto* fb = json::find(doc, "promptFeedback"); fb && fb->IsObject())
+        if (json::get_string(*fb, "blockReason"))
+          reason_ = "content_filter";
+      return;
+    }
+    auto& c = (*candidates)[0];
+    if (auto* content = json::find(c, "content");
+        content && content->IsObject())
+      if (auto* parts = json::find(*content, "parts");
+          parts && parts->IsArray())
+        for (auto& p : parts->GetArray()) {
+          if (auto* call = json::find(p, "functionCall");
+              call && call->IsObject()) {
+            canonical_event e;
+            e.what = canonical_event::kind::tool_start;
+            e.index = calls_;
+            e.id = generated_call_id(ctx_, calls_);
+            e.name = json::get_string(*call, "name").value_or("");
+            out.push_back(e);
+            e.what = canonical_event::kind::tool_args;
+            auto* args = json::find(*call, "args");
+            e.text = args != nullptr ? json::to_string(*args) : "{}";
+            out.push_back(e);
+            e.what = canonical_event::kind::tool_end;
+            e.text.clear();
+            out.push_back(std::move(e));
+            ++calls_;
+            continue;
+          }
+          auto text = json::get_string(p, "text");
+          if (!text || text->empty())
+            continue;
+          auto* thought = json::find(p, "thought");
+          if (thought != nullptr && thought->IsBool() && thought->GetBool()) {
+            canonical_event e;
+            e.what = canonical_event::kind::reasoning;
+            e.text = *text;
+            out.push_back(std::move(e));
+          } else {
+            out.push_back(text_event(*text));
+          }
+        }
+    if (auto fr = json::get_string(c, "finishReason"); fr && !fr->empty())
+      reason_ = finish_for(*fr);
+  }
+
+  void on_end(event_list& out) override {
+    if (reason_.empty())
+      return;
+    out.push_back(
+      finish_event(reason_ == "stop" && calls_ > 0 ? "tool_calls" : reason_));
+  }
+
+  bool finished() const override {
+    return !reason_.empty();
+  }
+
+private:
+  decode_context ctx_;
+  bool started_ = false;
+  int calls_ = 0;
+  std::string reason_;
+};
+
+} // namespace
+
+std::string generate_url(std::string_view base, std::string_view model,
+                         bool stream) {
+  base = trim_base(base);
+  std::string url{base};
+  if (!base.ends_with("/v1beta"))
+    url += "/v1beta";
+  url += "/models/";
+  url += model;
+  url += stream ? ":streamGenerateContent?alt=sse" : ":generateContent";
+  return url;
+}
+
+std::string models_url(std::string_view base) {
+  base = trim_base(base);
+  if (base.ends_with("/v1beta"))
+    return std::string{base} + "/models";
+  return std::string{base} + "/v1beta/models";
+}
+
+std::string finish_for(std::string_view r) {
+  if (r == "STOP")
+    return "stop";
+  if (r == "MAX_TOKENS")
+    return "length";
+  if (r == "SAFETY" || r == "RECITATION" || r == "BLOCKLIST"
+      || r == "PROHIBITED_CONTENT" || r == "SPII" || r == "IMAGE_SAFETY")
+    return "content_filter";
+  OH_WARN("gemini finish reason {} mapped to stop", std::string{r});
+  return "stop";
+}
+
+expected<std::string> build_body(canonical_request& r) {
+  using pk = content_part::kind;
+  json::document doc;
+  doc.SetObject();
+  auto& a = doc.GetAllocator();
+  value contents = array();
+  for (size_t i = 0; i < r.turns.size(); ++i) {
+    auto& t = r.turns[i];
+    value parts = array();
+    for (auto& p : t.parts) {
+      value part = object();
+      switch (p.what) {
+        case pk::text:
+          if (p.text.empty())
+            continue;
+          put_str(part, "text", p.text, a);
+          break;
+        case pk::image: {
+          if (!p.image.url.empty())
+            return fail(errc::invalid_value,
+                        p.at
+                          + ": gemini accounts take images only as base64 "
+                            "data URLs (the gateway never downloads images)",
+                        p.at);
+          value data = object();
+          put_str(data, "mimeType", p.image.media_type, a);
+          put_str(data, "data", p.image.data, a);
+          put(part, "inlineData", std::move(data), a);
+          break;
+        }
+        case pk::tool_call: {
+          value call = object();
+          put_str(call, "name", p.name, a);
+          put(call, "args", parse_or_empty_object(p.arguments, a), a);
+          put(part, "functionCall", std::move(call), a);
+          break;
+        }
+        case pk::tool_result: {
+          value response = object();
+          auto name = tool_name_for(r, i, p.id);
+          put_str(response, "name", name.empty() ? p.id : name, a);
+          put(response, "response", result_payload(p.text, a), a);
+          put(part, "functionResponse", std::move(response), a);
+          break;
+        }
+        case pk::reasoning:
+          continue;
+      }
+      parts.PushBack(part, a);
+    }
+    value content = object();
+    put_str(content, "role",
+            t.role == turn::role_kind::assistant ? "model" : "user", a);
+    put(content, "parts", std::move(parts), a);
+    contents.PushBack(content, a);
+  }
+  put(doc, "contents", std::move(contents), a);
+  if (auto system = joined_system(r); !system.empty()) {
+    value si = object();
+    value parts = array();
+    value text = object();
+    put_str(text, "text", system, a);
+    parts.PushBack(text, a);
+    put(si, "parts", std::move(parts), a);
+    put(doc, "systemInstruction", std::move(si), a);
+  }
+  value gc = object();
+  if (r.max_tokens)
+    put(gc, "maxOutputTokens", value(*r.max_tokens), a);
+  if (r.temperature)
+    put(gc, "temperature", value(*r.temperature), a);
+  if (r.top_p)
+    put(gc, "topP", value(*r.top_p), a);
+  if (r.top_k)
+    put(gc, "topK", value(*r.top_k), a);
+  if (!r.stop.empty()) {
+    value stops = array();
+    for (auto& s : r.stop)
+      stops.PushBack(str(s, a), a);
+    put(gc, "stopSequences", std::move(stops), a);
+  }
+  if (r.seed)
+    put(gc, "seed", value(*r.seed), a);
+  if (r.presence_penalty)
+    put(gc, "presencePenalty", value(*r.presence_penalty), a);
+  if (r.frequency_penalty)
+    put(gc, "frequencyPenalty", value(*r.frequency_penalty), a);
+  if (r.format.what == response_format::kind::json_object
+      || r.format.what == response_format::kind::json_schema) {
+    put_str(gc, "responseMimeType", "application/json", a);
+    if (r.format.what == response_format::kind::json_schema
+        && !r.format.schema.empty()) {
+      value schema = parse_or_empty_object(r.format.schema, a);
+      clean_schema(schema, "response_format.schema", r.dropped);
+      put(gc, "responseSchema", std::move(schema), a);
+    }
+  }
+  if (r.thinking_budget) {
+    value tc = object();
+    put(tc, "thinkingBudget", value(*r.thinking_budget), a);
+    put(tc, "includeThoughts", value(true), a);
+    put(gc, "thinkingConfig", std::move(tc), a);
+  }
+  if (gc.MemberCount() > 0)
+    put(doc, "generationConfig", std::move(gc), a);
+  if (!r.tools.empty()) {
+    value decls = array();
+    for (auto& t : r.tools) {
+      value d = object();
+      put_str(d, "name", t.name, a);
+      if (!t.description.empty())
+        put_str(d, "description", t.description, a);
+      if (!t.parameters.empty()) {
+        value params = parse_or_empty_object(t.parameters, a);
+        clean_schema(params, "tools.parameters", r.dropped);
+        put(d, "parameters", std::move(params), a);
+      }
+      decls.PushBack(d, a);
+    }
+    value tools = array();
+    value entry = object();
+    put(entry, "functionDeclarations", std::move(decls), a);
+    tools.PushBack(entry, a);
+    put(doc, "tools", std::move(tools), a);
+  }
+  using mode = tool_choice::mode;
+  if (r.choice.what != mode::unset) {
+    value fcc = object();
+    put_str(fcc, "mode",
+            r.choice.what == mode::none        ? "NONE"
+            : r.choice.what == mode::automatic ? "AUTO"
+                                               : "ANY",
+            a);
+    if (r.choice.what == mode::tool) {
+      value names = array();
+      names.PushBack(str(r.choice.name, a), a);
+      put(fcc, "allowedFunctionNames", std::move(names), a);
+    }
+    value tc = object();
+    put(tc, "functionCallingConfig", std::move(fcc), a);
+    put(doc, "toolConfig", std::move(tc), a);
+  }
+  if (r.choice.disable_parallel)
+    note_dropped(r.dropped, "parallel_tool_calls");
+  if (r.user)
+    note_dropped(r.dropped, r.user_param);
+  return dump(doc);
+}
+
+std::unique_ptr<stream_decoder> make_decoder(const decode_context& ctx) {
+  return std::make_unique<decoder>(ctx);
+}
+
+expected<event_list> decode_response(std::string_view body,
+                                     const decode_context& ctx) {
+  auto doc = json::parse(body);
+  if (!doc || !doc->IsObject())
+    return fail(errc::upstream_failed, "the upstream answer is not JSON");
+  decoder d{ctx};
+  event_list out;
+  d.consume(*doc, out);
+  d.on_end(out);
+  if (!d.finished() && !doc->HasMember("error"))
+    out.push_back(finish_event("stop"));
+  return out;
+}
+
+} // namespace oh::providers::gemini

@@ -1,0 +1,427 @@
+#include "providers/translation.hpp"
+
+#include "core/error_render.hpp"
+#include "providers/anthropic/encode.hpp"
+#include "providers/anthropic/ingress.hpp"
+#include "providers/claude/translate.hpp"
+#include "providers/gemini/translate.hpp"
+#include "providers/ollama/translate.hpp"
+#include "providers/openai/encode.hpp"
+#include "providers/openai/ingress.hpp"
+#include "providers/openai/translate.hpp"
+
+namespace oh::providers {
+
+namespace {
+
+wire wire_of(const call_input& in) {
+  return wire_for_type(in.account_type).value_or(wire::openai);
+}
+
+decode_context decode_ctx(const call_input& in) {
+  return decode_context{in.request_id, in.model};
+}
+
+answer_context answer_ctx(const call_input& in) {
+  answer_context ctx;
+  ctx.id
+    = (in.client == dialect::anthropic ? "msg_" : "chatcmpl-") + in.request_id;
+  ctx.created = in.created;
+  ctx.model = in.model;
+  ctx.include_usage = in.include_usage;
+  return ctx;
+}
+
+expected<canonical_request> canonical_of(const call_input& in) {
+  if (in.client == dialect::anthropic)
+    return anthropic::to_canonical(*in.body, in.soul, in.model,
+                                   in.account_type);
+  return openai::to_canonical(*in.body, in.soul, in.model, in.account_type);
+}
+
+std::unique_ptr<stream_decoder> decoder_for(const call_input& in) {
+  auto ctx = decode_ctx(in);
+  switch (wire_of(in)) {
+    case wire::claude:
+      return claude::make_decoder(ctx);
+    case wire::gemini:
+      return gemini::make_decoder(ctx);
+    case wire::ollama:
+      return ollama::make_decoder(ctx);
+    case wire::openai:
+      break;
+  }
+  return openai::make_decoder(ctx);
+}
+
+expected<event_list> decode_whole(const call_input& in, std::string_view body) {
+  auto ctx = decode_ctx(in);
+  switch (wire_of(in)) {
+    case wire::claude:
+      return claude::decode_response(body, ctx);
+    case wire::gemini:
+      return gemini::decode_response(body, ctx);
+    case wire::ollama:
+      return ollama::decode_response(body, ctx);
+    case wire::openai:
+      break;
+  }
+  return openai::decode_response(body, ctx);
+}
+
+const char* cut_short = "the provider ended the stream before it finished";
+
+/// OpenAI clients in front of openai accounts: the relay of SPEC §10.
+class openai_relay final : public stream_translator {
+public:
+  explicit openai_relay(const call_input& in)
+    : relay_("chatcmpl-" + in.request_id, in.include_usage) {}
+
+  step on_event(const sse_event& ev) override {
+    auto s = relay_.on_data(ev.data);
+    return step{std::move(s.bytes), s.content, std::move(s.error)};
+  }
+  step on_end() override {
+    if (!relay_.saw_finish())
+      return step{{}, false, std::string{cut_short}};
+    return step{relay_.finish(), false, std::nullopt};
+  }
+  std::string model() const override {
+    return relay_.model();
+  }
+  std::string finish_reason() const override {
+    return relay_.finish_reason();
+  }
+  token_usage usage() const override {
+    return relay_.usage();
+  }
+
+private:
+  openai::stream_relay relay_;
+};
+
+/// Facts of a stream read through a decoder.
+struct stream_facts {
+  std::string model;
+  std::string finish_reason;
+  token_usage usage;
+
+  void note(const canonical_event& e) {
+    using k = canonical_event::kind;
+    if (e.what == k::start && !e.model.empty())
+      model = e.model;
+    else if (e.what == k::usage)
+      usage = e.usage;
+    else if (e.what == k::finish)
+      finish_reason = e.reason;
+  }
+};
+
+/// Anthropic clients in front of Claude: every event forwarded as it came;
+/// the decoder only watches (usage, finish, the commit point).
+class claude_relay final : public stream_translator {
+public:
+  explicit claude_relay(const call_input& in)
+    : decoder_(claude::make_decoder(decode_ctx(in))) {
+    facts_.model = in.model;
+  }
+
+  step on_event(const sse_event& ev) override {
+    step out;
+    event_list events;
+    decoder_->on_event(ev, events);
+    for (auto& e : events) {
+      if (e.what == canonical_event::kind::error) {
+        out.error = e.text;
+        return out;
+      }
+      out.content = out.content || is_content(e);
+      facts_.note(e);
+    }
+    auto name = ev.event;
+    if (name.empty())
+      if (auto doc = json::parse(ev.data); doc && doc->IsObject())
+        name = json::get_string(*doc, "type").value_or("message");
+    out.bytes = "event: " + name + "\ndata: " + ev.data + "\n\n";
+    return out;
+  }
+  step on_end() override {
+    if (!decoder_->finished())
+      return step{{}, false, std::string{cut_short}};
+    return {};
+  }
+  std::string model() const override {
+    return facts_.model;
+  }
+  std::string finish_reason() const override {
+    return facts_.finish_reason;
+  }
+  token_usage usage() const override {
+    return facts_.usage;
+  }
+
+private:
+  std::unique_ptr<stream_decoder> decoder_;
+  stream_facts facts_;
+};
+
+/// Every other pair: upstream events → canonical events → client events.
+template<class Encoder>
+class translated final : public stream_translator {
+public:
+  explicit translated(const call_input& in)
+    : decoder_(decoder_for(in)), encoder_(answer_ctx(in)) {
+    facts_.model = in.model;
+  }
+
+  step on_event(const sse_event& ev) override {
+    event_list events;
+    decoder_->on_event(ev, events);
+    return encode(events);
+  }
+  step on_end() override {
+    event_list events;
+    decoder_->on_end(events);
+    auto out = encode(events);
+    if (out.error)
+      return out;
+    if (!decoder_->finished())
+      return step{{}, false, std::string{cut_short}};
+    encoder_.end(out.bytes);
+    return out;
+  }
+  std::string model() const override {
+    return facts_.model;
+  }
+  std::string finish_reason() const override {
+    return facts_.finish_reason;
+  }
+  token_usage usage() const override {
+    return facts_.usage;
+  }
+
+private:
+  step encode(const event_list& events) {
+    step out;
+    for (auto& e : events) {
+      if (e.what == canonical_event::kind::error) {
+        out.error = e.text;
+        return out;
+      }
+      out.content = out.content || is_content(e);
+      facts_.note(e);
+      encoder_.on(e, out.bytes);
+    }
+    return out;
+  }
+
+  std::unique_ptr<stream_decoder> decoder_;
+  Encoder encoder_;
+  stream_facts facts_;
+};
+
+void add_header(upstream_request& req, std::string name, std::string value) {
+  req.headers.emplace_back(std::move(name), std::move(value));
+}
+
+/// `_openhinge` as a JSON object.
+std::string facts_json(const gateway_facts& facts) {
+  std::string out = "{\"request_id\":";
+  json::append_quoted(out, facts.request_id);
+  out += ",\"soul\":";
+  if (facts.soul)
+    json::append_quoted(out, *facts.soul);
+  else
+    out += "null";
+  out += ",\"provider\":";
+  json::append_quoted(out, facts.provider);
+  out += ",\"provider_type\":";
+  json::append_quoted(out, facts.provider_type);
+  out += ",\"cost_cents\":";
+  out += json::to_string(json::value(facts.cost_cents));
+  if (!facts.attempts_json.empty())
+    out += ",\"attempts\":" + facts.attempts_json;
+  if (!facts.fallback_attempts_json.empty())
+    out += ",\"fallback_attempts\":" + facts.fallback_attempts_json;
+  out += ",\"dropped_params\":[";
+  for (size_t i = 0; i < facts.dropped_params.size(); ++i) {
+    if (i > 0)
+      out += ",";
+    json::append_quoted(out, facts.dropped_params[i]);
+  }
+  return out + "]}";
+}
+
+} // namespace
+
+std::optional<wire> wire_for_type(std::string_view type) {
+  if (type == "openai" || type == "openai_compatible")
+    return wire::openai;
+  if (type == "claude")
+    return wire::claude;
+  if (type == "gemini")
+    return wire::gemini;
+  if (type == "ollama")
+    return wire::ollama;
+  return std::nullopt;
+}
+
+bool is_relay(const call_input& in) {
+  auto w = wire_of(in);
+  return (in.client == dialect::openai && w == wire::openai)
+         || (in.client == dialect::anthropic && w == wire::claude);
+}
+
+expected<prepared_call> prepare_call(const call_input& in) {
+  prepared_call call;
+  auto& req = call.request;
+  std::string url;
+  std::string body;
+  auto w = wire_of(in);
+  if (is_relay(in)) {
+    if (w == wire::openai) {
+      openai::upstream_options opts;
+      opts.model = in.model;
+      opts.stream = in.stream;
+      opts.compatible = in.account_type == "openai_compatible";
+      body = openai::build_upstream_body(*in.body, in.soul, opts);
+      url = openai::chat_url(in.base_url);
+    } else {
+      body = claude::build_relay_body(*in.body, in.soul, in.model);
+      url = claude::messages_url(in.base_url);
+    }
+  } else {
+    auto canonical = canonical_of(in);
+    if (!canonical)
+      return canonical.error();
+    auto& r = *canonical;
+    r.stream = in.stream;
+    expected<std::string> built = std::string{};
+    switch (w) {
+      case wire::claude:
+        built = claude::build_body(r);
+        url = claude::messages_url(in.base_url);
+        break;
+      case wire::gemini:
+        built = gemini::build_body(r);
+        url = gemini::generate_url(in.base_url, in.model, in.stream);
+        break;
+      case wire::ollama:
+        built = ollama::build_body(r);
+        url = ollama::chat_url(in.base_url);
+        call.frame = framing::ndjson;
+        break;
+      case wire::openai:
+        built = openai::build_body(r, in.account_type == "openai_compatible");
+        url = openai::chat_url(in.base_url);
+        break;
+    }
+    if (!built)
+      return built.error();
+    body = std::move(*built);
+    call.dropped = std::move(r.dropped);
+  }
+  auto parsed = parse_url(url);
+  if (!parsed)
+    return fail(errc::upstream_failed,
+                "bad base_url: " + parsed.error().message);
+  req.url = std::move(*parsed);
+  req.body = std::move(body);
+  add_header(req, "content-type", "application/json");
+  add_header(req, "accept",
+             !in.stream                   ? "application/json"
+             : call.frame == framing::sse ? "text/event-stream"
+                                          : "application/x-ndjson");
+  switch (w) {
+    case wire::openai:
+    case wire::ollama:
+      if (!in.api_key.empty())
+        add_header(req, "authorization", "Bearer " + in.api_key);
+      break;
+    case wire::claude: {
+      add_header(req, "x-api-key", in.api_key);
+      std::string version = claude::api_version;
+      if (in.client == dialect::anthropic && in.http != nullptr) {
+        if (auto v = in.http->header("anthropic-version"); v && !v->empty())
+          version = std::string{*v};
+        if (auto beta = in.http->header("anthropic-beta"); beta)
+          add_header(req, "anthropic-beta", std::string{*beta});
+      }
+      add_header(req, "anthropic-version", version);
+      break;
+    }
+    case wire::gemini:
+      add_header(req, "x-goog-api-key", in.api_key);
+      break;
+  }
+  return call;
+}
+
+std::unique_ptr<stream_translator>
+make_stream_translator(const call_input& in) {
+  if (is_relay(in)) {
+    if (in.client == dialect::openai)
+      return std::make_unique<openai_relay>(in);
+    return std::make_unique<claude_relay>(in);
+  }
+  if (in.client == dialect::anthropic)
+    return std::make_unique<translated<anthropic::event_encoder>>(in);
+  return std::make_unique<translated<openai::chunk_encoder>>(in);
+}
+
+expected<parsed_answer> read_answer(const call_input& in,
+                                    std::string_view body) {
+  parsed_answer out;
+  if (is_relay(in) && in.client == dialect::openai) {
+    auto c = openai::parse_completion(body);
+    if (!c)
+      return c.error();
+    out.model = c->model;
+    out.finish_reason = c->finish_reason;
+    out.usage = c->usage;
+    return out;
+  }
+  auto events = decode_whole(in, body);
+  if (!events)
+    return events.error();
+  auto a = accumulate(*events);
+  if (a.error)
+    return fail(errc::upstream_failed, *a.error);
+  out.model = a.model;
+  out.finish_reason = a.finish_reason;
+  out.usage = a.usage;
+  return out;
+}
+
+expected<std::string> render_answer(const call_input& in, std::string_view body,
+                                    const gateway_facts& facts) {
+  if (is_relay(in)) {
+    if (in.client == dialect::anthropic)
+      return std::string{body}; // Claude's own message, unchanged
+    auto c = openai::parse_completion(body);
+    if (!c)
+      return c.error();
+    openai::gateway_facts f;
+    f.request_id = facts.request_id;
+    f.soul = facts.soul;
+    f.provider = facts.provider;
+    f.provider_type = facts.provider_type;
+    f.cost_cents = facts.cost_cents;
+    f.attempts_json = facts.attempts_json;
+    f.fallback_attempts_json = facts.fallback_attempts_json;
+    return openai::render_completion(*c, f);
+  }
+  auto events = decode_whole(in, body);
+  if (!events)
+    return events.error();
+  auto a = accumulate(*events);
+  if (in.client == dialect::anthropic)
+    return anthropic::render_answer(a, answer_ctx(in));
+  auto out = openai::render_answer(a, answer_ctx(in));
+  // Splice `_openhinge` in before the closing brace.
+  out.pop_back();
+  out += ",\"_openhinge\":" + facts_json(facts) + "}";
+  return out;
+}
+
+} // namespace oh::providers

@@ -1,0 +1,309 @@
+// Feeds every golden transcript (test/golden/README.md) through the pure
+// translation layer: the upstream request it builds, the client answer it
+// renders, and for streams the same output whatever byte boundary the
+// upstream bytes are split at.
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <rapidjson/prettywriter.h>
+
+#include "core/error_render.hpp"
+#include "core/json.hpp"
+#include "providers/anthropic/ingress.hpp"
+#include "providers/openai/translate.hpp"
+#include "providers/translation.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace oh;
+using namespace oh::providers;
+
+const fs::path golden_dir = fs::path{OH_SOURCE_DIR} / "test" / "golden";
+
+std::vector<std::string> golden_files() {
+  std::vector<std::string> out;
+  for (auto& e : fs::recursive_directory_iterator(golden_dir))
+    if (e.is_regular_file() && e.path().extension() == ".json")
+      out.push_back(fs::relative(e.path(), golden_dir).string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in{p, std::ios::binary};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string pretty(const json::value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> w{buf};
+  v.Accept(w);
+  return buf.GetString();
+}
+
+/// Compares JSON values (object member order does not matter).
+::testing::AssertionResult same_json(const json::value& expected,
+                                     const json::value& actual) {
+  if (expected == actual)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "expected:\n"
+                                       << pretty(expected) << "\nactual:\n"
+                                       << pretty(actual);
+}
+
+/// One transcript, loaded, with the call input it describes.
+struct transcript {
+  json::document doc;
+  json::document client_body;
+  http_request http;
+  soul_edits soul;
+  call_input in;
+
+  bool has(const char* name) const {
+    return doc.HasMember(name);
+  }
+  const json::value& operator[](const char* name) const {
+    return doc[name];
+  }
+};
+
+std::unique_ptr<transcript> load(const std::string& file) {
+  auto t = std::make_unique<transcript>();
+  auto text = read_text(golden_dir / file);
+  t->doc.Parse(text.c_str(), text.size());
+  if (t->doc.HasParseError())
+    return nullptr;
+  auto& d = t->doc;
+  t->client_body.CopyFrom(d["client_request"], t->client_body.GetAllocator());
+  auto& in = t->in;
+  in.client = std::string_view{d["ingress"].GetString()} == "anthropic"
+                ? dialect::anthropic
+                : dialect::openai;
+  in.body = &t->client_body;
+  in.http = &t->http;
+  in.account_type = d["provider"].GetString();
+  in.base_url = "http://up";
+  in.api_key = "test-key";
+  in.model = d["model"].GetString();
+  if (auto* soul = json::find(d, "soul"); soul && soul->IsObject()) {
+    t->soul.system_prompt
+      = json::get_string(*soul, "system_prompt").value_or("");
+    if (auto* v = json::find(*soul, "temperature"))
+      t->soul.temperature = v->GetDouble();
+    if (auto* v = json::find(*soul, "max_tokens"))
+      t->soul.max_tokens = v->GetInt64();
+    in.soul = &t->soul;
+  }
+  if (auto* s = json::find(t->client_body, "stream"); s && s->IsBool())
+    in.stream = s->GetBool();
+  if (auto* so = json::find(t->client_body, "stream_options");
+      so && so->IsObject())
+    if (auto* u = json::find(*so, "include_usage"); u && u->IsBool())
+      in.include_usage = u->GetBool();
+  in.request_id = "req1";
+  in.created = 1'700'000'000;
+  return t;
+}
+
+/// Runs the upstream bytes through a fresh translator, split at `cut`.
+std::string translate_stream(const transcript& t, std::string_view raw,
+                             size_t cut) {
+  auto translator = make_stream_translator(t.in);
+  bool ndjson = t.in.account_type == "ollama" && !is_relay(t.in);
+  sse_parser sse;
+  ndjson_reader lines;
+  std::string out;
+  std::optional<std::string> error;
+  auto on_event = [&](sse_event& ev) {
+    if (error)
+      return;
+    auto step = translator->on_event(ev);
+    if (step.error)
+      error = step.error;
+    else
+      out += step.bytes;
+  };
+  for (auto piece : {raw.substr(0, cut), raw.substr(cut)}) {
+    if (ndjson)
+      lines.feed(piece, on_event);
+    else
+      sse.feed(piece, on_event);
+  }
+  if (ndjson)
+    lines.finish(on_event);
+  else
+    sse.finish(on_event);
+  if (!error) {
+    auto last = translator->on_end();
+    if (last.error)
+      error = last.error;
+    else
+      out += last.bytes;
+  }
+  if (error)
+    // What the exchange writes after the first byte (SPEC §4).
+    out
+      += render_stream_error(t.in.client, fail(errc::upstream_failed, *error));
+  return out;
+}
+
+/// Client SSE bytes → the `expected_events` shape.
+json::document client_events(const std::string& bytes, dialect d) {
+  json::document events;
+  events.SetArray();
+  auto& a = events.GetAllocator();
+  sse_parser parser;
+  auto on_event = [&](sse_event& ev) {
+    json::value item;
+    if (ev.data == "[DONE]") {
+      item.SetString("[DONE]", a);
+    } else {
+      json::document data(&a);
+      data.Parse(ev.data.c_str(), ev.data.size());
+      if (data.HasParseError()) {
+        item.SetString(ev.data.c_str(), a);
+      } else if (d == dialect::anthropic) {
+        item.SetObject();
+        item.AddMember("event", json::value{ev.event.c_str(), a}, a);
+        item.AddMember("data", json::value{data, a}, a);
+      } else {
+        item.CopyFrom(data, a);
+      }
+    }
+    events.PushBack(item, a);
+  };
+  parser.feed(bytes, on_event);
+  parser.finish(on_event);
+  return events;
+}
+
+/// The error object of an in-band error event, if `v` is one.
+json::value* error_object(json::value& v) {
+  if (!v.IsObject())
+    return nullptr;
+  json::value* data = &v;
+  if (auto it = v.FindMember("data"); it != v.MemberEnd())
+    data = &it->value;
+  if (!data->IsObject())
+    return nullptr;
+  auto it = data->FindMember("error");
+  return it != data->MemberEnd() && it->value.IsObject() ? &it->value : nullptr;
+}
+
+class golden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(golden, translates_both_ways) {
+  auto t = load(GetParam());
+  ASSERT_TRUE(t) << GetParam() << " is not JSON";
+  auto& in = t->in;
+
+  auto invalid = in.client == dialect::anthropic
+                   ? anthropic::validate_request(t->client_body)
+                   : openai::validate_request(t->client_body);
+  ASSERT_FALSE(invalid) << invalid->message;
+
+  auto call = prepare_call(in);
+  if (t->has("expected_status")) {
+    ASSERT_FALSE(call) << "the request should have been refused";
+    auto status = call.error().status != 0 ? call.error().status
+                                           : status_for(call.error().code);
+    EXPECT_EQ(status, (*t)["expected_status"].GetUint());
+    if (t->has("expected_param"))
+      EXPECT_EQ(call.error().field, (*t)["expected_param"].GetString());
+    return;
+  }
+  ASSERT_TRUE(call) << call.error().message;
+
+  // The upstream request.
+  EXPECT_EQ(call->request.url.target, (*t)["upstream_path"].GetString());
+  auto sent = json::parse(call->request.body);
+  ASSERT_TRUE(sent) << call->request.body;
+  EXPECT_TRUE(same_json((*t)["upstream_request"], *sent));
+  std::vector<std::string> expected_dropped;
+  if (t->has("expected_dropped"))
+    for (auto& v : (*t)["expected_dropped"].GetArray())
+      expected_dropped.emplace_back(v.GetString());
+  EXPECT_EQ(call->dropped, expected_dropped);
+
+  if (!in.stream) {
+    auto upstream = json::to_string((*t)["upstream_response"]);
+    auto parsed = read_answer(in, upstream);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    gateway_facts facts;
+    facts.request_id = "req1";
+    auto body = render_answer(in, upstream, facts);
+    ASSERT_TRUE(body) << body.error().message;
+    auto answer = json::parse(*body);
+    ASSERT_TRUE(answer) << *body;
+    answer->RemoveMember("_openhinge");
+    EXPECT_TRUE(same_json((*t)["expected_response"], *answer));
+    return;
+  }
+
+  std::string raw = (*t)["upstream_stream"].GetString();
+  auto whole = translate_stream(*t, raw, raw.size());
+  auto events = client_events(whole, in.client);
+  json::document expected;
+  expected.CopyFrom((*t)["expected_events"], expected.GetAllocator());
+  if (t->has("expected_error")) {
+    // Error messages are compared by substring; then the rest exactly.
+    std::string needle = (*t)["expected_error"].GetString();
+    ASSERT_FALSE(events.Empty());
+    bool found = false;
+    for (auto& e : events.GetArray())
+      if (auto* err = error_object(e)) {
+        std::string message = json::get_string(*err, "message").value_or("");
+        EXPECT_NE(message.find(needle), std::string::npos) << message;
+        err->RemoveMember("message");
+        found = true;
+      }
+    EXPECT_TRUE(found) << "no in-band error in:\n" << whole;
+    for (auto& e : expected.GetArray())
+      if (auto* err = error_object(e))
+        err->RemoveMember("message");
+  }
+  EXPECT_TRUE(same_json(expected, events)) << "client bytes:\n" << whole;
+
+  // The same bytes whatever the split (stop at the first difference).
+  for (size_t cut = 0; cut < raw.size(); ++cut) {
+    auto split = translate_stream(*t, raw, cut);
+    if (split != whole) {
+      ADD_FAILURE() << "split at byte " << cut << " changes the output:\n"
+                    << split;
+      break;
+    }
+  }
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param.substr(0, info.param.size() - 5);
+  for (auto& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(transcripts, golden,
+                         ::testing::ValuesIn(golden_files()), test_name);
+
+TEST(golden_corpus, covers_the_matrix_with_sixty_transcripts) {
+  auto files = golden_files();
+  EXPECT_GE(files.size(), 60u);
+  for (auto provider : {"claude", "openai", "gemini", "ollama"})
+    for (auto ingress : {"openai-", "anthropic-"}) {
+      auto prefix = std::string{provider} + "/" + ingress;
+      auto n = std::count_if(files.begin(), files.end(), [&](auto& f) {
+        return f.starts_with(prefix);
+      });
+      EXPECT_GE(n, 5) << prefix;
+    }
+}
+
+} // namespace
