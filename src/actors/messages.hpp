@@ -148,6 +148,8 @@ struct probe_report {
   unsigned status = 0;
   int64_t latency_ms = 0;
   std::string error;
+  /// Model ids the listing named (empty when it named none).
+  std::vector<std::string> models;
 };
 
 /// What the selector knows of an account.

@@ -8,7 +8,7 @@
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/logging.hpp"
-#include "providers/openai/translate.hpp"
+#include "providers/model_listing.hpp"
 #include "providers/provider_types.hpp"
 #include "providers/upstream_client.hpp"
 #include "store/providers_repo.hpp"
@@ -72,15 +72,42 @@ void publish(self_ptr self) {
   }
 }
 
+/// Keeps the model list a probe found, persists it and tells the registry
+/// when it changed (SPEC §5.7: the listing is cached in the account).
+void note_models(self_ptr self, const std::vector<std::string>& models) {
+  auto& st = self->state;
+  std::string list = "[";
+  for (auto& m : models) {
+    if (list.size() > 1)
+      list += ",";
+    json::append_quoted(list, m);
+  }
+  list += "]";
+  if (list == st.record.models_json)
+    return;
+  st.record.models_json = list;
+  if (st.env.store) {
+    store_job job = [id = st.record.id, list](store_context& ctx) {
+      store::providers_repo{ctx.db, ctx.vault}.set_models(id, list);
+      return admin_reply{};
+    };
+    caf::anon_send(st.env.store, run_atom::value, std::move(job));
+  }
+  if (st.env.on_models)
+    st.env.on_models(st.record);
+}
+
 /// Receives the probe's answer on an I/O thread and tells the actor.
 class probe_handler final : public providers::upstream_handler {
 public:
-  probe_handler(provider_account_actor self, int64_t started)
-    : self_(std::move(self)), started_(started) {}
+  probe_handler(provider_account_actor self, int64_t started, std::string type)
+    : self_(std::move(self)), started_(started), type_(std::move(type)) {}
   void on_head(unsigned status, const providers::header_list&) override {
     status_ = status;
   }
-  bool on_body(std::string_view) override {
+  bool on_body(std::string_view bytes) override {
+    if (body_.size() + bytes.size() <= max_listing_bytes)
+      body_.append(bytes);
     return true;
   }
   void on_end() override {
@@ -89,6 +116,8 @@ public:
     r.ok = status_ >= 200 && status_ < 300;
     if (!r.ok)
       r.error = "model listing answered HTTP " + std::to_string(status_);
+    else
+      r.models = providers::parse_listing(type_, body_);
     send(std::move(r));
   }
   void on_fail(providers::upstream_failure,
@@ -107,8 +136,12 @@ private:
         - started_;
     caf::anon_send(self_, probed_atom::value, std::move(r));
   }
+  /// Listings are small; a larger answer is not one.
+  static constexpr size_t max_listing_bytes = 4 * 1024 * 1024;
   provider_account_actor self_;
   int64_t started_;
+  std::string type_;
+  std::string body_;
   unsigned status_ = 0;
 };
 
@@ -120,20 +153,17 @@ void probe(self_ptr self) {
   std::string base = st.record.base_url
                        ? *st.record.base_url
                        : std::string{info ? info->default_base_url : ""};
-  auto url = providers::parse_url(providers::openai::models_url(base));
-  if (!url) {
-    self->send(
-      self, probed_atom::value,
-      probe_report{false, 0, 0, "bad base_url: " + url.error().message});
-    return;
-  }
-  providers::upstream_request req;
-  req.url = std::move(*url);
-  req.method = "GET";
+  std::string key;
   if (auto creds = json::parse(st.record.credentials_json);
       creds && creds->IsObject())
-    if (auto key = json::get_string(*creds, "api_key"); key && !key->empty())
-      req.headers.emplace_back("authorization", "Bearer " + *key);
+    key = json::get_string(*creds, "api_key").value_or("");
+  auto listing = providers::listing_request(st.record.type, base, key);
+  if (!listing) {
+    self->send(self, probed_atom::value,
+               probe_report{false, 0, 0, listing.error().message, {}});
+    return;
+  }
+  auto req = std::move(*listing);
   req.connect_timeout
     = std::chrono::milliseconds(st.env.defaults.connect_timeout_ms);
   req.first_byte_timeout = std::chrono::milliseconds(10'000);
@@ -143,8 +173,8 @@ void probe(self_ptr self) {
   auto started
     = duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
         .count();
-  st.env.upstream->start(std::move(req),
-                         std::make_shared<probe_handler>(self, started));
+  st.env.upstream->start(std::move(req), std::make_shared<probe_handler>(
+                                           self, started, st.record.type));
 }
 
 } // namespace
@@ -250,6 +280,10 @@ provider_account_actor::behavior_type provider_account(
   st.persisted_status = st.record.health_status;
   st.last_check = st.record.last_health_check;
   publish(self);
+  // A first probe at once: health and the model list without waiting for
+  // the monitor's round.
+  if (st.env.upstream != nullptr)
+    self->send(self, check_atom::value);
   return {
     [=](update_atom, store::provider_record& next) {
       ++self->state.handled;
@@ -312,6 +346,8 @@ provider_account_actor::behavior_type provider_account(
       if (r.ok) {
         st.breaker.on_success(now);
         st.last_error.reset();
+        if (!r.models.empty())
+          note_models(self, r.models);
       } else {
         st.breaker.on_failure(now);
         st.last_error = r.error;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 
 #include "actors/api_key.hpp"
 #include "actors/provider_account.hpp"
@@ -69,6 +70,13 @@ void upsert(self_ptr self, store::provider_record& rec) {
     env.store = st.store;
     env.breaker_failures = st.env.breaker_failures;
     env.breaker_cooldown_ms = st.env.breaker_cooldown_ms;
+    // Weak: accounts must not keep the registry alive.
+    caf::weak_actor_ptr me = self->ctrl();
+    env.on_models = [me](const store::provider_record& changed) {
+      if (auto strong = me.lock())
+        caf::anon_send(caf::actor_cast<registry_actor>(strong),
+                       apply_atom::value, std::vector<config_change>{changed});
+    };
     auto h = self->spawn(provider_account, std::move(rec), std::move(env));
     st.accounts.emplace(id, h);
     self->send(st.selector, update_atom::value, std::move(info), h);

@@ -121,6 +121,12 @@ void providers_repo::set_health(const std::string& id,
   st.bind(1, id).bind(2, status).bind(3, last_check).run();
 }
 
+void providers_repo::set_models(const std::string& id,
+                                const std::string& models_json) {
+  statement st{db_, "UPDATE providers SET models_json = ?2 WHERE id = ?1"};
+  st.bind(1, id).bind(2, models_json).run();
+}
+
 bool providers_repo::remove(const std::string& id) {
   statement st{db_, "DELETE FROM providers WHERE id = ?1"};
   st.bind(1, id).run();

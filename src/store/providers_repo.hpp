@@ -25,6 +25,8 @@ public:
   /// Records the health shown to users (the actor is the source of truth).
   void set_health(const std::string& id, const std::string& status,
                   const std::optional<std::string>& last_check);
+  /// The model ids the last probe listed (JSON array).
+  void set_models(const std::string& id, const std::string& models_json);
 
 private:
   database& db_;

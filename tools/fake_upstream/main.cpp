@@ -1,21 +1,30 @@
-// fake_upstream: a small HTTP server that speaks the OpenAI Chat Completions
-// wire format (JSON and SSE) exactly, for tests and benchmarks. Each request
-// is scripted by `x-fake-*` headers or by a `[[fake key=value ...]]`
-// directive in the last user message (which travels through the gateway
+// fake_upstream: a small HTTP server that speaks the four provider wire
+// formats exactly (JSON, SSE and NDJSON; see wire.hpp), chosen by path:
+// OpenAI `/v1/chat/completions`, Anthropic `/v1/messages`, Gemini
+// `/v1beta/models/{model}:generateContent|streamGenerateContent`, Ollama
+// `/api/chat`, and their model listings (`/v1/models` — Anthropic's shape
+// with `anthropic-version` —, `/v1beta/models`, `/api/tags`). Each request
+// is scripted by `x-fake-*` headers or by `[[fake key=value ...]]`
+// directives anywhere in the request body (they travel through the gateway
 // untouched):
-//   status=N        answer with HTTP N and an OpenAI error body
+//   status=N        answer with HTTP N and the vendor's error body
 //   delay_ms=N      wait before the response head
 //   chunks=N        split the text into N content events (stream)
 //   interval_ms=N   pause between stream events
-//   drop_after=N    close the connection after N content events
+//   drop_after=N    close the connection after N stream events
 //   tools=N         answer with N parallel tool calls (arguments streamed)
 //   text=WORD       the answer text (default: "Hello from fake upstream")
+//   thinking=WORD   reasoning before the answer (Claude, Gemini, Ollama)
+//   finish=R        length | content_filter (default stop / tool calls)
+//   cached=N        N prompt tokens reported as cache reads
+//   error_after=N   the vendor's in-band error after N text events
 //   hang=1          send the head (stream) and then nothing
 //   hang_after=N    stop sending (but stay connected) after N stream events
 //   retry_after=S   with status=429: retry-after and x-ratelimit-reset-*
 // `--script "status=503 delay_ms=10"` sets a default script for every request
 // (a directive or header still wins), so one process can play a failing
-// account next to a healthy one.
+// account next to a healthy one. `--api-key K` makes every request carry K
+// in the vendor's own auth header (else the vendor's auth error).
 // GET /_fake/stats reports requests seen, streams open and the last request.
 
 #include <atomic>
@@ -44,6 +53,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "core/json.hpp"
+#include "wire.hpp"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -59,72 +69,17 @@ struct stats {
   std::mutex mu;
   std::string last_headers_json = "{}";
   std::string last_body;
+  std::string last_target;
 } g_stats;
 
-using script = std::map<std::string, std::string>;
+using fake::num;
+using fake::script;
+using fake::str;
+using fake::vendor;
 script g_default_script;
+std::string g_api_key;
 using tcp_stream_t = beast::tcp_stream;
 using tls_stream_t = beast::ssl_stream<beast::tcp_stream>;
-
-int64_t num(const script& s, const char* key, int64_t fallback) {
-  auto it = s.find(key);
-  if (it == s.end())
-    return fallback;
-  try {
-    return std::stoll(it->second);
-  } catch (...) {
-    return fallback;
-  }
-}
-
-std::string str(const script& s, const char* key, std::string fallback) {
-  auto it = s.find(key);
-  return it == s.end() ? fallback : it->second;
-}
-
-/// `[[fake a=1 b=2]]` in the last user message, then `x-fake-*` headers.
-/// `a=1 b=2` into a script.
-void parse_pairs(const std::string& inner, script& s) {
-  size_t pos = 0;
-  while (pos < inner.size()) {
-    while (pos < inner.size() && inner[pos] == ' ')
-      ++pos;
-    auto end = inner.find(' ', pos);
-    auto item = inner.substr(pos, end - pos);
-    auto eq = item.find('=');
-    if (eq != std::string::npos)
-      s[item.substr(0, eq)] = item.substr(eq + 1);
-    if (end == std::string::npos)
-      break;
-    pos = end + 1;
-  }
-}
-
-script read_script(const bhttp::request<bhttp::string_body>& req,
-                   const oh::json::document& body) {
-  script s = g_default_script;
-  if (body.IsObject() && body.HasMember("messages")
-      && body["messages"].IsArray()) {
-    for (auto& m : body["messages"].GetArray()) {
-      if (!m.IsObject() || !m.HasMember("content") || !m["content"].IsString())
-        continue;
-      std::string text = m["content"].GetString();
-      auto open = text.find("[[fake");
-      if (open == std::string::npos)
-        continue;
-      auto close = text.find("]]", open);
-      parse_pairs(text.substr(open + 6, close - open - 6), s);
-    }
-  }
-  for (auto& f : req) {
-    std::string name{f.name_string()};
-    for (auto& c : name)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (name.rfind("x-fake-", 0) == 0)
-      s[name.substr(7)] = std::string{f.value()};
-  }
-  return s;
-}
 
 std::string quoted(std::string_view text) {
   std::string out;
@@ -190,8 +145,25 @@ private:
       });
   }
 
+  std::map<std::string, std::string> lower_headers() const {
+    std::map<std::string, std::string> out;
+    for (auto& f : req_) {
+      std::string name{f.name_string()};
+      for (auto& c : name)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.emplace(std::move(name), std::string{f.value()});
+    }
+    return out;
+  }
+
+  void refuse(const fake::error_reply& e) {
+    reply(e.status, e.body, "application/json", e.headers);
+  }
+
   void handle() {
     std::string target{req_.target()};
+    auto headers = lower_headers();
+    bool get = req_.method() == bhttp::verb::get;
     if (target == "/_fake/stats") {
       std::lock_guard guard{g_stats.mu};
       reply(200, "{\"requests\":" + std::to_string(g_stats.requests.load())
@@ -200,70 +172,91 @@ private:
                    + ",\"completed_streams\":"
                    + std::to_string(g_stats.completed_streams.load())
                    + ",\"last_headers\":" + g_stats.last_headers_json
-                   + ",\"last_body\":" + quoted(g_stats.last_body) + "}");
+                   + ",\"last_body\":" + quoted(g_stats.last_body)
+                   + ",\"last_target\":" + quoted(g_stats.last_target) + "}");
       return;
     }
-    if (target == "/v1/models" || target == "/models") {
-      reply(
-        200,
-        R"({"object":"list","data":[{"id":"gpt-4o-mini","object":"model","created":1700000000,"owned_by":"openai"},{"id":"fake-model","object":"model","created":1700000000,"owned_by":"fake"}]})");
+    // Model listings: the no-quota health probes.
+    std::optional<vendor> listing;
+    if (get && (target == "/v1/models" || target == "/models"))
+      listing = headers.contains("anthropic-version") ? vendor::claude
+                                                      : vendor::openai;
+    else if (get && target == "/v1beta/models")
+      listing = vendor::gemini;
+    else if (get && target == "/api/tags")
+      listing = vendor::ollama;
+    if (listing) {
+      fake::error_reply refusal{};
+      if (!fake::authorised(*listing, headers, g_api_key, refusal)) {
+        refuse(refusal);
+        return;
+      }
+      reply(200, fake::models_listing(*listing));
       return;
     }
-    if (target != "/v1/chat/completions" && target != "/chat/completions") {
-      reply(
-        404,
-        R"({"error":{"message":"no such route","type":"invalid_request_error"}})");
+    std::string model_from_path;
+    bool stream_from_path = false;
+    if (target == "/v1/chat/completions" || target == "/chat/completions") {
+      wire_ = vendor::openai;
+    } else if (target == "/v1/messages") {
+      wire_ = vendor::claude;
+    } else if (target == "/api/chat") {
+      wire_ = vendor::ollama;
+    } else if (target.starts_with("/v1beta/models/")
+               && target.find(':') != std::string::npos) {
+      wire_ = vendor::gemini;
+      auto colon = target.find(':');
+      model_from_path = target.substr(15, colon - 15);
+      auto method = target.substr(colon + 1);
+      if (method == "streamGenerateContent?alt=sse")
+        stream_from_path = true;
+      else if (method != "generateContent") {
+        refuse(fake::error_for(wire_, 404, "unknown method " + method));
+        return;
+      }
+    } else if (target == "/v1/messages/count_tokens") {
+      reply(200, "{\"input_tokens\":" + std::to_string(req_.body().size() / 4)
+                   + "}");
+      return;
+    } else {
+      refuse(fake::error_for(vendor::openai, 404, "no such route"));
+      return;
+    }
+    if (req_.method() != bhttp::verb::post) {
+      refuse(fake::error_for(wire_, 405, "method not allowed"));
       return;
     }
     g_stats.requests += 1;
     {
       std::lock_guard guard{g_stats.mu};
       std::string h = "{";
-      for (auto& f : req_) {
+      for (auto& [name, v] : headers) {
         if (h.size() > 1)
           h += ",";
-        std::string name{f.name_string()};
-        for (auto& c : name)
-          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        h += quoted(name) + ":" + quoted(f.value());
+        h += quoted(name) + ":" + quoted(v);
       }
       g_stats.last_headers_json = h + "}";
       g_stats.last_body = req_.body();
+      g_stats.last_target = target;
+    }
+    fake::error_reply refusal{};
+    if (!fake::authorised(wire_, headers, g_api_key, refusal)) {
+      refuse(refusal);
+      return;
     }
     oh::json::document body;
     body.Parse(req_.body().c_str());
     if (body.HasParseError() || !body.IsObject()) {
-      reply(
-        400,
-        R"({"error":{"message":"invalid JSON body","type":"invalid_request_error"}})");
+      refuse(fake::error_for(wire_, 400, "invalid JSON body"));
       return;
     }
-    script_ = read_script(req_, body);
-    // A conversation that ends with tool results gets a text answer, so a
-    // tool-call round trip completes.
-    if (body["messages"].IsArray() && !body["messages"].Empty()) {
-      auto& last = body["messages"][body["messages"].Size() - 1];
-      if (last.IsObject() && last.HasMember("role") && last["role"].IsString()
-          && std::string{last["role"].GetString()} == "tool") {
-        script_["tools"] = "0";
-        std::string result
-          = last.HasMember("content") && last["content"].IsString()
-              ? last["content"].GetString()
-              : "";
-        script_["text"] = "The tool said " + result;
-      }
-    }
-    model_ = body.HasMember("model") && body["model"].IsString()
-               ? body["model"].GetString()
-               : "fake-model";
-    stream_mode_ = body.HasMember("stream") && body["stream"].IsBool()
-                   && body["stream"].GetBool();
-    include_usage_ = stream_mode_ && body.HasMember("stream_options")
-                     && body["stream_options"].IsObject()
-                     && body["stream_options"].HasMember("include_usage")
-                     && body["stream_options"]["include_usage"].IsBool()
-                     && body["stream_options"]["include_usage"].GetBool();
-    prompt_tokens_ = static_cast<int64_t>(req_.body().size() / 4);
+    script_ = g_default_script;
+    fake::read_directives(req_.body(), script_);
+    for (auto& [name, v] : headers)
+      if (name.rfind("x-fake-", 0) == 0)
+        script_[name.substr(7)] = v;
+    plan_ = fake::make_plan(wire_, req_.body(), script_, model_from_path,
+                            stream_from_path);
     auto delay = num(script_, "delay_ms", 0);
     timer_.expires_after(std::chrono::milliseconds(delay));
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -275,109 +268,26 @@ private:
   void answer() {
     auto status = num(script_, "status", 200);
     if (status != 200) {
-      std::vector<std::pair<std::string, std::string>> extra;
-      if (auto wait = num(script_, "retry_after", -1); wait >= 0) {
-        extra.emplace_back("retry-after", std::to_string(wait));
-        extra.emplace_back("x-ratelimit-reset-requests",
-                           std::to_string(wait) + "s");
-      }
-      reply(static_cast<unsigned>(status),
-            R"({"error":{"message":"fake failure )" + std::to_string(status)
-              + R"(","type":"server_error","code":null}})",
-            "application/json", std::move(extra));
+      refuse(fake::error_for(wire_, static_cast<unsigned>(status),
+                             "fake failure " + std::to_string(status),
+                             num(script_, "retry_after", -1)));
       return;
     }
-    text_ = str(script_, "text", "Hello from fake upstream");
-    tools_ = num(script_, "tools", 0);
-    completion_tokens_ = static_cast<int64_t>(text_.size() / 4 + 1);
-    if (!stream_mode_) {
-      std::string msg = R"({"role":"assistant","content":)"
-                        + (tools_ > 0 ? std::string{"null"} : quoted(text_));
-      if (tools_ > 0) {
-        msg += R"(,"tool_calls":[)";
-        for (int64_t i = 0; i < tools_; ++i) {
-          if (i > 0)
-            msg += ",";
-          msg
-            += R"({"id":"call_fake)" + std::to_string(i)
-               + R"(","type":"function","function":{"name":"get_weather","arguments":)"
-               + quoted(R"({"city":"City )" + std::to_string(i) + R"("})")
-               + "}}";
-        }
-        msg += "]";
-      }
-      msg += "}";
-      reply(
-        200,
-        R"({"id":"chatcmpl-fake123","object":"chat.completion","created":1700000000,"model":)"
-          + quoted(model_)
-          + R"(,"system_fingerprint":"fp_fake","choices":[{"index":0,"message":)"
-          + msg + R"(,"logprobs":null,"finish_reason":)"
-          + quoted(tools_ > 0 ? "tool_calls" : "stop")
-          + R"(}],"usage":{"prompt_tokens":)" + std::to_string(prompt_tokens_)
-          + R"(,"completion_tokens":)" + std::to_string(completion_tokens_)
-          + R"(,"total_tokens":)"
-          + std::to_string(prompt_tokens_ + completion_tokens_)
-          + R"(,"prompt_tokens_details":{"cached_tokens":0}}})");
+    if (!plan_.stream) {
+      reply(200, fake::whole_answer(plan_));
       return;
     }
-    build_events();
+    std::string type;
+    events_ = fake::stream_events(plan_, type);
     g_stats.open_streams += 1;
     streaming_ = true;
     watch();
-    std::string head
-      = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-        "Cache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n";
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + type
+                       + "\r\nCache-Control: no-cache\r\nTransfer-Encoding: "
+                         "chunked\r\n\r\n";
     write_raw(std::move(head), [](connection& c) {
       c.next_event();
     });
-  }
-
-  std::string chunk(const std::string& delta,
-                    const std::string& finish = "null") {
-    return "data: "
-           "{\"id\":\"chatcmpl-fake123\",\"object\":\"chat.completion.chunk\","
-           "\"created\":1700000000,\"model\":"
-           + quoted(model_)
-           + ",\"system_fingerprint\":\"fp_fake\",\"choices\":[{\"index\":0,"
-             "\"delta\":"
-           + delta + ",\"logprobs\":null,\"finish_reason\":" + finish
-           + "}]}\n\n";
-  }
-
-  void build_events() {
-    events_.push_back(chunk(R"({"role":"assistant","content":""})"));
-    if (tools_ > 0) {
-      for (int64_t i = 0; i < tools_; ++i) {
-        auto idx = std::to_string(i);
-        events_.push_back(chunk(
-          R"({"tool_calls":[{"index":)" + idx + R"(,"id":"call_fake)" + idx
-          + R"(","type":"function","function":{"name":"get_weather","arguments":""}}]})"));
-        std::string args = R"({"city":"City )" + idx + R"("})";
-        for (size_t p = 0; p < args.size(); p += 5)
-          events_.push_back(chunk(R"({"tool_calls":[{"index":)" + idx
-                                  + R"(,"function":{"arguments":)"
-                                  + quoted(args.substr(p, 5)) + "}}]}"));
-      }
-      events_.push_back(chunk("{}", "\"tool_calls\""));
-    } else {
-      auto n = std::max<int64_t>(1, num(script_, "chunks", 3));
-      size_t piece = std::max<size_t>(1, (text_.size() + n - 1) / n);
-      for (size_t p = 0; p < text_.size(); p += piece)
-        events_.push_back(
-          chunk(R"({"content":)" + quoted(text_.substr(p, piece)) + "}"));
-      events_.push_back(chunk("{}", "\"stop\""));
-    }
-    if (include_usage_)
-      events_.push_back(
-        "data: "
-        "{\"id\":\"chatcmpl-fake123\",\"object\":\"chat.completion.chunk\","
-        "\"created\":1700000000,\"model\":"
-        + quoted(model_) + ",\"choices\":[],\"usage\":{\"prompt_tokens\":"
-        + std::to_string(prompt_tokens_) + ",\"completion_tokens\":"
-        + std::to_string(completion_tokens_) + ",\"total_tokens\":"
-        + std::to_string(prompt_tokens_ + completion_tokens_) + "}}\n\n");
-    events_.push_back("data: [DONE]\n\n");
   }
 
   void next_event() {
@@ -471,14 +381,9 @@ private:
   beast::flat_buffer buffer_;
   bhttp::request<bhttp::string_body> req_;
   script script_;
-  std::string model_;
-  std::string text_;
-  bool stream_mode_ = false;
-  bool include_usage_ = false;
+  vendor wire_ = vendor::openai;
+  fake::plan plan_;
   bool streaming_ = false;
-  int64_t tools_ = 0;
-  int64_t prompt_tokens_ = 0;
-  int64_t completion_tokens_ = 0;
   std::vector<std::string> events_;
   size_t next_ = 0;
   int64_t sent_ = 0;
@@ -514,22 +419,21 @@ int main(int argc, char** argv) {
     else if (a == "--flavor" && i + 1 < argc)
       flavor = argv[++i];
     else if (a == "--script" && i + 1 < argc)
-      parse_pairs(argv[++i], g_default_script);
+      fake::parse_pairs(argv[++i], g_default_script);
+    else if (a == "--api-key" && i + 1 < argc)
+      g_api_key = argv[++i];
     else if (a == "--tls-cert" && i + 1 < argc)
       tls_cert = argv[++i];
     else if (a == "--tls-key" && i + 1 < argc)
       tls_key = argv[++i];
     else {
-      std::cerr << "usage: fake_upstream [--port N] [--port-file PATH] "
-                   "[--flavor openai]\n";
+      std::cerr
+        << "usage: fake_upstream [--port N] [--port-file PATH] "
+           "[--script \"k=v ...\"] [--api-key K] [--tls-cert F --tls-key F]\n";
       return 2;
     }
   }
-  if (flavor != "openai") {
-    std::cerr << "fake_upstream: flavor " << flavor
-              << " is not available yet\n";
-    return 2;
-  }
+  (void)flavor; // every flavor is served, chosen by the request path
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc, {net::ip::make_address("127.0.0.1"), port}};
   port = acceptor.local_endpoint().port();
