@@ -279,8 +279,11 @@ private:
     }
     std::string type;
     events_ = fake::stream_events(plan_, type);
+    next_ = 0; // a keep-alive connection carries many streams
+    sent_ = 0;
     g_stats.open_streams += 1;
     streaming_ = true;
+    ++stream_gen_;
     watch();
     std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + type
                        + "\r\nCache-Control: no-cache\r\nTransfer-Encoding: "
@@ -365,14 +368,17 @@ public:
 
   /// During a stream the client sends nothing, so readability means it
   /// closed: count the stream as ended at once.
+  /// The generation guards against a watch left over from an earlier
+  /// stream on this keep-alive connection firing on the next request.
   void watch() {
-    socket().async_wait(tcp::socket::wait_read,
-                        [self = shared_from_this()](beast::error_code ec) {
-                          if (!ec && self->streaming_) {
-                            self->timer_.cancel();
-                            self->end_stream(false);
-                          }
-                        });
+    socket().async_wait(
+      tcp::socket::wait_read,
+      [self = shared_from_this(), gen = stream_gen_](beast::error_code ec) {
+        if (!ec && self->streaming_ && gen == self->stream_gen_) {
+          self->timer_.cancel();
+          self->end_stream(false);
+        }
+      });
   }
 
 private:
@@ -384,6 +390,7 @@ private:
   vendor wire_ = vendor::openai;
   fake::plan plan_;
   bool streaming_ = false;
+  uint64_t stream_gen_ = 0;
   std::vector<std::string> events_;
   size_t next_ = 0;
   int64_t sent_ = 0;
