@@ -21,7 +21,17 @@ async function waitForFile(path, child, what) {
   throw new Error(`${what} did not start`);
 }
 
-export async function startStack() {
+/// The four provider types and a model each lists (the fake's listings).
+export const matrix = [
+  { type: 'claude', model: 'claude-sonnet-4-6' },
+  { type: 'openai', model: 'gpt-4o' },
+  { type: 'gemini', model: 'gemini-2.5-flash' },
+  { type: 'ollama', model: 'qwen3:8b' },
+];
+
+/// `allProviders`: claude, gemini and ollama accounts next to the openai
+/// one, all played by the same fake upstream in their own wire formats.
+export async function startStack({ allProviders = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'openhinge-e2e-'));
   const fake = spawn(join(binDir, 'fake_upstream'), ['--port-file', join(dir, 'fake.port')],
     { stdio: 'ignore' });
@@ -48,7 +58,25 @@ export async function startStack() {
     name: 'fake-openai', type: 'openai', base_url: `http://127.0.0.1:${fakePort}`,
     credentials: { api_key: 'sk-e2e-upstream' }, config: { default_model: 'gpt-4o-mini' },
   });
+  if (allProviders) {
+    for (const { type } of matrix.filter((m) => m.type !== 'openai')) {
+      await admin('POST', '/admin/providers', {
+        name: `fake-${type}`, type, base_url: `http://127.0.0.1:${fakePort}`,
+        ...(type === 'ollama' ? {} : { credentials: { api_key: 'sk-e2e-upstream' } }),
+      });
+    }
+  }
   const key = (await admin('POST', '/admin/keys', { name: 'e2e', rate_limit_rpm: 1000 })).data.key;
+  if (allProviders) {
+    // Each account's first probe fetches its model list; wait for all.
+    for (let i = 0; ; i++) {
+      const res = await fetch(`${base}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+      const ids = new Set((await res.json()).data.map((m) => m.id));
+      if (matrix.every((m) => ids.has(m.model))) break;
+      if (i > 500) throw new Error('the accounts never listed their models');
+      await sleep(20);
+    }
+  }
 
   return {
     base, key, admin, fakePort,
