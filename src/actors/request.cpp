@@ -387,6 +387,10 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   if (st.done)
     return;
   auto& r = *st.plan;
+  // Some vendors say "bad credential" with a 400 (Gemini): an account
+  // failure to fail over from, not the client's mistake.
+  o.upstream_status = providers::effective_status(
+    r.account_type, o.upstream_status, o.body);
   attempt_record a;
   a.account_id = r.account_id;
   a.account_name = r.account_name;
@@ -467,6 +471,18 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     return;
   }
 
+  if (st.in.endpoint == "count_tokens") {
+    // Claude's own count, as it answered.
+    http_response res;
+    res.body = std::move(o.body);
+    res.headers = response_headers(st);
+    st.sink->respond(std::move(res));
+    log_row(self, "success", 200, std::nullopt, &o, 0);
+    record_metrics(self, 200, &o, 0, r.model);
+    finish(self, verdict_of(o, {}), 0, 0);
+    return;
+  }
+
   // Non-streaming: the answer in the client's dialect with `_openhinge`.
   auto in = call_input_of(st);
   auto parsed = providers::read_answer(in, o.body);
@@ -544,12 +560,49 @@ providers::call_input call_input_of(request_state& st) {
   return in;
 }
 
+/// POST /v1/messages/count_tokens: Claude counts, others are estimated
+/// (SPEC §5.6); no generation, so no cost.
+void start_count_tokens(self_ptr self, const providers::call_input& in) {
+  auto& st = self->state;
+  auto& r = *st.plan;
+  auto call = providers::prepare_count_tokens(in);
+  if (!call) {
+    http_response res;
+    res.body
+      = "{\"input_tokens\":"
+        + std::to_string(providers::estimate_input_tokens(*st.body, in.soul))
+        + ",\"estimated\":true}";
+    res.headers = response_headers(st);
+    st.sink->respond(std::move(res));
+    log_row(self, "success", 200, std::nullopt, nullptr, 0);
+    record_metrics(self, 200, nullptr, 0, r.model);
+    finish(self, neutral(), 0, 0);
+    return;
+  }
+  providers::chat_exchange_spec spec;
+  spec.request = std::move(call->request);
+  spec.request.connect_timeout
+    = std::chrono::milliseconds(r.connect_timeout_ms);
+  spec.request.first_byte_timeout = std::chrono::milliseconds(r.timeout_ms);
+  spec.request.idle_timeout = std::chrono::milliseconds(r.idle_timeout_ms);
+  spec.request.total_timeout
+    = std::chrono::milliseconds(int64_t{r.timeout_ms} + total_grace_ms);
+  spec.client_dialect = st.in.client_dialect;
+  st.exchange = providers::start_chat_exchange(
+    *st.services->upstream, std::move(spec), st.sink,
+    std::make_shared<exchange_events>(self));
+}
+
 void start_attempt(self_ptr self) {
   auto& st = self->state;
   auto& r = *st.plan;
   st.stage = "upstream";
   st.attempt_started_ms = steady_ms();
   auto in = call_input_of(st);
+  if (st.in.endpoint == "count_tokens") {
+    start_count_tokens(self, in);
+    return;
+  }
   auto call = providers::prepare_call(in);
   if (!call) {
     auto f = call.error();
@@ -795,6 +848,10 @@ void begin(self_ptr self) {
     max_tokens = facts.max_tokens;
   }
   st.created = static_cast<int64_t>(std::time(nullptr));
+  if (st.in.endpoint == "count_tokens") {
+    st.stream = false; // a count is never streamed
+    max_tokens = 1;
+  }
   st.reserve_tokens = (max_tokens > 0 ? max_tokens : 1024)
                       + static_cast<int64_t>(st.in.http.body.size() / 4);
   if (auto err = resolve_soul(st)) {

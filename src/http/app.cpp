@@ -109,6 +109,7 @@ void app::handle(http_request req, sink_ptr sink) {
     case route_id::v1_soul_chat:
     case route_id::v1_messages:
     case route_id::v1_soul_messages:
+    case route_id::v1_count_tokens:
       handlers::handle_chat(ctx_, route, std::move(req), std::move(sink));
       return;
     case route_id::v1_models:

@@ -17,6 +17,8 @@ struct route_def {
 constexpr route_def routes[] = {
   {"GET", "/health", route_id::health},
   {"GET", "/", route_id::root},
+  {"GET", "/admin/providers/detect", route_id::admin_providers_detect},
+  {"POST", "/admin/providers/import", route_id::admin_providers_import},
   {"GET", "/admin/providers", route_id::admin_providers},
   {"POST", "/admin/providers", route_id::admin_providers},
   {"GET", "/admin/providers/{}", route_id::admin_provider},
@@ -47,6 +49,7 @@ constexpr route_def routes[] = {
   {"POST", "/v1/chat/completions", route_id::v1_chat},
   {"POST", "/v1/souls/{}/chat/completions", route_id::v1_soul_chat},
   {"POST", "/v1/messages", route_id::v1_messages},
+  {"POST", "/v1/messages/count_tokens", route_id::v1_count_tokens},
   {"POST", "/v1/souls/{}/messages", route_id::v1_soul_messages},
   {"GET", "/v1/models", route_id::v1_models},
   {"GET", "/metrics", route_id::metrics},

@@ -38,6 +38,13 @@ struct content_part {
   std::string at;        // where the client put it, for error messages
 };
 
+/// A text part.
+inline content_part text_part(std::string text) {
+  content_part p;
+  p.text = std::move(text);
+  return p;
+}
+
 struct turn {
   enum class role_kind : uint8_t { user, assistant };
   role_kind role = role_kind::user;

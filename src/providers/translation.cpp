@@ -224,6 +224,35 @@ void add_header(upstream_request& req, std::string name, std::string value) {
   req.headers.emplace_back(std::move(name), std::move(value));
 }
 
+/// Content type, accept and the vendor's auth headers.
+void add_headers(upstream_request& req, const call_input& in, wire w,
+                 const char* accept) {
+  add_header(req, "content-type", "application/json");
+  add_header(req, "accept", accept);
+  switch (w) {
+    case wire::openai:
+    case wire::ollama:
+      if (!in.api_key.empty())
+        add_header(req, "authorization", "Bearer " + in.api_key);
+      break;
+    case wire::claude: {
+      add_header(req, "x-api-key", in.api_key);
+      std::string version = claude::api_version;
+      if (in.client == dialect::anthropic && in.http != nullptr) {
+        if (auto v = in.http->header("anthropic-version"); v && !v->empty())
+          version = std::string{*v};
+        if (auto beta = in.http->header("anthropic-beta"); beta)
+          add_header(req, "anthropic-beta", std::string{*beta});
+      }
+      add_header(req, "anthropic-version", version);
+      break;
+    }
+    case wire::gemini:
+      add_header(req, "x-goog-api-key", in.api_key);
+      break;
+  }
+}
+
 /// `_openhinge` as a JSON object.
 std::string facts_json(const gateway_facts& facts) {
   std::string out = "{\"request_id\":";
@@ -327,34 +356,49 @@ expected<prepared_call> prepare_call(const call_input& in) {
                 "bad base_url: " + parsed.error().message);
   req.url = std::move(*parsed);
   req.body = std::move(body);
-  add_header(req, "content-type", "application/json");
-  add_header(req, "accept",
-             !in.stream                   ? "application/json"
-             : call.frame == framing::sse ? "text/event-stream"
-                                          : "application/x-ndjson");
-  switch (w) {
-    case wire::openai:
-    case wire::ollama:
-      if (!in.api_key.empty())
-        add_header(req, "authorization", "Bearer " + in.api_key);
-      break;
-    case wire::claude: {
-      add_header(req, "x-api-key", in.api_key);
-      std::string version = claude::api_version;
-      if (in.client == dialect::anthropic && in.http != nullptr) {
-        if (auto v = in.http->header("anthropic-version"); v && !v->empty())
-          version = std::string{*v};
-        if (auto beta = in.http->header("anthropic-beta"); beta)
-          add_header(req, "anthropic-beta", std::string{*beta});
-      }
-      add_header(req, "anthropic-version", version);
-      break;
-    }
-    case wire::gemini:
-      add_header(req, "x-goog-api-key", in.api_key);
-      break;
-  }
+  add_headers(req, in, w,
+              !in.stream                   ? "application/json"
+              : call.frame == framing::sse ? "text/event-stream"
+                                           : "application/x-ndjson");
   return call;
+}
+
+std::optional<prepared_call> prepare_count_tokens(const call_input& in) {
+  if (wire_of(in) != wire::claude)
+    return std::nullopt;
+  auto relay
+    = json::parse(claude::build_relay_body(*in.body, in.soul, in.model));
+  if (!relay)
+    return std::nullopt;
+  // count_tokens refuses the generation-only fields.
+  json::document body;
+  body.SetObject();
+  auto& a = body.GetAllocator();
+  for (auto& m : relay->GetObject()) {
+    std::string_view name{m.name.GetString(), m.name.GetStringLength()};
+    if (name == "model" || name == "messages" || name == "system"
+        || name == "tools" || name == "tool_choice" || name == "thinking"
+        || name == "mcp_servers")
+      body.AddMember(json::value{m.name, a}, json::value{m.value, a}, a);
+  }
+  auto url = parse_url(claude::messages_url(in.base_url) + "/count_tokens");
+  if (!url)
+    return std::nullopt;
+  prepared_call call;
+  call.request.url = std::move(*url);
+  call.request.body = json::to_string(body);
+  add_headers(call.request, in, wire::claude, "application/json");
+  return call;
+}
+
+int64_t estimate_input_tokens(const json::value& body, const soul_edits* soul) {
+  // About four bytes of text per token for English prose and code; the
+  // answer says it is an estimate.
+  size_t bytes = soul != nullptr ? soul->system_prompt.size() : 0;
+  for (auto* name : {"system", "messages", "tools"})
+    if (auto* v = json::find(body, name))
+      bytes += json::to_string(*v).size();
+  return static_cast<int64_t>((bytes + 3) / 4);
 }
 
 std::unique_ptr<stream_translator>
@@ -367,6 +411,15 @@ make_stream_translator(const call_input& in) {
   if (in.client == dialect::anthropic)
     return std::make_unique<translated<anthropic::event_encoder>>(in);
   return std::make_unique<translated<openai::chunk_encoder>>(in);
+}
+
+unsigned effective_status(std::string_view type, unsigned status,
+                          std::string_view body) {
+  if (status == 400 && wire_for_type(type) == wire::gemini
+      && (body.find("API_KEY_INVALID") != std::string_view::npos
+          || body.find("API key not valid") != std::string_view::npos))
+    return 401;
+  return status;
 }
 
 expected<parsed_answer> read_answer(const call_input& in,

@@ -60,6 +60,16 @@ struct prepared_call {
 /// The upstream request, or a client error (400 naming the field).
 expected<prepared_call> prepare_call(const call_input& in);
 
+/// POST /v1/messages/count_tokens (SPEC §5.6): for a Claude target the
+/// request to forward (without the generation-only fields); nothing for
+/// other targets, whose answer is an estimate.
+std::optional<prepared_call> prepare_count_tokens(const call_input& in);
+
+/// An estimate of an Anthropic request's input tokens (about four bytes of
+/// text per token).
+int64_t estimate_input_tokens(const json::value& anthropic_body,
+                              const soul_edits* soul);
+
 /// Turns upstream stream events into the client's events.
 class stream_translator {
 public:
@@ -93,6 +103,12 @@ struct gateway_facts {
   std::string fallback_attempts_json;
   std::vector<std::string> dropped_params;
 };
+
+/// The status to act on for an upstream answer: Gemini reports an invalid
+/// API key as 400 `API_KEY_INVALID`, which is the account's 401, not the
+/// client's error (SPEC §6.2 fails over on 401/403).
+unsigned effective_status(std::string_view account_type, unsigned status,
+                          std::string_view body);
 
 /// A whole upstream answer, parsed.
 struct parsed_answer {

@@ -38,7 +38,12 @@ struct ProvidersTest : ::testing::Test {
   std::string key;
 
   void SetUp() override {
-    gw = std::make_unique<gateway>(dir.file("data"));
+    // The machine's own Ollama and provider keys, for detect/import.
+    gw = std::make_unique<gateway>(
+      dir.file("data"),
+      std::map<std::string, std::string>{
+        {"OLLAMA_HOST", "127.0.0.1:" + std::to_string(upstream.port())},
+        {"ANTHROPIC_API_KEY", "sk-ant-env-secret"}});
     for (auto& t : targets) {
       std::string creds = std::string{t.type} == "ollama"
                             ? ""
@@ -363,4 +368,90 @@ TEST_F(ProvidersTest, WhatATargetCannotTakeIsA400NamingIt) {
   doc = parse(r.body);
   EXPECT_STREQ(doc["type"].GetString(), "error");
   EXPECT_STREQ(doc["error"]["type"].GetString(), "invalid_request_error");
+}
+
+TEST_F(ProvidersTest, CountTokensForwardsToClaudeAndEstimatesElsewhere) {
+  auto count = [&](const std::string& model) {
+    return http_request(
+      gw->port(), "POST", "/v1/messages/count_tokens",
+      R"({"model":")" + model
+        + R"(","max_tokens":100,"system":"Be brief.","messages":[{"role":"user","content":"How many tokens is this?"}]})",
+      "x-api-key: " + key + "\r\nanthropic-version: 2023-06-01");
+  };
+  auto r = count("claude-sonnet-4-6");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = parse(r.body);
+  EXPECT_GT(doc["input_tokens"].GetInt(), 0);
+  EXPECT_FALSE(doc.HasMember("estimated"));
+  auto stats = upstream.stats();
+  EXPECT_STREQ(stats["last_target"].GetString(), "/v1/messages/count_tokens");
+  // count_tokens refuses generation-only fields: they are not forwarded.
+  auto sent = parse(stats["last_body"].GetString());
+  EXPECT_FALSE(sent.HasMember("max_tokens"));
+  EXPECT_STREQ(sent["system"].GetString(), "Be brief.");
+
+  r = count("gemini-2.5-flash");
+  ASSERT_EQ(r.status, 200) << r.body;
+  doc = parse(r.body);
+  EXPECT_GT(doc["input_tokens"].GetInt(), 0);
+  EXPECT_TRUE(doc["estimated"].GetBool());
+}
+
+TEST_F(ProvidersTest, DetectFindsOllamaAndEnvironmentKeysAndImportCreatesThem) {
+  auto r = gw->admin("GET", "/admin/providers/detect");
+  ASSERT_EQ(r.status, 200) << r.body;
+  // The key's value never leaves the gateway.
+  EXPECT_EQ(r.body.find("sk-ant-env-secret"), std::string::npos);
+  auto doc = parse(r.body);
+  bool saw_env = false;
+  bool saw_ollama = false;
+  for (auto& d : doc["data"].GetArray()) {
+    std::string source = d["source"].GetString();
+    if (source == "env:ANTHROPIC_API_KEY") {
+      saw_env = true;
+      EXPECT_STREQ(d["type"].GetString(), "claude");
+    }
+    if (source == "ollama") {
+      saw_ollama = true;
+      EXPECT_TRUE(d["found"].GetBool()) << r.body;
+      EXPECT_STREQ(d["models"][0].GetString(), "qwen3:8b");
+    }
+  }
+  EXPECT_TRUE(saw_env) << r.body;
+  EXPECT_TRUE(saw_ollama) << r.body;
+
+  r = gw->admin("POST", "/admin/providers/import",
+                R"({"source":"env:ANTHROPIC_API_KEY","name":"from-env"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.body.find("sk-ant-env-secret"), std::string::npos);
+  auto created = parse(r.body);
+  EXPECT_STREQ(created["data"]["type"].GetString(), "claude");
+  r = gw->admin("POST", "/admin/providers/import",
+                R"({"source":"ollama","name":"local-ollama"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  created = parse(r.body);
+  EXPECT_EQ(std::string{created["data"]["base_url"].GetString()},
+            "http://127.0.0.1:" + std::to_string(upstream.port()));
+  r = gw->admin("POST", "/admin/providers/import",
+                R"({"source":"/etc/passwd"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+}
+
+TEST_F(ProvidersTest, AGeminiKeyRefusedAs400IsTheAccountsFailureNotTheClients) {
+  // A higher-priority Gemini account with a wrong key: Gemini answers 400
+  // API_KEY_INVALID, the gateway fails over instead of blaming the client.
+  auto r = gw->admin(
+    "POST", "/admin/providers",
+    R"({"name":"gemini-bad-key","type":"gemini","priority":10,"base_url":")"
+      + upstream.base_url() + R"(","credentials":{"api_key":"wrong"}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  r = openai_chat(
+    R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = parse(r.body);
+  EXPECT_STREQ(doc["_openhinge"]["provider"].GetString(), "gemini-acct");
+  ASSERT_TRUE(doc["_openhinge"].HasMember("attempts")) << r.body;
+  EXPECT_STREQ(doc["_openhinge"]["attempts"][0]["provider"].GetString(),
+               "gemini-bad-key");
+  EXPECT_EQ(doc["_openhinge"]["attempts"][0]["status"].GetInt(), 401);
 }

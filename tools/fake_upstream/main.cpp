@@ -156,6 +156,22 @@ private:
     return out;
   }
 
+  /// Counts a generation request and keeps it for /_fake/stats.
+  void record(const std::string& target,
+              const std::map<std::string, std::string>& headers) {
+    g_stats.requests += 1;
+    std::lock_guard guard{g_stats.mu};
+    std::string h = "{";
+    for (auto& [name, v] : headers) {
+      if (h.size() > 1)
+        h += ",";
+      h += quoted(name) + ":" + quoted(v);
+    }
+    g_stats.last_headers_json = h + "}";
+    g_stats.last_body = req_.body();
+    g_stats.last_target = target;
+  }
+
   void refuse(const fake::error_reply& e) {
     reply(e.status, e.body, "application/json", e.headers);
   }
@@ -215,6 +231,12 @@ private:
         return;
       }
     } else if (target == "/v1/messages/count_tokens") {
+      record(target, headers);
+      fake::error_reply refusal{};
+      if (!fake::authorised(vendor::claude, headers, g_api_key, refusal)) {
+        refuse(refusal);
+        return;
+      }
       reply(200, "{\"input_tokens\":" + std::to_string(req_.body().size() / 4)
                    + "}");
       return;
@@ -226,19 +248,7 @@ private:
       refuse(fake::error_for(wire_, 405, "method not allowed"));
       return;
     }
-    g_stats.requests += 1;
-    {
-      std::lock_guard guard{g_stats.mu};
-      std::string h = "{";
-      for (auto& [name, v] : headers) {
-        if (h.size() > 1)
-          h += ",";
-        h += quoted(name) + ":" + quoted(v);
-      }
-      g_stats.last_headers_json = h + "}";
-      g_stats.last_body = req_.body();
-      g_stats.last_target = target;
-    }
+    record(target, headers);
     fake::error_reply refusal{};
     if (!fake::authorised(wire_, headers, g_api_key, refusal)) {
       refuse(refusal);

@@ -13,6 +13,7 @@
 #include "core/defaults.hpp"
 #include "core/logging.hpp"
 #include "core/error_render.hpp"
+#include "http/handlers/admin_detect.hpp"
 #include "http/handlers/admin_resources.hpp"
 
 namespace oh::http::handlers {
@@ -225,6 +226,32 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
     auto id = route.id == route_id::admin_actor ? route.param : std::string{};
     ctx->system->spawn(actors_call, ctx, std::move(kind), std::move(id),
                        std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_providers_detect) {
+    handle_detect(ctx, std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_providers_import) {
+    // An import is a create whose body the gateway writes from what it
+    // found; the secret never crosses the admin API.
+    auto request = json::parse(req.body);
+    if (!request || !request->IsObject()) {
+      respond(error_response(
+        dialect::admin,
+        fail(errc::invalid_value, "the request body must be a JSON object")));
+      return;
+    }
+    auto body = import_body(*request);
+    if (!body) {
+      respond(error_response(dialect::admin, body.error()));
+      return;
+    }
+    req.body = std::move(*body);
+    req.method = "POST";
+    auto create = route;
+    create.id = route_id::admin_providers;
+    handle_admin(ctx, create, std::move(req), std::move(respond));
     return;
   }
   admin::admin_call call;

@@ -129,7 +129,9 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
       || route.id == route_id::v1_soul_messages)
     in.path_slug = route.param;
   in.client_dialect = d;
-  in.endpoint = d == dialect::anthropic ? "messages" : "chat";
+  in.endpoint = route.id == route_id::v1_count_tokens ? "count_tokens"
+                : d == dialect::anthropic             ? "messages"
+                                                      : "chat";
   in.received_ms = clock::now_ms();
   in.http = std::move(req);
   ctx->system->spawn(actors::request, ctx->services, std::move(in),

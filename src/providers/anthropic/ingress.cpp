@@ -192,7 +192,7 @@ expected<canonical_request> to_canonical(const value& body,
     auto& content = m["content"];
     if (content.IsString()) {
       t.string_content = true;
-      t.parts.push_back({content_part::kind::text, content.GetString()});
+      t.parts.push_back(text_part(content.GetString()));
       r.turns.push_back(std::move(t));
       continue;
     }
@@ -203,7 +203,7 @@ expected<canonical_request> to_canonical(const value& body,
       if (has_cache_control(b))
         note_dropped(r.dropped, "cache_control");
       if (type == "text") {
-        content_part part{content_part::kind::text, b["text"].GetString()};
+        auto part = text_part(b["text"].GetString());
         part.at = block_at;
         t.parts.push_back(std::move(part));
       } else if (type == "image") {

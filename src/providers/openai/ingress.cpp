@@ -58,7 +58,7 @@ expected<std::vector<content_part>> user_parts(const value& content,
                                                std::string_view target) {
   std::vector<content_part> parts;
   if (content.IsString()) {
-    parts.push_back({content_part::kind::text, content.GetString()});
+    parts.push_back(text_part(content.GetString()));
     return parts;
   }
   for (rapidjson::SizeType i = 0; i < content.Size(); ++i) {
@@ -66,7 +66,7 @@ expected<std::vector<content_part>> user_parts(const value& content,
     std::string part_at = at + ".content[" + std::to_string(i) + "]";
     std::string type = json::get_string(p, "type").value_or("");
     if (type == "text") {
-      content_part part{content_part::kind::text, p["text"].GetString()};
+      auto part = text_part(p["text"].GetString());
       part.at = part_at;
       parts.push_back(std::move(part));
     } else if (type == "image_url") {
@@ -146,7 +146,7 @@ expected<canonical_request> to_canonical(const value& body,
       if (content != nullptr && !content->IsNull()) {
         auto text = text_of(*content);
         if (!text.empty() || content->IsString())
-          t.parts.push_back({content_part::kind::text, text});
+          t.parts.push_back(text_part(text));
       }
       if (auto* calls = json::find(m, "tool_calls"); calls && calls->IsArray())
         for (auto& c : calls->GetArray()) {

@@ -215,8 +215,9 @@ TEST_P(golden, translates_both_ways) {
     auto status = call.error().status != 0 ? call.error().status
                                            : status_for(call.error().code);
     EXPECT_EQ(status, (*t)["expected_status"].GetUint());
-    if (t->has("expected_param"))
+    if (t->has("expected_param")) {
       EXPECT_EQ(call.error().field, (*t)["expected_param"].GetString());
+    }
     return;
   }
   ASSERT_TRUE(call) << call.error().message;
