@@ -94,6 +94,22 @@ canonical_event error_event(std::string message) {
   return e;
 }
 
+void push_whole_tool_call(event_list& out, int index, std::string id,
+                          std::string name, std::string arguments) {
+  canonical_event e;
+  e.what = canonical_event::kind::tool_start;
+  e.index = index;
+  e.id = std::move(id);
+  e.name = std::move(name);
+  out.push_back(e);
+  e.what = canonical_event::kind::tool_args;
+  e.text = arguments.empty() ? std::string{"{}"} : std::move(arguments);
+  out.push_back(e);
+  e.what = canonical_event::kind::tool_end;
+  e.text.clear();
+  out.push_back(std::move(e));
+}
+
 bool is_content(const canonical_event& e) {
   using k = canonical_event::kind;
   switch (e.what) {

@@ -160,6 +160,10 @@ canonical_event finish_event(std::string reason,
 canonical_event usage_event(const token_usage& u);
 canonical_event error_event(std::string message);
 
+/// A tool call that arrived whole: start, all its arguments, end.
+void push_whole_tool_call(event_list& out, int index, std::string id,
+                          std::string name, std::string arguments);
+
 /// True for events that carry answer content (the commit point, SPEC §5.5).
 bool is_content(const canonical_event& e);
 

@@ -35,6 +35,15 @@ inline void put_str(value& obj, const char* key, std::string_view s,
   put(obj, key, str(s, a), a);
 }
 
+/// An array of strings.
+template<class Strings>
+value string_array(const Strings& items, allocator& a) {
+  value out = array();
+  for (auto& s : items)
+    out.PushBack(str(s, a), a);
+  return out;
+}
+
 /// A deep copy of JSON text as a value; an empty object when the text is
 /// empty or not JSON.
 inline value parse_or_empty_object(std::string_view text, allocator& a) {

@@ -310,10 +310,7 @@ expected<std::string> build_body(canonical_request& r) {
   if (r.top_k)
     put(doc, "top_k", value(*r.top_k), a);
   if (!r.stop.empty()) {
-    value stops = array();
-    for (auto& s : r.stop)
-      stops.PushBack(str(s, a), a);
-    put(doc, "stop_sequences", std::move(stops), a);
+    put(doc, "stop_sequences", string_array(r.stop, a), a);
   }
   if (!r.tools.empty()) {
     value tools = array();
@@ -405,20 +402,11 @@ expected<event_list> decode_response(std::string_view body,
         e.signature = json::get_string(b, "signature").value_or("");
         out.push_back(std::move(e));
       } else if (type == "tool_use") {
-        canonical_event e;
-        e.what = canonical_event::kind::tool_start;
-        e.index = tools;
-        e.id = json::get_string(b, "id").value_or("");
-        e.name = json::get_string(b, "name").value_or("");
-        out.push_back(e);
-        e.what = canonical_event::kind::tool_args;
         auto* input = json::find(b, "input");
-        e.text = input != nullptr ? json::to_string(*input) : "{}";
-        out.push_back(e);
-        e.what = canonical_event::kind::tool_end;
-        e.text.clear();
-        out.push_back(std::move(e));
-        ++tools;
+        push_whole_tool_call(out, tools++,
+                             json::get_string(b, "id").value_or(""),
+                             json::get_string(b, "name").value_or(""),
+                             input != nullptr ? json::to_string(*input) : "");
       }
     }
   if (auto* u = json::find(*doc, "usage"))

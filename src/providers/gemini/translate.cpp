@@ -134,19 +134,10 @@ public:
         for (auto& p : parts->GetArray()) {
           if (auto* call = json::find(p, "functionCall");
               call && call->IsObject()) {
-            canonical_event e;
-            e.what = canonical_event::kind::tool_start;
-            e.index = calls_;
-            e.id = generated_call_id(ctx_, calls_);
-            e.name = json::get_string(*call, "name").value_or("");
-            out.push_back(e);
-            e.what = canonical_event::kind::tool_args;
             auto* args = json::find(*call, "args");
-            e.text = args != nullptr ? json::to_string(*args) : "{}";
-            out.push_back(e);
-            e.what = canonical_event::kind::tool_end;
-            e.text.clear();
-            out.push_back(std::move(e));
+            push_whole_tool_call(out, calls_, generated_call_id(ctx_, calls_),
+                                 json::get_string(*call, "name").value_or(""),
+                                 args != nullptr ? json::to_string(*args) : "");
             ++calls_;
             continue;
           }
@@ -294,10 +285,7 @@ expected<std::string> build_body(canonical_request& r) {
   if (r.top_k)
     put(gc, "topK", value(*r.top_k), a);
   if (!r.stop.empty()) {
-    value stops = array();
-    for (auto& s : r.stop)
-      stops.PushBack(str(s, a), a);
-    put(gc, "stopSequences", std::move(stops), a);
+    put(gc, "stopSequences", string_array(r.stop, a), a);
   }
   if (r.seed)
     put(gc, "seed", value(*r.seed), a);

@@ -63,24 +63,14 @@ public:
           auto* fn = json::find(c, "function");
           if (fn == nullptr || !fn->IsObject())
             continue;
-          canonical_event e;
-          e.what = canonical_event::kind::tool_start;
-          e.index = calls_;
-          e.id = generated_call_id(ctx_, calls_);
-          e.name = json::get_string(*fn, "name").value_or("");
-          out.push_back(e);
-          e.what = canonical_event::kind::tool_args;
+          // Ollama sends arguments as an object; some servers a string.
           auto* args = json::find(*fn, "arguments");
-          if (args == nullptr)
-            e.text = "{}";
-          else if (args->IsString())
-            e.text = args->GetString();
-          else
-            e.text = json::to_string(*args);
-          out.push_back(e);
-          e.what = canonical_event::kind::tool_end;
-          e.text.clear();
-          out.push_back(std::move(e));
+          std::string text = args == nullptr    ? ""
+                             : args->IsString() ? args->GetString()
+                                                : json::to_string(*args);
+          push_whole_tool_call(out, calls_, generated_call_id(ctx_, calls_),
+                               json::get_string(*fn, "name").value_or(""),
+                               std::move(text));
           ++calls_;
         }
     }
@@ -230,10 +220,7 @@ expected<std::string> build_body(canonical_request& r) {
   if (r.max_tokens)
     put(options, "num_predict", value(*r.max_tokens), a);
   if (!r.stop.empty()) {
-    value stops = array();
-    for (auto& s : r.stop)
-      stops.PushBack(str(s, a), a);
-    put(options, "stop", std::move(stops), a);
+    put(options, "stop", string_array(r.stop, a), a);
   }
   if (r.seed)
     put(options, "seed", value(*r.seed), a);

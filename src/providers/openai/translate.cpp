@@ -1,5 +1,7 @@
 #include "providers/openai/translate.hpp"
 
+#include "providers/openai/encode.hpp"
+
 #include <ctime>
 
 #include <rapidjson/stringbuffer.h>
@@ -444,14 +446,7 @@ std::string stream_relay::finish() {
     w.StartArray();
     w.EndArray();
     w.Key("usage");
-    w.StartObject();
-    w.Key("prompt_tokens");
-    w.Int64(usage_.input);
-    w.Key("completion_tokens");
-    w.Int64(usage_.output);
-    w.Key("total_tokens");
-    w.Int64(usage_.input + usage_.output);
-    w.EndObject();
+    write_usage(w, usage_);
     w.EndObject();
     out = "data: " + std::string{buf.GetString(), buf.GetSize()} + "\n\n";
     usage_sent_ = true;

@@ -237,10 +237,7 @@ expected<std::string> build_body(canonical_request& r, bool compatible) {
   if (r.top_k)
     note_dropped(r.dropped, "top_k");
   if (!r.stop.empty()) {
-    value stops = array();
-    for (auto& s : r.stop)
-      stops.PushBack(str(s, a), a);
-    put(doc, "stop", std::move(stops), a);
+    put(doc, "stop", string_array(r.stop, a), a);
   }
   if (!r.tools.empty()) {
     value tools = array();
@@ -331,20 +328,10 @@ expected<event_list> decode_response(std::string_view body,
         int index = 0;
         for (auto& call : calls->GetArray()) {
           auto* fn = json::find(call, "function");
-          canonical_event e;
-          e.what = canonical_event::kind::tool_start;
-          e.index = index;
-          e.id = json::get_string(call, "id").value_or("");
-          e.name = fn ? json::get_string(*fn, "name").value_or("") : "";
-          out.push_back(e);
-          e.what = canonical_event::kind::tool_args;
-          e.text
-            = fn ? json::get_string(*fn, "arguments").value_or("{}") : "{}";
-          out.push_back(e);
-          e.what = canonical_event::kind::tool_end;
-          e.text.clear();
-          out.push_back(std::move(e));
-          ++index;
+          push_whole_tool_call(
+            out, index++, json::get_string(call, "id").value_or(""),
+            fn ? json::get_string(*fn, "name").value_or("") : "",
+            fn ? json::get_string(*fn, "arguments").value_or("") : "");
         }
       }
     }
