@@ -1,5 +1,9 @@
 #include "store/usage_repo.hpp"
 
+#include <algorithm>
+#include <map>
+#include <tuple>
+
 #include "store/statement.hpp"
 
 namespace oh::store {
@@ -26,15 +30,28 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
                   "INSERT INTO cost_daily (date, api_key_id, soul_id,"
                   " provider_id, total_requests, total_input_tokens,"
                   " total_output_tokens, total_cost_micros, total_cost_cents)"
-                  " VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)"
+                  " VALUES (?1, ?2, ?3, ?4, ?9, ?5, ?6, ?7, ?8)"
                   " ON CONFLICT (date, api_key_id, soul_id, provider_id)"
-                  " DO UPDATE SET total_requests = total_requests + 1,"
+                  " DO UPDATE SET total_requests = total_requests + ?9,"
                   " total_input_tokens = total_input_tokens + ?5,"
                   " total_output_tokens = total_output_tokens + ?6,"
                   " total_cost_micros = total_cost_micros + ?7,"
                   " total_cost_cents = total_cost_cents + ?8"};
   statement touch{db_, "UPDATE api_keys SET last_used_at = ?2,"
-                       " total_requests = total_requests + 1 WHERE id = ?1"};
+                       " total_requests = total_requests + ?3 WHERE id = ?1"};
+  // The rollup and the keys' counters move once per group, not per row:
+  // a batch holds many rows of the same key and day.
+  struct rollup {
+    int64_t requests = 0;
+    int64_t input = 0;
+    int64_t output = 0;
+    int64_t micros = 0;
+    double cents = 0;
+  };
+  std::map<std::tuple<std::string, std::string, std::string, std::string>,
+           rollup>
+    days;
+  std::map<std::string, std::pair<int64_t, std::string>> keys;
   for (auto& r : rows) {
     double cents = static_cast<double>(r.cost_micros) / 10'000.0;
     log.reset();
@@ -78,20 +95,36 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
       .run();
     // The rollup keys use '' for "none": SQLite treats NULLs as distinct in
     // UNIQUE constraints, which would defeat the upsert.
-    daily.reset();
-    daily.bind(1, r.created_at.substr(0, 10))
-      .bind(2, r.api_key_id.value_or(""))
-      .bind(3, r.soul_id.value_or(""))
-      .bind(4, r.provider_id.value_or(""))
-      .bind(5, r.tokens.input)
-      .bind(6, r.tokens.output)
-      .bind(7, r.cost_micros)
-      .bind(8, cents)
-      .run();
+    auto& day = days[{r.created_at.substr(0, 10), r.api_key_id.value_or(""),
+                      r.soul_id.value_or(""), r.provider_id.value_or("")}];
+    day.requests += 1;
+    day.input += r.tokens.input;
+    day.output += r.tokens.output;
+    day.micros += r.cost_micros;
+    day.cents += cents;
     if (r.admitted && r.api_key_id) {
-      touch.reset();
-      touch.bind(1, *r.api_key_id).bind(2, r.created_at).run();
+      auto& k = keys[*r.api_key_id];
+      k.first += 1;
+      k.second = std::max(k.second, r.created_at);
     }
+  }
+  for (auto& [group, sum] : days) {
+    auto& [date, key, soul, provider] = group;
+    daily.reset();
+    daily.bind(1, date)
+      .bind(2, key)
+      .bind(3, soul)
+      .bind(4, provider)
+      .bind(5, sum.input)
+      .bind(6, sum.output)
+      .bind(7, sum.micros)
+      .bind(8, sum.cents)
+      .bind(9, sum.requests)
+      .run();
+  }
+  for (auto& [id, use] : keys) {
+    touch.reset();
+    touch.bind(1, id).bind(2, use.second).bind(3, use.first).run();
   }
   tx.commit();
 }

@@ -6,6 +6,7 @@
 #include "store/providers_repo.hpp"
 #include "store/souls_repo.hpp"
 #include "store/statement.hpp"
+#include "store/usage_repo.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace oh;
@@ -111,4 +112,39 @@ TEST_F(Repositories, DuplicateSlugIsAUniqueViolation) {
   } catch (const store_error& e) {
     EXPECT_TRUE(e.is_unique_violation());
   }
+}
+
+TEST_F(Repositories, UsageBatchRollsUpCostPerKeyDayAndLogsEveryRow) {
+  auto row
+    = [](std::string id, std::string key, std::string at, int64_t micros) {
+        usage_row r;
+        r.request_id = std::move(id);
+        r.api_key_id = std::move(key);
+        r.provider_id = "p1";
+        r.created_at = std::move(at);
+        r.tokens.input = 10;
+        r.tokens.output = 5;
+        r.cost_micros = micros;
+        r.model = "gpt-4o";
+        return r;
+      };
+  std::vector<usage_row> rows{row("a", "k1", "2026-01-01T10:00:00.000Z", 100),
+                              row("b", "k1", "2026-01-01T11:00:00.000Z", 200),
+                              row("c", "k1", "2026-01-02T09:00:00.000Z", 50),
+                              row("d", "k2", "2026-01-01T12:00:00.000Z", 7)};
+  usage_repo{db}.insert_batch(rows);
+  usage_repo{db}.insert_batch({row("e", "k1", "2026-01-01T23:00:00.000Z", 1)});
+  EXPECT_EQ(usage_repo{db}.count(), 5);
+  statement st{db,
+               "SELECT date, api_key_id, total_requests, total_input_tokens,"
+               " total_cost_micros FROM cost_daily ORDER BY date,"
+               " api_key_id"};
+  std::vector<std::string> got;
+  while (st.step())
+    got.push_back(
+      st.text(0) + " " + st.text(1) + " " + std::to_string(st.int64(2)) + " "
+      + std::to_string(st.int64(3)) + " " + std::to_string(st.int64(4)));
+  EXPECT_EQ(got, (std::vector<std::string>{"2026-01-01 k1 3 30 301",
+                                           "2026-01-01 k2 1 10 7",
+                                           "2026-01-02 k1 1 10 50"}));
 }
