@@ -389,8 +389,8 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   auto& r = *st.plan;
   // Some vendors say "bad credential" with a 400 (Gemini): an account
   // failure to fail over from, not the client's mistake.
-  o.upstream_status = providers::effective_status(
-    r.account_type, o.upstream_status, o.body);
+  o.upstream_status
+    = providers::effective_status(r.account_type, o.upstream_status, o.body);
   attempt_record a;
   a.account_id = r.account_id;
   a.account_name = r.account_name;
@@ -526,7 +526,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     }
     facts.fallback_attempts_json = fallback + "]";
   }
-  auto body = providers::render_answer(in, o.body, facts);
+  auto body = providers::render_answer(in, o.body, *parsed, facts);
   http_response res;
   res.body = body ? std::move(*body) : std::string{};
   res.headers = response_headers(st);

@@ -432,28 +432,30 @@ expected<parsed_answer> read_answer(const call_input& in,
     out.model = c->model;
     out.finish_reason = c->finish_reason;
     out.usage = c->usage;
+    out.upstream = std::make_shared<json::document>(std::move(c->doc));
     return out;
   }
   auto events = decode_whole(in, body);
   if (!events)
     return events.error();
-  auto a = accumulate(*events);
-  if (a.error)
-    return fail(errc::upstream_failed, *a.error);
-  out.model = a.model;
-  out.finish_reason = a.finish_reason;
-  out.usage = a.usage;
+  auto a = std::make_shared<answer>(accumulate(*events));
+  if (a->error)
+    return fail(errc::upstream_failed, *a->error);
+  out.model = a->model;
+  out.finish_reason = a->finish_reason;
+  out.usage = a->usage;
+  out.assembled = std::move(a);
   return out;
 }
 
 expected<std::string> render_answer(const call_input& in, std::string_view body,
+                                    parsed_answer& parsed,
                                     const gateway_facts& facts) {
-  if (is_relay(in)) {
-    if (in.client == dialect::anthropic)
-      return std::string{body}; // Claude's own message, unchanged
-    auto c = openai::parse_completion(body);
-    if (!c)
-      return c.error();
+  if (is_relay(in) && in.client == dialect::anthropic)
+    return std::string{body}; // Claude's own message, unchanged
+  if (parsed.upstream) {
+    openai::completion c;
+    c.doc = std::move(*parsed.upstream);
     openai::gateway_facts f;
     f.request_id = facts.request_id;
     f.soul = facts.soul;
@@ -462,12 +464,11 @@ expected<std::string> render_answer(const call_input& in, std::string_view body,
     f.cost_cents = facts.cost_cents;
     f.attempts_json = facts.attempts_json;
     f.fallback_attempts_json = facts.fallback_attempts_json;
-    return openai::render_completion(*c, f);
+    return openai::render_completion(c, f);
   }
-  auto events = decode_whole(in, body);
-  if (!events)
-    return events.error();
-  auto a = accumulate(*events);
+  if (!parsed.assembled)
+    return fail(errc::internal, "render_answer without a parsed answer");
+  auto& a = *parsed.assembled;
   if (in.client == dialect::anthropic)
     return anthropic::render_answer(a, answer_ctx(in));
   auto out = openai::render_answer(a, answer_ctx(in));

@@ -110,11 +110,16 @@ struct gateway_facts {
 unsigned effective_status(std::string_view account_type, unsigned status,
                           std::string_view body);
 
-/// A whole upstream answer, parsed.
+/// A whole upstream answer, parsed once: the facts the request actor needs
+/// for cost and the log, and what render_answer writes from.
 struct parsed_answer {
   std::string model;
   std::string finish_reason;
   token_usage usage;
+  /// OpenAI relay: the upstream object, edited in place when rendered.
+  std::shared_ptr<json::document> upstream;
+  /// Translated pairs: the answer assembled from canonical events.
+  std::shared_ptr<answer> assembled;
 };
 
 /// Reads a whole (2xx) upstream answer; the failure says why it is not one.
@@ -125,6 +130,7 @@ expected<parsed_answer> read_answer(const call_input& in,
 /// dialect; cost known only after read_answer, hence two steps).
 expected<std::string> render_answer(const call_input& in,
                                     std::string_view upstream_body,
+                                    parsed_answer& parsed,
                                     const gateway_facts& facts);
 
 } // namespace oh::providers

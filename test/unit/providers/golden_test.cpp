@@ -239,7 +239,7 @@ TEST_P(golden, translates_both_ways) {
     ASSERT_TRUE(parsed) << parsed.error().message;
     gateway_facts facts;
     facts.request_id = "req1";
-    auto body = render_answer(in, upstream, facts);
+    auto body = render_answer(in, upstream, *parsed, facts);
     ASSERT_TRUE(body) << body.error().message;
     auto answer = json::parse(*body);
     ASSERT_TRUE(answer) << *body;
