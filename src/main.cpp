@@ -361,7 +361,9 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   (*server)->stop();
   caf::anon_send_exit(acceptor, caf::exit_reason::user_shutdown);
   stop_actors();
+  OH_INFO("waiting for the actors to finish");
   sys.await_all_actors_done();
+  OH_INFO("actors done; stopping I/O");
   io->stop();
   std::filesystem::remove(port_file);
   OH_INFO("stopped");

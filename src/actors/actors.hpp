@@ -43,6 +43,7 @@ using run_atom = caf::atom_constant<caf::atom("run")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using update_atom = caf::atom_constant<caf::atom("update")>;
+using models_atom = caf::atom_constant<caf::atom("models")>;
 
 /// One per API key: its settings, sliding windows, open requests and spend.
 using api_key_actor = caf::typed_actor<
@@ -120,6 +121,9 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<apply_atom, std::vector<config_change>>::with<bool>,
   // Counts of live actors by kind as JSON.
   caf::replies_to<status_atom>::with<std::string>,
+  // An account's probe found a new model list (account id, JSON array):
+  // only the list changes, never the rest of the configuration.
+  caf::reacts_to<models_atom, std::string, std::string>,
   // Every long-lived actor it knows, for introspection.
   caf::replies_to<actors_atom>::with<std::vector<actor_ref>>>;
 

@@ -94,7 +94,7 @@ void note_models(self_ptr self, const std::vector<std::string>& models) {
     caf::anon_send(st.env.store, run_atom::value, std::move(job));
   }
   if (st.env.on_models)
-    st.env.on_models(st.record);
+    st.env.on_models(st.record.id, list);
 }
 
 /// Receives the probe's answer on an I/O thread and tells the actor.
@@ -288,6 +288,10 @@ provider_account_actor::behavior_type provider_account(
     [=](update_atom, store::provider_record& next) {
       ++self->state.handled;
       auto status = self->state.record.health_status;
+      // An admin change read before the probe's list was stored keeps the
+      // list the account already has.
+      if (next.models_json.empty() || next.models_json == "[]")
+        next.models_json = self->state.record.models_json;
       self->state.record = std::move(next);
       self->state.record.health_status = status;
       publish(self);

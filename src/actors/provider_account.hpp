@@ -28,9 +28,9 @@ struct account_env {
   store_actor store;
   int breaker_failures = 5;
   int64_t breaker_cooldown_ms = 30'000;
-  /// Told when a probe found a different model list (the registry
-  /// republishes it for routing and GET /v1/models).
-  std::function<void(const store::provider_record&)> on_models;
+  /// Told when a probe found a different model list (account id, JSON
+  /// array); the registry republishes it for routing and GET /v1/models.
+  std::function<void(const std::string&, const std::string&)> on_models;
 };
 
 struct provider_account_state {

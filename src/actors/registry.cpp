@@ -54,6 +54,10 @@ void upsert(self_ptr self, store::soul_record& rec) {
 
 void upsert(self_ptr self, store::provider_record& rec) {
   auto& st = self->state;
+  if (auto known = st.account_records.find(rec.id);
+      known != st.account_records.end()
+      && (rec.models_json.empty() || rec.models_json == "[]"))
+    rec.models_json = known->second.models_json; // the probe's list
   auto info = make_account_info(rec);
   auto public_rec = rec;
   public_rec.credentials_json.clear(); // the registry needs no secrets
@@ -72,10 +76,10 @@ void upsert(self_ptr self, store::provider_record& rec) {
     env.breaker_cooldown_ms = st.env.breaker_cooldown_ms;
     // Weak: accounts must not keep the registry alive.
     caf::weak_actor_ptr me = self->ctrl();
-    env.on_models = [me](const store::provider_record& changed) {
+    env.on_models = [me](const std::string& id, const std::string& models) {
       if (auto strong = me.lock())
         caf::anon_send(caf::actor_cast<registry_actor>(strong),
-                       apply_atom::value, std::vector<config_change>{changed});
+                       models_atom::value, id, models);
     };
     auto h = self->spawn(provider_account, std::move(rec), std::move(env));
     st.accounts.emplace(id, h);
@@ -230,6 +234,18 @@ registry(registry_actor::stateful_pointer<registry_state> self,
             rp.deliver(std::move(err));
           });
       return rp;
+    },
+    [=](models_atom, const std::string& id, const std::string& models) {
+      auto& st = self->state;
+      ++st.handled;
+      auto rec = st.account_records.find(id);
+      auto actor = st.accounts.find(id);
+      if (rec == st.account_records.end() || actor == st.accounts.end())
+        return; // removed meanwhile
+      rec->second.models_json = models;
+      self->send(st.selector, update_atom::value,
+                 make_account_info(rec->second), actor->second);
+      publish(self);
     },
     [=](apply_atom, std::vector<config_change>& changes) -> bool {
       ++self->state.handled;

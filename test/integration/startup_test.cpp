@@ -72,11 +72,12 @@ TEST(Startup, ConfiguredAdminTokenAndKeyAreUsedWithoutFiles) {
 TEST(Startup, SigtermExitsZeroAndRemovesThePortFile) {
   temp_dir dir;
   gateway gw{dir.path()};
-  EXPECT_EQ(gw.stop(SIGTERM), 0);
+  // On failure the log says which shutdown step did not finish.
+  EXPECT_EQ(gw.stop(SIGTERM), 0) << gw.log();
   EXPECT_FALSE(std::filesystem::exists(dir.file("port")));
   EXPECT_NE(gw.log().find("stopped"), std::string::npos);
   gateway again{dir.path()};
-  EXPECT_EQ(again.stop(SIGINT), 0);
+  EXPECT_EQ(again.stop(SIGINT), 0) << again.log();
 }
 
 TEST(Startup, SigtermLetsAnInFlightKeepAliveConnectionClose) {
