@@ -87,7 +87,7 @@ NGX
 wait_port "$up_port"
 
 # --- the streaming upstream: the fake's paced SSE ---------------------------
-"$bin/fake_upstream" --port-file "$work/fake.port" --script "chunks=20 interval_ms=10" >/dev/null 2>&1 &
+"$bin/fake_upstream" --port-file "$work/fake.port" --script "chunks=20 interval_ms=10 pause_from=2" >/dev/null 2>&1 &
 pids+=($!)
 wait_file "$work/fake.port"
 fake_port=$(cat "$work/fake.port")

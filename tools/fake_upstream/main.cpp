@@ -11,6 +11,7 @@
 //   delay_ms=N      wait before the response head
 //   chunks=N        split the text into N content events (stream)
 //   interval_ms=N   pause between stream events
+//   pause_from=N    send the first N stream events without the pause
 //   drop_after=N    close the connection after N stream events
 //   tools=N         answer with N parallel tool calls (arguments streamed)
 //   text=WORD       the answer text (default: "Hello from fake upstream")
@@ -321,7 +322,12 @@ private:
       });
       return;
     }
-    auto interval = num(script_, "interval_ms", 0);
+    // The first `pause_from` events go out back to back (the role chunk and
+    // the first content together), the rest `interval_ms` apart.
+    auto interval
+      = static_cast<int64_t>(next_) + 1 < num(script_, "pause_from", 0)
+          ? 0
+          : num(script_, "interval_ms", 0);
     auto& ev = events_[next_++];
     ++sent_;
     char size[20];
