@@ -209,6 +209,7 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   services->snapshot = snapshot;
   services->log = log_queue;
   services->max_attempts = cfg.max_attempts;
+  services->stream_heartbeat_ms = cfg.stream_heartbeat_s * 1000;
 
   actors::registry_env env;
   env.defaults.connect_timeout_ms = cfg.connect_timeout_ms;

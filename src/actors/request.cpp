@@ -79,6 +79,19 @@ response_headers(const request_state& st) {
   return h;
 }
 
+/// Sends an error answer: as the response, or in-band when heartbeats
+/// already sent a 200 head (SPEC §5.5). Returns the status the client saw.
+unsigned send_error(request_state& st, http_response res, const failure& f) {
+  if (st.head_sent && !st.committed) {
+    st.sink->write(render_stream_error(st.in.client_dialect, f));
+    st.sink->end_stream();
+    return 200;
+  }
+  auto status = res.status;
+  st.sink->respond(std::move(res));
+  return status;
+}
+
 /// An error answer in the client's dialect with the request's headers.
 http_response error_reply(const request_state& st, const failure& f) {
   auto res = error_response(st.in.client_dialect, f, st.in.request_id);
@@ -291,9 +304,9 @@ void fail_request(self_ptr self, failure f) {
     res.headers.emplace_back(
       "Retry-After", std::to_string(std::max<int64_t>(1, ceil_seconds(retry))));
   }
-  if (!st.cancelled)
-    st.sink->respond(std::move(res));
   auto status = static_cast<int>(res.status);
+  if (!st.cancelled)
+    status = static_cast<int>(send_error(st, std::move(res), f));
   log_row(self, log_status_for(f.code), status, f, nullptr, 0);
   if (f.code == errc::rate_limited || f.code == errc::budget_exceeded)
     st.services->metrics->rate_limited.add(
@@ -387,6 +400,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   if (st.done)
     return;
   auto& r = *st.plan;
+  st.head_sent = st.head_sent || o.head_sent;
   // Some vendors say "bad credential" with a 400 (Gemini): an account
   // failure to fail over from, not the client's mistake.
   o.upstream_status
@@ -419,10 +433,8 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       f = failure{errc::shutting_down, "the gateway is shutting down", ""};
       status = static_cast<int>(status_for(f->code));
       log_status = "error";
-      if (!st.committed) {
-        auto res = error_reply(st, *f);
-        st.sink->respond(std::move(res));
-      }
+      if (!st.committed)
+        status = static_cast<int>(send_error(st, error_reply(st, *f), *f));
     }
     log_row(self, log_status, status, f, &o, cost);
     record_metrics(self, status, &o, cost, model);
@@ -452,9 +464,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       // The exchange already ended the stream with an in-band error.
       log_row(self, "error", 200, f, &o, 0);
     } else {
-      auto res = error_reply(st, f);
-      status = static_cast<int>(res.status);
-      st.sink->respond(std::move(res));
+      status = static_cast<int>(send_error(st, error_reply(st, f), f));
       log_row(self, "error", status, f, &o, 0);
     }
     record_metrics(self, status, &o, 0, o.model.empty() ? r.model : o.model);
@@ -635,8 +645,12 @@ void start_attempt(self_ptr self) {
     st.stream ? int64_t{r.max_stream_ms}
               : int64_t{r.timeout_ms} + total_grace_ms);
   spec.stream = st.stream;
-  if (st.stream)
+  if (st.stream) {
     spec.translator = providers::make_stream_translator(in);
+    spec.request.heartbeat
+      = std::chrono::milliseconds(st.services->stream_heartbeat_ms);
+    spec.head_already_sent = st.head_sent;
+  }
   spec.client_dialect = st.in.client_dialect;
   spec.stream_head.status = 200;
   spec.stream_head.content_type = "text/event-stream; charset=utf-8";

@@ -73,6 +73,8 @@ struct request_state {
   // The exchange.
   std::shared_ptr<providers::chat_exchange> exchange;
   bool committed = false;
+  /// Heartbeats sent the stream's head before any content (SPEC §5.5).
+  bool head_sent = false;
   bool cancelled = false;
   bool shutting_down = false;
   bool done = false;

@@ -25,6 +25,8 @@ struct gateway_services {
   std::shared_ptr<usage_queue> log;
   /// routing.max_attempts: accounts tried per request before giving up.
   uint32_t max_attempts = 3;
+  /// timeouts.stream_heartbeat_s: keep-alives before a stream's content.
+  uint32_t stream_heartbeat_ms = 10'000;
   std::shared_ptr<gateway_metrics> metrics
     = std::make_shared<gateway_metrics>();
   std::shared_ptr<health_board> health = std::make_shared<health_board>();

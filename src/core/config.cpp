@@ -107,7 +107,7 @@ const std::vector<setting>& settings() {
      86'400'000},
     {"timeouts.max_stream_ms", nullptr, nullptr, &config::max_stream_ms, 1,
      86'400'000},
-    {"timeouts.stream_heartbeat_s", nullptr, nullptr,
+    {"timeouts.stream_heartbeat_s", "OPENHINGE_STREAM_HEARTBEAT_S", nullptr,
      &config::stream_heartbeat_s, 1, 3600},
     {"cors.admin_origins", nullptr, nullptr, &config::cors_admin_origins},
     {"log.retention_days", nullptr, nullptr, &config::log_retention_days, 1,

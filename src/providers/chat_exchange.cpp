@@ -30,7 +30,10 @@ public:
   exchange_impl(chat_exchange_spec spec, std::shared_ptr<response_sink> sink,
                 std::shared_ptr<exchange_observer> observer)
     : spec_(std::move(spec)), sink_(std::move(sink)),
-      observer_(std::move(observer)), started_ms_(steady_ms()) {}
+      observer_(std::move(observer)), started_ms_(steady_ms()),
+      head_sent_(spec_.head_already_sent) {
+    outcome_.head_sent = head_sent_;
+  }
 
   void attach(std::shared_ptr<upstream_exchange> upstream) {
     std::lock_guard guard{mu_};
@@ -124,6 +127,24 @@ public:
     finish();
   }
 
+  /// No content yet after the heartbeat interval: send the head once, then
+  /// a keep-alive comment (Anthropic: a ping event) each time (SPEC §5.5).
+  /// A later failure is still silent here: the request actor decides
+  /// between the next account and an in-band error.
+  bool on_heartbeat() override {
+    if (!spec_.stream || committed_ || stopped_)
+      return false;
+    if (!head_sent_) {
+      head_sent_ = true;
+      outcome_.head_sent = true;
+      sink_->begin_stream(spec_.stream_head);
+    }
+    sink_->write(spec_.client_dialect == dialect::anthropic
+                   ? std::string{"event: ping\ndata: {\"type\":\"ping\"}\n\n"}
+                   : std::string{": keep-alive\n\n"});
+    return true;
+  }
+
   void on_fail(upstream_failure kind, const std::string& message) override {
     if (stopped_)
       return;
@@ -174,7 +195,8 @@ private:
     committed_ = true;
     outcome_.committed = true;
     outcome_.ttft_ms = steady_ms() - started_ms_;
-    sink_->begin_stream(spec_.stream_head);
+    if (!head_sent_)
+      sink_->begin_stream(spec_.stream_head);
     if (!held_.empty())
       sink_->write(std::move(held_));
     held_.clear();
@@ -225,6 +247,7 @@ private:
   std::string held_;
   int64_t started_ms_;
   bool ok_status_ = false;
+  bool head_sent_ = false;
   bool committed_ = false;
   bool stopped_ = false;
   bool finished_ = false;

@@ -23,6 +23,9 @@ struct exchange_outcome {
   bool completed = false;
   /// Bytes of an answer reached the client (streams only).
   bool committed = false;
+  /// The stream's head (and heartbeats) went out before any content: the
+  /// client has a 200 already, so a final failure must be in-band.
+  bool head_sent = false;
   std::optional<upstream_failure> failure;
   std::string error_message;
   unsigned upstream_status = 0;
@@ -53,6 +56,9 @@ struct chat_exchange_spec {
   /// Status and headers used when the stream commits.
   http_response stream_head;
   dialect client_dialect = dialect::openai;
+  /// An earlier attempt already sent the head (heartbeats): do not send it
+  /// again at the commit point.
+  bool head_already_sent = false;
 };
 
 class chat_exchange {

@@ -180,7 +180,7 @@ public:
       // whole exchange runs there; a new one gets a fresh strand.
       ex_(stream_ ? stream_->get_executor()
                   : net::any_io_executor{net::make_strand(client_->ioc)}),
-      resolver_(ex_), deadline_(ex_) {
+      resolver_(ex_), deadline_(ex_), heartbeat_(ex_) {
     reused_ = stream_ != nullptr;
   }
 
@@ -196,6 +196,8 @@ public:
                       + std::to_string(s->req_.total_timeout.count()) + " ms");
         });
       }
+      if (self->req_.heartbeat.count() > 0)
+        self->beat();
       if (self->reused_)
         self->send();
       else
@@ -426,9 +428,24 @@ private:
     read_body();
   }
 
+  /// Arms the next heartbeat; stops when the handler says so or the
+  /// exchange is over.
+  void beat() {
+    heartbeat_.expires_after(req_.heartbeat);
+    heartbeat_.async_wait([weak = std::weak_ptr<exchange>(
+                             this->shared_from_this())](beast::error_code ec) {
+      auto s = weak.lock();
+      if (!s || ec || s->done_ || !s->handler_)
+        return;
+      if (s->handler_->on_heartbeat())
+        s->beat();
+    });
+  }
+
   void finish() {
     done_ = true;
     deadline_.cancel();
+    heartbeat_.cancel();
     bool keep = parser_->get().keep_alive() && buffer_.size() == 0;
     beast::get_lowest_layer(*stream_).expires_never();
     if (keep)
@@ -442,6 +459,7 @@ private:
       return;
     done_ = true;
     deadline_.cancel();
+    heartbeat_.cancel();
     beast::error_code ignored;
     resolver_.cancel();
     if (stream_)
@@ -459,6 +477,7 @@ private:
   net::any_io_executor ex_;
   tcp::resolver resolver_;
   net::steady_timer deadline_;
+  net::steady_timer heartbeat_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request<bhttp::string_body>> request_;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;

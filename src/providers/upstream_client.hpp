@@ -44,6 +44,9 @@ struct upstream_request {
   /// The whole exchange; 0 = none. A timer on the I/O thread, cancelled
   /// when the exchange ends, so nothing outlives a finished request.
   std::chrono::milliseconds total_timeout{0};
+  /// While the exchange runs, the handler's on_heartbeat() every this long
+  /// (0 = never): streams keep quiet clients alive before content (SPEC §5.5).
+  std::chrono::milliseconds heartbeat{0};
 };
 
 enum class upstream_failure : uint8_t {
@@ -70,6 +73,10 @@ public:
   virtual bool on_body(std::string_view bytes) = 0;
   virtual void on_end() = 0;
   virtual void on_fail(upstream_failure kind, const std::string& message) = 0;
+  /// The heartbeat interval passed; returning false stops the heartbeats.
+  virtual bool on_heartbeat() {
+    return false;
+  }
 };
 
 class upstream_exchange {
