@@ -83,6 +83,11 @@ std::optional<std::string> get_string(const value& object, const char* name) {
   return std::string{v->GetString(), v->GetStringLength()};
 }
 
+int64_t get_int64(const value& object, const char* name, int64_t fallback) {
+  auto* v = find(object, name);
+  return v != nullptr && v->IsInt64() ? v->GetInt64() : fallback;
+}
+
 const char* type_name(const value& v) {
   switch (v.GetType()) {
     case rapidjson::kNullType:

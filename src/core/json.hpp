@@ -31,6 +31,8 @@ std::string to_string(const value& v);
 /// Field accessors that return nothing when the field is absent or null.
 const value* find(const value& object, const char* name);
 std::optional<std::string> get_string(const value& object, const char* name);
+/// An integer field, or `fallback` when absent or not an integer.
+int64_t get_int64(const value& object, const char* name, int64_t fallback = 0);
 
 /// Name of a value's JSON type for validation messages ("a string", ...).
 const char* type_name(const value& v);

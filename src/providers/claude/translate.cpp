@@ -11,11 +11,6 @@ namespace {
 using json::value;
 using namespace jout;
 
-int64_t int_field(const value& obj, const char* name) {
-  auto* v = json::find(obj, name);
-  return v != nullptr && v->IsInt64() ? v->GetInt64() : 0;
-}
-
 value image_block(const image_ref& img, allocator& a) {
   value block = object();
   put_str(block, "type", "image", a);
@@ -99,7 +94,7 @@ public:
         out.push_back(usage_event(usage_));
       }
     } else if (type == "content_block_start") {
-      int block = static_cast<int>(int_field(*doc, "index"));
+      int block = static_cast<int>(json::get_int64(*doc, "index"));
       auto* cb = json::find(*doc, "content_block");
       if (cb == nullptr || !cb->IsObject())
         return;
@@ -124,7 +119,7 @@ public:
         }
       }
     } else if (type == "content_block_delta") {
-      int block = static_cast<int>(int_field(*doc, "index"));
+      int block = static_cast<int>(json::get_int64(*doc, "index"));
       auto* d = json::find(*doc, "delta");
       if (d == nullptr || !d->IsObject())
         return;
@@ -151,7 +146,7 @@ public:
         out.push_back(std::move(e));
       }
     } else if (type == "content_block_stop") {
-      int block = static_cast<int>(int_field(*doc, "index"));
+      int block = static_cast<int>(json::get_int64(*doc, "index"));
       if (auto it = tool_of_block_.find(block); it != tool_of_block_.end()) {
         canonical_event e;
         e.what = canonical_event::kind::tool_end;
@@ -227,10 +222,11 @@ token_usage read_usage(const value& u) {
   token_usage out;
   if (!u.IsObject())
     return out;
-  out.cache_read = int_field(u, "cache_read_input_tokens");
-  out.cache_write = int_field(u, "cache_creation_input_tokens");
-  out.input = int_field(u, "input_tokens") + out.cache_read + out.cache_write;
-  out.output = int_field(u, "output_tokens");
+  out.cache_read = json::get_int64(u, "cache_read_input_tokens");
+  out.cache_write = json::get_int64(u, "cache_creation_input_tokens");
+  out.input
+    = json::get_int64(u, "input_tokens") + out.cache_read + out.cache_write;
+  out.output = json::get_int64(u, "output_tokens");
   return out;
 }
 

@@ -71,17 +71,12 @@ value result_payload(const std::string& text, allocator& a) {
   return payload;
 }
 
-int64_t int_field(const value& obj, const char* name) {
-  auto* v = json::find(obj, name);
-  return v != nullptr && v->IsInt64() ? v->GetInt64() : 0;
-}
-
 token_usage read_usage(const value& u) {
   token_usage out;
-  out.input = int_field(u, "promptTokenCount");
-  out.cache_read = int_field(u, "cachedContentTokenCount");
-  out.reasoning = int_field(u, "thoughtsTokenCount");
-  out.output = int_field(u, "candidatesTokenCount") + out.reasoning;
+  out.input = json::get_int64(u, "promptTokenCount");
+  out.cache_read = json::get_int64(u, "cachedContentTokenCount");
+  out.reasoning = json::get_int64(u, "thoughtsTokenCount");
+  out.output = json::get_int64(u, "candidatesTokenCount") + out.reasoning;
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "providers/ollama/translate.hpp"
 
 #include "providers/json_out.hpp"
+#include "providers/openai/translate.hpp"
 
 namespace oh::providers::ollama {
 
@@ -8,11 +9,6 @@ namespace {
 
 using json::value;
 using namespace jout;
-
-int64_t int_field(const value& obj, const char* name) {
-  auto* v = json::find(obj, name);
-  return v != nullptr && v->IsInt64() ? v->GetInt64() : 0;
-}
 
 /// One chat object (a stream line or the whole answer) → events.
 class decoder final : public stream_decoder {
@@ -77,8 +73,8 @@ public:
     auto* done = json::find(doc, "done");
     if (done != nullptr && done->IsBool() && done->GetBool()) {
       token_usage u;
-      u.input = int_field(doc, "prompt_eval_count");
-      u.output = int_field(doc, "eval_count");
+      u.input = json::get_int64(doc, "prompt_eval_count");
+      u.output = json::get_int64(doc, "eval_count");
       out.push_back(usage_event(u));
       // A reply with tool calls is a tool-call finish whatever done_reason
       // says (SPEC §10).
@@ -189,20 +185,7 @@ expected<std::string> build_body(canonical_request& r) {
   put(doc, "messages", std::move(messages), a);
   put(doc, "stream", value(r.stream), a);
   if (!r.tools.empty()) {
-    value tools = array();
-    for (auto& t : r.tools) {
-      value fn = object();
-      put_str(fn, "name", t.name, a);
-      if (!t.description.empty())
-        put_str(fn, "description", t.description, a);
-      if (!t.parameters.empty())
-        put(fn, "parameters", parse_or_empty_object(t.parameters, a), a);
-      value tool = object();
-      put_str(tool, "type", "function", a);
-      put(tool, "function", std::move(fn), a);
-      tools.PushBack(tool, a);
-    }
-    put(doc, "tools", std::move(tools), a);
+    put(doc, "tools", openai::function_tools(r.tools, true, a), a);
   }
   if (r.format.what == response_format::kind::json_object)
     put_str(doc, "format", "json", a);

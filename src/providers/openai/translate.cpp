@@ -82,11 +82,6 @@ void set_string(json::document& doc, const char* name, const std::string& v) {
     doc.AddMember(json::value{name, a}, json::value{v.c_str(), a}, a);
 }
 
-int64_t int_field(const value& obj, const char* name) {
-  auto* v = json::find(obj, name);
-  return v != nullptr && v->IsInt64() ? v->GetInt64() : 0;
-}
-
 } // namespace
 
 std::optional<failure> validate_request(const value& body) {
@@ -143,9 +138,9 @@ request_facts read_facts(const value& body) {
   if (auto* so = json::find(body, "stream_options"); so && so->IsObject())
     if (auto* u = json::find(*so, "include_usage"); u && u->IsBool())
       f.include_usage = u->GetBool();
-  f.max_tokens = int_field(body, "max_completion_tokens");
+  f.max_tokens = json::get_int64(body, "max_completion_tokens");
   if (f.max_tokens == 0)
-    f.max_tokens = int_field(body, "max_tokens");
+    f.max_tokens = json::get_int64(body, "max_tokens");
   if (auto* n = json::find(body, "n"); n && n->IsInt64())
     f.n = n->GetInt64();
   return f;
@@ -238,13 +233,13 @@ token_usage read_usage(const value& usage) {
   token_usage u;
   if (!usage.IsObject())
     return u;
-  u.input = int_field(usage, "prompt_tokens");
-  u.output = int_field(usage, "completion_tokens");
+  u.input = json::get_int64(usage, "prompt_tokens");
+  u.output = json::get_int64(usage, "completion_tokens");
   if (auto* d = json::find(usage, "prompt_tokens_details"); d && d->IsObject())
-    u.cache_read = int_field(*d, "cached_tokens");
+    u.cache_read = json::get_int64(*d, "cached_tokens");
   if (auto* d = json::find(usage, "completion_tokens_details");
       d && d->IsObject())
-    u.reasoning = int_field(*d, "reasoning_tokens");
+    u.reasoning = json::get_int64(*d, "reasoning_tokens");
   return u;
 }
 
@@ -375,7 +370,7 @@ stream_relay::step stream_relay::on_data(std::string_view data) {
   if (auto m = json::get_string(*doc, "model"); m && !m->empty())
     model_ = *m;
   if (created_ == 0)
-    created_ = int_field(*doc, "created");
+    created_ = json::get_int64(*doc, "created");
   if (created_ == 0)
     created_ = static_cast<int64_t>(std::time(nullptr));
   if (auto fp = json::get_string(*doc, "system_fingerprint"))

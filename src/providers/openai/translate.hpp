@@ -150,6 +150,13 @@ private:
 /// `max_tokens` instead of `max_completion_tokens`.
 expected<std::string> build_body(canonical_request& r, bool compatible);
 
+/// Tools in OpenAI's shape `[{type:"function",function:{name,description?,
+/// parameters}}]` (also Ollama's); `parameters` is `{}` when none was given
+/// unless `omit_empty_parameters`.
+json::value function_tools(const std::vector<tool_def>& tools,
+                           bool omit_empty_parameters,
+                           json::document::AllocatorType& a);
+
 /// Canonical finish for an OpenAI `finish_reason`.
 std::string finish_for(std::string_view finish_reason);
 

@@ -77,11 +77,6 @@ value assistant_message(const turn& t, allocator& a) {
   return m;
 }
 
-int64_t int_field(const value& obj, const char* name) {
-  auto* v = json::find(obj, name);
-  return v != nullptr && v->IsInt64() ? v->GetInt64() : 0;
-}
-
 /// chat.completion.chunk events → canonical events.
 class decoder final : public stream_decoder {
 public:
@@ -152,7 +147,7 @@ private:
     if (calls == nullptr || !calls->IsArray())
       return;
     for (auto& c : calls->GetArray()) {
-      int index = static_cast<int>(int_field(c, "index"));
+      int index = static_cast<int>(json::get_int64(c, "index"));
       auto* fn = json::find(c, "function");
       auto id = json::get_string(c, "id");
       auto name = fn != nullptr ? json::get_string(*fn, "name") : std::nullopt;
@@ -184,6 +179,24 @@ private:
 };
 
 } // namespace
+
+value function_tools(const std::vector<tool_def>& defs,
+                     bool omit_empty_parameters, allocator& a) {
+  value tools = array();
+  for (auto& t : defs) {
+    value fn = object();
+    put_str(fn, "name", t.name, a);
+    if (!t.description.empty())
+      put_str(fn, "description", t.description, a);
+    if (!omit_empty_parameters || !t.parameters.empty())
+      put(fn, "parameters", parse_or_empty_object(t.parameters, a), a);
+    value tool = object();
+    put_str(tool, "type", "function", a);
+    put(tool, "function", std::move(fn), a);
+    tools.PushBack(tool, a);
+  }
+  return tools;
+}
 
 std::string finish_for(std::string_view r) {
   if (r == "length" || r == "tool_calls" || r == "content_filter")
@@ -240,19 +253,7 @@ expected<std::string> build_body(canonical_request& r, bool compatible) {
     put(doc, "stop", string_array(r.stop, a), a);
   }
   if (!r.tools.empty()) {
-    value tools = array();
-    for (auto& t : r.tools) {
-      value fn = object();
-      put_str(fn, "name", t.name, a);
-      if (!t.description.empty())
-        put_str(fn, "description", t.description, a);
-      put(fn, "parameters", parse_or_empty_object(t.parameters, a), a);
-      value tool = object();
-      put_str(tool, "type", "function", a);
-      put(tool, "function", std::move(fn), a);
-      tools.PushBack(tool, a);
-    }
-    put(doc, "tools", std::move(tools), a);
+    put(doc, "tools", function_tools(r.tools, false, a), a);
   }
   using mode = tool_choice::mode;
   switch (r.choice.what) {

@@ -86,8 +86,7 @@ TEST(NdjsonReader, GivesOneEventPerLineWhereverTheBytesSplit) {
 TEST(GeminiBody, SchemaCleaningKeepsPropertiesNamedLikeKeywords) {
   canonical_request r;
   r.model = "gemini-2.5-flash";
-  r.turns.push_back(
-    {turn::role_kind::user, {text_part("hi")}, true});
+  r.turns.push_back({turn::role_kind::user, {text_part("hi")}, true});
   tool_def tool;
   tool.name = "f";
   tool.parameters
