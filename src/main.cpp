@@ -194,7 +194,7 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   // Declared before the actor system: actors may hold sinks whose sessions
   // live in the runtime's queues.
   auto io = std::make_unique<providers::io_runtime>(cfg.threads);
-  auto caf_cfg = actors::make_system_config(cfg.threads);
+  auto caf_cfg = actors::make_system_config(*io);
   caf::actor_system sys{*caf_cfg};
   auto snapshot = std::make_shared<actors::snapshot_holder>();
   auto store_handle = actors::spawn_store(sys, db, *vault);
@@ -364,8 +364,9 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   stop_actors();
   OH_INFO("waiting for the actors to finish");
   sys.await_all_actors_done();
-  OH_INFO("actors done; stopping I/O");
-  io->stop();
+  // The actor system goes first (leaving this scope), while the I/O threads,
+  // which run its actors, still run; the runtime stops after it.
+  OH_INFO("actors done; stopping");
   std::filesystem::remove(port_file);
   OH_INFO("stopped");
   return 0;

@@ -21,7 +21,11 @@ namespace {
 using self_ptr = request_actor::stateful_pointer<request_state>;
 namespace oa = providers::openai;
 
-constexpr auto ask_timeout = std::chrono::seconds(30);
+/// Asks to the key, soul and selector carry no timeout: those actors answer
+/// every ask at once (no response promises), and one that is gone makes CAF
+/// answer with an error. A CAF request timeout would cost a wake-up of
+/// CAF's clock thread per ask for a deadline that never fires.
+const auto ask_timeout = caf::infinite;
 
 /// Added to `timeout_ms` for the total deadline of a non-streamed attempt.
 constexpr int64_t total_grace_ms = 250;

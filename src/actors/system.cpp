@@ -1,27 +1,21 @@
 #include "actors/system.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/atom.hpp>
 #include <caf/actor_system_config.hpp>
 
 #include "actors/acceptor.hpp"
 #include "actors/health_monitor.hpp"
 #include "actors/registry.hpp"
+#include "actors/scheduler.hpp"
 #include "actors/store.hpp"
 #include "actors/usage_logger.hpp"
 
 namespace oh::actors {
 
-std::unique_ptr<caf::actor_system_config> make_system_config(unsigned threads) {
+std::unique_ptr<caf::actor_system_config>
+make_system_config(providers::io_runtime& io) {
   auto cfg = std::make_unique<caf::actor_system_config>();
-  cfg->set("scheduler.max-threads", static_cast<size_t>(threads));
-  // One shared job queue instead of work stealing: with CAF 0.17's stealing
-  // defaults an idle worker polls with 50 µs sleeps for ~25 ms before it
-  // waits on its condition variable, so every message to a just-idle
-  // worker waited for the end of a sleep. On the 2-core machines the shared
-  // queue cut the added latency at concurrency 1 by a quarter and raised
-  // throughput at 64 connections (docs/performance.md).
-  cfg->set("scheduler.policy", caf::atom("sharing"));
+  use_gateway_scheduler(*cfg, io);
   return cfg;
 }
 

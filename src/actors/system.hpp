@@ -18,12 +18,17 @@ namespace oh::store {
 class database;
 }
 
+namespace oh::providers {
+class io_runtime;
+}
+
 namespace oh::actors {
 
 class listener_control;
 
-/// CAF configuration with `threads` scheduler threads.
-std::unique_ptr<caf::actor_system_config> make_system_config(unsigned threads);
+/// CAF configuration whose actors run on `io`'s threads (scheduler.cpp).
+std::unique_ptr<caf::actor_system_config>
+make_system_config(providers::io_runtime& io);
 
 /// The store actor owning `db`; `detached` gives it its own thread (always
 /// in production; deterministic tests run it on the test scheduler).

@@ -42,7 +42,7 @@ enum class dialect { openai, anthropic, admin };
 
 /// Where one request's answer goes: a complete response, or a stream of
 /// chunks. Every method may be called from any thread; the implementation
-/// hands the work to the connection's strand.
+/// hands the work to the connection's I/O thread.
 class response_sink {
 public:
   virtual ~response_sink() = default;
@@ -60,6 +60,12 @@ public:
   virtual void on_drain(std::function<void()> fn) = 0;
   /// Calls `fn` once when the client has gone away (or at once if it has).
   virtual void on_cancel(std::function<void()> fn) = 0;
+  /// The I/O thread (context index) that writes this response, or -1: the
+  /// upstream exchange serving it runs there, so its bytes reach the client
+  /// without a hand-off between threads.
+  virtual int io_affinity() const {
+    return -1;
+  }
 };
 
 } // namespace oh

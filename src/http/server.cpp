@@ -12,7 +12,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -43,12 +42,13 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   std::atomic<bool> draining{false};
   server_options options;
   std::shared_ptr<request_handler> handler;
-  net::io_context& ioc;
+  providers::io_runtime& io;
   tcp::acceptor acceptor;
   uint16_t bound_port = 0;
 
-  explicit impl(net::io_context& c) : ioc(c), acceptor(c) {}
+  explicit impl(providers::io_runtime& r) : io(r), acceptor(r.context()) {}
   void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket, size_t io_index);
 };
 
 namespace {
@@ -75,8 +75,12 @@ std::string chunk_frame(std::string_view data) {
 
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket&& socket, std::shared_ptr<http_server::impl> srv)
-    : stream_(std::move(socket)), owner_(std::move(srv)), srv_(*owner_) {
+  /// `socket` belongs to I/O context `io_index`, whose one thread runs every
+  /// handler of this session (so no strand).
+  session(tcp::socket&& socket, std::shared_ptr<http_server::impl> srv,
+          int io_index)
+    : stream_(std::move(socket)), owner_(std::move(srv)), srv_(*owner_),
+      io_index_(io_index) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec)
@@ -125,7 +129,7 @@ public:
               });
   }
 
-  // -- the response sink's operations, run on the strand ---------------------
+  // -- the response sink's operations, run on the session's thread ----------
 
   void respond(http_response r) {
     if (!busy_ || streaming_)
@@ -182,6 +186,10 @@ public:
   }
 
   std::atomic<size_t> backlog_{0};
+
+  int io_index() const noexcept {
+    return io_index_;
+  }
 
 private:
   void read_header() {
@@ -434,12 +442,13 @@ private:
   bool keep_after_stream_ = false;
   bool writing_ = false;
   bool client_gone_ = false;
+  int io_index_ = -1;
 };
 
 namespace {
 
 /// The sink handed to handlers: keeps the session alive until the exchange
-/// ends and forwards each call onto the session's strand.
+/// ends and forwards each call onto the session's I/O thread.
 class session_sink final : public response_sink {
 public:
   explicit session_sink(std::shared_ptr<session> s) : s_(std::move(s)) {}
@@ -475,6 +484,9 @@ public:
     s_->post([fn = std::move(fn)](session& s) mutable {
       s.set_on_cancel(std::move(fn));
     });
+  }
+  int io_affinity() const override {
+    return s_->io_index();
   }
 
 private:
@@ -520,26 +532,35 @@ void session::dispatch_request() {
 }
 
 void http_server::impl::do_accept() {
-  acceptor.async_accept(
-    net::make_strand(ioc), [this, self = shared_from_this()](
-                             beast::error_code ec, tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor.is_open())
-        return;
-      if (!ec) {
-        if (connections.load() >= options.max_connections) {
-          // Over the limit: refuse by closing at once; the client retries.
-          OH_WARN("connection limit {} reached; refusing a connection",
-                  options.max_connections);
-          beast::error_code ignored;
-          socket.close(ignored);
-        } else {
-          std::make_shared<session>(std::move(socket), self)->start();
-        }
-      } else {
-        OH_WARN("accept failed: {}", ec.message());
-      }
-      do_accept();
-    });
+  // Each connection is accepted straight onto the next I/O thread's context.
+  auto index = io.next_index();
+  acceptor.async_accept(io.context(index),
+                        [this, self = shared_from_this(),
+                         index](beast::error_code ec, tcp::socket socket) {
+                          on_accept(ec, std::move(socket), index);
+                        });
+}
+
+void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket,
+                                  size_t io_index) {
+  if (ec == net::error::operation_aborted || !acceptor.is_open())
+    return;
+  if (!ec) {
+    if (connections.load() >= options.max_connections) {
+      // Over the limit: refuse by closing at once; the client retries.
+      OH_WARN("connection limit {} reached; refusing a connection",
+              options.max_connections);
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      std::make_shared<session>(std::move(socket), shared_from_this(),
+                                static_cast<int>(io_index))
+        ->start();
+    }
+  } else {
+    OH_WARN("accept failed: {}", ec.message());
+  }
+  do_accept();
 }
 
 http_server::http_server(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
@@ -551,7 +572,7 @@ http_server::~http_server() {
 expected<std::shared_ptr<http_server>>
 http_server::start(providers::io_runtime& io, const server_options& options,
                    std::shared_ptr<request_handler> handler) {
-  auto p = std::make_shared<impl>(io.context());
+  auto p = std::make_shared<impl>(io);
   p->options = options;
   p->handler = std::move(handler);
   beast::error_code ec;

@@ -264,9 +264,10 @@ start_chat_exchange(upstream_client& client, chat_exchange_spec spec,
                     std::shared_ptr<response_sink> sink,
                     std::shared_ptr<exchange_observer> observer) {
   auto request = std::move(spec.request);
+  auto affinity = sink->io_affinity();
   auto x = std::make_shared<exchange_impl>(std::move(spec), std::move(sink),
                                            std::move(observer));
-  x->attach(client.start(std::move(request), x));
+  x->attach(client.start(std::move(request), x, affinity));
   return x;
 }
 

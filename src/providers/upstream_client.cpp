@@ -12,7 +12,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -118,17 +117,12 @@ expected<upstream_url> parse_url(std::string_view url) {
   return out;
 }
 
-struct upstream_client::impl {
-  net::io_context& ioc;
-  ssl::context tls_ctx{ssl::context::tls_client};
-  mutable std::mutex mu;
+/// Idle keep-alive connections of one I/O context: a socket belongs to the
+/// context it was opened on, so each context keeps its own.
+struct connection_pool {
+  std::mutex mu;
   std::map<std::string, std::vector<pooled<plain_stream>>> plain_idle;
   std::map<std::string, std::vector<pooled<tls_stream>>> tls_idle;
-
-  explicit impl(net::io_context& c) : ioc(c) {
-    tls_ctx.set_default_verify_paths();
-    tls_ctx.set_verify_mode(ssl::verify_peer);
-  }
 
   template<class S>
   std::map<std::string, std::vector<pooled<S>>>& idle() {
@@ -138,10 +132,40 @@ struct upstream_client::impl {
       return plain_idle;
   }
 
-  template<class S>
-  std::unique_ptr<S> checkout(const std::string& key) {
+  size_t size() {
     std::lock_guard guard{mu};
-    auto& list = idle<S>()[key];
+    size_t n = 0;
+    for (auto& [k, v] : plain_idle)
+      n += v.size();
+    for (auto& [k, v] : tls_idle)
+      n += v.size();
+    return n;
+  }
+};
+
+struct upstream_client::impl {
+  io_runtime& io;
+  ssl::context tls_ctx{ssl::context::tls_client};
+  std::vector<std::unique_ptr<connection_pool>> pools;
+
+  explicit impl(io_runtime& r) : io(r) {
+    tls_ctx.set_default_verify_paths();
+    tls_ctx.set_verify_mode(ssl::verify_peer);
+    for (size_t i = 0; i < io.size(); ++i)
+      pools.push_back(std::make_unique<connection_pool>());
+  }
+
+  /// The context an exchange runs on: the client connection's when known.
+  size_t context_for(int affinity) {
+    return affinity >= 0 ? static_cast<size_t>(affinity) % io.size()
+                         : io.next_index();
+  }
+
+  template<class S>
+  std::unique_ptr<S> checkout(size_t context, const std::string& key) {
+    auto& pool = *pools[context];
+    std::lock_guard guard{pool.mu};
+    auto& list = pool.idle<S>()[key];
     auto now = clock_type::now();
     while (!list.empty()) {
       auto item = std::move(list.back());
@@ -156,9 +180,11 @@ struct upstream_client::impl {
   }
 
   template<class S>
-  void checkin(const std::string& key, std::unique_ptr<S> stream) {
-    std::lock_guard guard{mu};
-    auto& list = idle<S>()[key];
+  void checkin(size_t context, const std::string& key,
+               std::unique_ptr<S> stream) {
+    auto& pool = *pools[context];
+    std::lock_guard guard{pool.mu};
+    auto& list = pool.idle<S>()[key];
     if (list.size() >= max_idle_per_host)
       return; // dropped: the destructor closes it
     list.push_back({std::move(stream), clock_type::now()});
@@ -172,15 +198,13 @@ class exchange final : public upstream_exchange,
                        public std::enable_shared_from_this<exchange<S>> {
 public:
   exchange(std::shared_ptr<upstream_client::impl> client, upstream_request req,
-           std::shared_ptr<upstream_handler> handler)
+           std::shared_ptr<upstream_handler> handler, size_t context)
     : client_(std::move(client)), req_(std::move(req)),
       handler_(std::move(handler)), key_(req_.url.host + ":" + req_.url.port),
-      stream_(client_->template checkout<S>(key_)),
-      // A pooled connection keeps the executor it was made with, so the
-      // whole exchange runs there; a new one gets a fresh strand.
-      ex_(stream_ ? stream_->get_executor()
-                  : net::any_io_executor{net::make_strand(client_->ioc)}),
-      resolver_(ex_), deadline_(ex_), heartbeat_(ex_) {
+      context_(context), stream_(client_->template checkout<S>(context_, key_)),
+      // The whole exchange runs on its context's one thread: no strand.
+      ex_(client_->io.context(context_).get_executor()), resolver_(ex_),
+      deadline_(ex_), heartbeat_(ex_) {
     reused_ = stream_ != nullptr;
   }
 
@@ -449,7 +473,7 @@ private:
     bool keep = parser_->get().keep_alive() && buffer_.size() == 0;
     beast::get_lowest_layer(*stream_).expires_never();
     if (keep)
-      client_->template checkin<S>(key_, std::move(stream_));
+      client_->template checkin<S>(context_, key_, std::move(stream_));
     handler_->on_end();
     handler_.reset();
   }
@@ -473,6 +497,7 @@ private:
   upstream_request req_;
   std::shared_ptr<upstream_handler> handler_;
   std::string key_;
+  size_t context_;
   std::unique_ptr<S> stream_;
   net::any_io_executor ex_;
   tcp::resolver resolver_;
@@ -492,32 +517,31 @@ private:
 } // namespace
 
 upstream_client::upstream_client(io_runtime& io)
-  : impl_(std::make_shared<impl>(io.context())) {}
+  : impl_(std::make_shared<impl>(io)) {}
 
 upstream_client::~upstream_client() = default;
 
 std::shared_ptr<upstream_exchange>
 upstream_client::start(upstream_request req,
-                       std::shared_ptr<upstream_handler> handler) {
+                       std::shared_ptr<upstream_handler> handler,
+                       int io_affinity) {
+  auto context = impl_->context_for(io_affinity);
   if (req.url.tls) {
-    auto x = std::make_shared<exchange<tls_stream>>(impl_, std::move(req),
-                                                    std::move(handler));
+    auto x = std::make_shared<exchange<tls_stream>>(
+      impl_, std::move(req), std::move(handler), context);
     x->start();
     return x;
   }
-  auto x = std::make_shared<exchange<plain_stream>>(impl_, std::move(req),
-                                                    std::move(handler));
+  auto x = std::make_shared<exchange<plain_stream>>(
+    impl_, std::move(req), std::move(handler), context);
   x->start();
   return x;
 }
 
 size_t upstream_client::idle_connections() const {
-  std::lock_guard guard{impl_->mu};
   size_t n = 0;
-  for (auto& [k, v] : impl_->plain_idle)
-    n += v.size();
-  for (auto& [k, v] : impl_->tls_idle)
-    n += v.size();
+  for (auto& pool : impl_->pools)
+    n += pool->size();
   return n;
 }
 

@@ -94,8 +94,12 @@ public:
   explicit upstream_client(io_runtime& io);
   ~upstream_client();
 
+  /// Starts an exchange on I/O context `io_affinity` (the client
+  /// connection's, see response_sink::io_affinity), or on the next context
+  /// in turn when it is -1.
   std::shared_ptr<upstream_exchange>
-  start(upstream_request req, std::shared_ptr<upstream_handler> handler);
+  start(upstream_request req, std::shared_ptr<upstream_handler> handler,
+        int io_affinity = -1);
 
   /// Idle pooled connections (for introspection and tests).
   size_t idle_connections() const;
