@@ -45,6 +45,7 @@ usage_logger(usage_logger_actor::stateful_pointer<usage_logger_state> self,
              std::shared_ptr<usage_queue> queue) {
   self->state.db = std::move(db);
   self->state.queue = std::move(queue);
+  store::usage_repo::configure_writer(*self->state.db);
   self->delayed_send(self, flush_interval, tick_atom::value);
   // Whatever is queued when the actor stops is still written.
   self->set_exit_handler([=](caf::exit_msg& msg) {

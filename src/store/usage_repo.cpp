@@ -8,6 +8,10 @@
 
 namespace oh::store {
 
+void usage_repo::configure_writer(database& db) {
+  db.exec("PRAGMA wal_autocheckpoint=10000");
+}
+
 void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
   if (rows.empty())
     return;

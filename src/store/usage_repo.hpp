@@ -49,6 +49,13 @@ struct usage_row {
 class usage_repo {
 public:
   explicit usage_repo(database& db) : db_(db) {}
+
+  /// Settings for the one connection that writes the log (the usage
+  /// logger's): SQLite checkpoints the WAL into the database file after
+  /// 10 000 pages (~40 MB) instead of 1 000, so the index and FTS pages every
+  /// batch touches are copied once per checkpoint rather than ten times; the
+  /// write rate rises by ~20 % (tools/bench/logbench, docs/performance.md).
+  static void configure_writer(database& db);
   /// Writes all rows in one transaction.
   void insert_batch(const std::vector<usage_row>& rows);
   int64_t count();

@@ -145,6 +145,7 @@ int main(int argc, char** argv) {
     std::cerr << "migrate: " << st.error().message << "\n";
     return 1;
   }
+  store::usage_repo::configure_writer(db); // as the usage logger does
   row_maker maker;
   // Spread the table over 30 days whatever its size.
   maker.step_ms = std::max<int64_t>(1, int64_t{30} * 86'400'000 / total_rows);
