@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <array>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -19,9 +20,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "core/error_render.hpp"
+#include "core/http_head.hpp"
 #include "core/logging.hpp"
 #include "http/router.hpp"
 #include "providers/io_runtime.hpp"
@@ -53,7 +54,6 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
 
 namespace {
 
-using response_t = bhttp::response<bhttp::string_body>;
 using parser_t = bhttp::request_parser<bhttp::string_body>;
 
 /// Streamed bodies pause the producer above this many queued bytes and
@@ -141,18 +141,10 @@ public:
     if (!busy_ || streaming_)
       return;
     streaming_ = true;
-    std::string text = "HTTP/1.1 " + std::to_string(head.status) + " "
-                       + std::string{bhttp::obsolete_reason(
-                         static_cast<bhttp::status>(head.status))}
-                       + "\r\n";
-    if (!head.content_type.empty())
-      text += "Content-Type: " + head.content_type + "\r\n";
-    for (auto& [name, value] : head.headers)
-      text += name + ": " + value + "\r\n";
     keep_after_stream_ = keep_alive_ && !head.close && !srv_.draining.load();
-    text += keep_after_stream_ ? "Connection: keep-alive\r\n"
-                               : "Connection: close\r\n";
-    text += "Transfer-Encoding: chunked\r\n\r\n";
+    auto text
+      = http_head::response(head.status, head.content_type, head.headers,
+                            keep_after_stream_, std::nullopt);
     enqueue(std::move(text));
   }
 
@@ -316,29 +308,25 @@ private:
   }
 
   void write_complete(http_response r) {
-    auto res = std::make_shared<response_t>();
-    res->version(11);
-    res->result(r.status);
-    if (!r.content_type.empty())
-      res->set(bhttp::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers)
-      res->set(name, value);
     bool keep = keep_alive_ && !r.close && !srv_.draining.load();
-    res->keep_alive(keep);
-    res->body() = std::move(r.body);
-    res->prepare_payload();
-    if (head_only_)
-      res->body().clear(); // Content-Length stays that of the GET answer
-    response_ = res;
+    // Head and body go out as two buffers of one write (core/http_head.hpp).
+    out_head_ = http_head::response(r.status, r.content_type, r.headers, keep,
+                                    r.body.size());
+    out_body_.clear();
+    if (!head_only_ && http_head::has_body(r.status))
+      out_body_ = std::move(r.body); // HEAD: the GET answer's length, no body
     stop_watching();
     stream_.expires_after(srv_.options.write_timeout);
-    bhttp::async_write(stream_, *res,
-                       beast::bind_front_handler(&session::on_write_complete,
-                                                 shared_from_this(), !keep));
+    std::array<net::const_buffer, 2> buffers{net::buffer(out_head_),
+                                             net::buffer(out_body_)};
+    net::async_write(stream_, buffers,
+                     beast::bind_front_handler(&session::on_write_complete,
+                                               shared_from_this(), !keep));
   }
 
   void on_write_complete(bool close_after, beast::error_code ec, size_t) {
-    response_.reset();
+    out_head_.clear();
+    out_body_ = std::string{};
     finish_exchange(ec || close_after);
   }
 
@@ -427,7 +415,8 @@ private:
   http_server::impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<parser_t> parser_;
-  std::shared_ptr<response_t> response_;
+  std::string out_head_; // the complete response being written
+  std::string out_body_;
   std::deque<std::string> queue_;
   std::function<void()> on_drain_;
   std::function<void()> on_cancel_;

@@ -1,5 +1,6 @@
 #include "providers/upstream_client.hpp"
 
+#include <array>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -17,10 +18,10 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "core/http_head.hpp"
 #include "core/logging.hpp"
 #include "providers/io_runtime.hpp"
 
@@ -313,23 +314,18 @@ private:
   }
 
   void send() {
-    auto& msg = request_.emplace();
-    msg.version(11);
-    msg.method_string(req_.method);
-    msg.target(req_.url.target);
     bool default_port = req_.url.port == (req_.url.tls ? "443" : "80");
-    msg.set(bhttp::field::host,
-            default_port ? req_.url.host : req_.url.host + ":" + req_.url.port);
-    msg.set(bhttp::field::user_agent, "openhinge/" OH_VERSION);
-    for (auto& [name, value] : req_.headers)
-      msg.set(name, value);
-    msg.body() = req_.body;
-    msg.keep_alive(true);
-    msg.prepare_payload();
+    head_ = http_head::request(
+      req_.method, req_.url.target,
+      default_port ? req_.url.host : req_.url.host + ":" + req_.url.port,
+      "openhinge/" OH_VERSION, req_.headers, req_.body.size());
     beast::get_lowest_layer(*stream_).expires_after(req_.connect_timeout
                                                     + req_.first_byte_timeout);
-    bhttp::async_write(
-      *stream_, msg,
+    // Head and body as two buffers of one write (core/http_head.hpp).
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_),
+                                             net::buffer(req_.body)};
+    net::async_write(
+      *stream_, buffers,
       [self = this->shared_from_this()](beast::error_code ec, size_t) {
         self->on_write(ec);
       });
@@ -504,7 +500,7 @@ private:
   net::steady_timer deadline_;
   net::steady_timer heartbeat_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request<bhttp::string_body>> request_;
+  std::string head_; // the request head being written
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
   char body_buf_[16 * 1024];
   bool reused_ = false;

@@ -1,0 +1,80 @@
+#include "core/http_head.hpp"
+
+#include <gtest/gtest.h>
+
+namespace oh {
+namespace {
+
+TEST(HttpHead, ResponseHasStatusLineHeadersConnectionAndLength) {
+  auto head = http_head::response(
+    200, "application/json", {{"x-request-id", "abc"}, {"retry-after", "1"}},
+    true, 42);
+  EXPECT_EQ(head, "HTTP/1.1 200 OK\r\n"
+                  "Content-Type: application/json\r\n"
+                  "x-request-id: abc\r\n"
+                  "retry-after: 1\r\n"
+                  "Connection: keep-alive\r\n"
+                  "Content-Length: 42\r\n"
+                  "\r\n");
+}
+
+TEST(HttpHead, ResponseWithoutLengthIsChunkedAndMayClose) {
+  auto head = http_head::response(429, "", {}, false, std::nullopt);
+  EXPECT_EQ(head, "HTTP/1.1 429 Too Many Requests\r\n"
+                  "Connection: close\r\n"
+                  "Transfer-Encoding: chunked\r\n"
+                  "\r\n");
+}
+
+TEST(HttpHead, NoContentCarriesNoLength) {
+  auto head = http_head::response(204, "", {{"a", "b"}}, true, 0);
+  EXPECT_EQ(head, "HTTP/1.1 204 No Content\r\na: b\r\nConnection: "
+                  "keep-alive\r\n\r\n");
+  EXPECT_FALSE(http_head::has_body(204));
+  EXPECT_FALSE(http_head::has_body(304));
+  EXPECT_TRUE(http_head::has_body(200));
+}
+
+TEST(HttpHead, TheLastOfARepeatedHeaderWinsAndFramingHeadersAreOurs) {
+  auto head = http_head::response(502, "text/plain",
+                                  {{"X-Request-Id", "first"},
+                                   {"content-length", "999"},
+                                   {"Connection", "upgrade"},
+                                   {"Transfer-Encoding", "gzip"},
+                                   {"x-request-id", "second"}},
+                                  true, 3);
+  EXPECT_EQ(head, "HTTP/1.1 502 Bad Gateway\r\n"
+                  "Content-Type: text/plain\r\n"
+                  "x-request-id: second\r\n"
+                  "Connection: keep-alive\r\n"
+                  "Content-Length: 3\r\n"
+                  "\r\n");
+}
+
+TEST(HttpHead, RequestHasHostDefaultAgentHeadersAndLength) {
+  auto head = http_head::request(
+    "POST", "/v1/chat/completions", "api.example.com", "openhinge/1",
+    {{"authorization", "Bearer k"}, {"content-type", "application/json"}}, 17);
+  EXPECT_EQ(head, "POST /v1/chat/completions HTTP/1.1\r\n"
+                  "Host: api.example.com\r\n"
+                  "User-Agent: openhinge/1\r\n"
+                  "authorization: Bearer k\r\n"
+                  "content-type: application/json\r\n"
+                  "Content-Length: 17\r\n"
+                  "\r\n");
+}
+
+TEST(HttpHead, RequestKeepsTheCallersAgentAndSendsNoLengthForABodylessGet) {
+  auto head = http_head::request(
+    "GET", "/api/tags", "127.0.0.1:11434", "openhinge/1",
+    {{"User-Agent", "claude-cli/2"}, {"host", "elsewhere"}}, 0);
+  EXPECT_EQ(head, "GET /api/tags HTTP/1.1\r\n"
+                  "Host: 127.0.0.1:11434\r\n"
+                  "User-Agent: claude-cli/2\r\n"
+                  "\r\n");
+  auto post = http_head::request("POST", "/x", "h", "ua", {}, 0);
+  EXPECT_NE(post.find("Content-Length: 0\r\n"), std::string::npos);
+}
+
+} // namespace
+} // namespace oh
