@@ -146,12 +146,24 @@ struct connection_pool {
 
 struct upstream_client::impl {
   io_runtime& io;
-  ssl::context tls_ctx{ssl::context::tls_client};
+  // Made on the first https exchange: the system's CA bundle and the
+  // libcrypto code that parses it were ~1.3 MB of the idle RSS, which a
+  // gateway with only local upstreams (Ollama, plain-HTTP proxies) never
+  // needs.
+  std::once_flag tls_once;
+  std::optional<ssl::context> tls_ctx_;
   std::vector<std::unique_ptr<connection_pool>> pools;
 
+  ssl::context& tls_ctx() {
+    std::call_once(tls_once, [this] {
+      tls_ctx_.emplace(ssl::context::tls_client);
+      tls_ctx_->set_default_verify_paths();
+      tls_ctx_->set_verify_mode(ssl::verify_peer);
+    });
+    return *tls_ctx_;
+  }
+
   explicit impl(io_runtime& r) : io(r) {
-    tls_ctx.set_default_verify_paths();
-    tls_ctx.set_verify_mode(ssl::verify_peer);
     for (size_t i = 0; i < io.size(); ++i)
       pools.push_back(std::make_unique<connection_pool>());
   }
@@ -264,7 +276,7 @@ private:
       return;
     }
     if constexpr (std::is_same_v<S, tls_stream>) {
-      stream_ = std::make_unique<S>(ex_, client_->tls_ctx);
+      stream_ = std::make_unique<S>(ex_, client_->tls_ctx());
       // SNI and host name verification against the certificate.
       if (!SSL_set_tlsext_host_name(stream_->native_handle(),
                                     req_.url.host.c_str())) {
