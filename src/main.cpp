@@ -24,6 +24,7 @@
 #include "core/data_dir.hpp"
 #include "core/defaults.hpp"
 #include "core/logging.hpp"
+#include "core/memory_trim.hpp"
 #include "http/app.hpp"
 #include "http/server.hpp"
 #include "providers/io_runtime.hpp"
@@ -194,6 +195,8 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   // Declared before the actor system: actors may hold sinks whose sessions
   // live in the runtime's queues.
   auto io = std::make_unique<providers::io_runtime>(cfg.threads);
+  memory_trimmer trimmer{
+    std::chrono::milliseconds(defaults::memory_trim_interval_ms)};
   auto caf_cfg = actors::make_system_config(*io);
   caf::actor_system sys{*caf_cfg};
   auto snapshot = std::make_shared<actors::snapshot_holder>();

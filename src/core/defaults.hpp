@@ -33,6 +33,9 @@ inline constexpr uint32_t idle_timeout_ms = 60'000;
 inline constexpr uint32_t max_stream_ms = 1'800'000;
 inline constexpr uint32_t stream_heartbeat_s = 10;
 
+// How often freed heap memory goes back to the system (core/memory_trim).
+inline constexpr uint32_t memory_trim_interval_ms = 10'000;
+
 inline constexpr uint32_t drain_seconds = 30;
 inline constexpr uint32_t max_attempts = 3;
 inline constexpr uint32_t breaker_failures = 5;
