@@ -201,7 +201,20 @@ expected<std::string> open(const bytes& key, std::string_view sealed) {
 }
 
 std::string new_id() {
-  return to_hex(random_bytes(8));
+  // Every request takes an id: draw the random bytes 64 ids at a time. One
+  // RAND_bytes call per id (its lock, its fork check with getpid()) was ~2 %
+  // of the gateway's CPU under load.
+  constexpr size_t id_bytes = 8;
+  thread_local uint8_t pool[64 * id_bytes];
+  thread_local size_t used = sizeof(pool);
+  if (used == sizeof(pool)) {
+    if (RAND_bytes(pool, static_cast<int>(sizeof(pool))) != 1)
+      throw std::runtime_error("RAND_bytes failed");
+    used = 0;
+  }
+  auto id = to_hex(pool + used, id_bytes);
+  used += id_bytes;
+  return id;
 }
 
 std::string new_api_key() {

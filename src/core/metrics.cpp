@@ -19,8 +19,7 @@ std::string number(double v) {
   return buf;
 }
 
-std::string escape(const std::string& v) {
-  std::string out;
+void append_escaped(std::string& out, const std::string& v) {
   for (char c : v) {
     if (c == '\\' || c == '"')
       out.push_back('\\');
@@ -30,7 +29,6 @@ std::string escape(const std::string& v) {
     }
     out.push_back(c);
   }
-  return out;
 }
 
 /// Inserts `extra` (e.g. le="0.5") into rendered labels.
@@ -45,13 +43,23 @@ std::string with_label(const std::string& rendered, const std::string& extra) {
 std::string render_labels(const labels& l) {
   if (l.empty())
     return {};
-  std::string out = "{";
+  // Runs for every metric update of every request: one buffer, no
+  // temporaries.
+  size_t size = 2;
+  for (auto& [name, value] : l)
+    size += name.size() + value.size() + 4;
+  std::string out;
+  out.reserve(size);
+  out.push_back('{');
   for (size_t i = 0; i < l.size(); ++i) {
     if (i > 0)
-      out += ",";
-    out += l[i].first + "=\"" + escape(l[i].second) + "\"";
+      out.push_back(',');
+    out.append(l[i].first).append("=\"");
+    append_escaped(out, l[i].second);
+    out.push_back('"');
   }
-  return out + "}";
+  out.push_back('}');
+  return out;
 }
 
 std::string bounded(const std::string& value, bool known) {

@@ -1,3 +1,5 @@
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "core/crypto.hpp"
@@ -83,6 +85,19 @@ TEST(Crypto, ApiKeysAreOhkPlus43Base64UrlCharacters) {
   EXPECT_NE(k, crypto::new_api_key());
   EXPECT_TRUE(crypto::new_admin_token().starts_with("oha_"));
   EXPECT_EQ(crypto::new_id().size(), 16u);
+}
+
+TEST(Crypto, RequestIdsAreHexAndDistinctAcrossPoolRefills) {
+  // Ids come from a pool refilled every 64 ids: cross several refills.
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    auto id = crypto::new_id();
+    ASSERT_EQ(id.size(), 16u);
+    for (char c : id)
+      EXPECT_TRUE(std::isxdigit(static_cast<unsigned char>(c)));
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
 }
 
 TEST(Crypto, ConstantTimeEqualComparesContentAndLength) {
