@@ -1,5 +1,7 @@
 #include "core/crypto.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 
@@ -201,20 +203,29 @@ expected<std::string> open(const bytes& key, std::string_view sealed) {
 }
 
 std::string new_id() {
-  // Every request takes an id: draw the random bytes 64 ids at a time. One
-  // RAND_bytes call per id (its lock, its fork check with getpid()) was ~2 %
-  // of the gateway's CPU under load.
-  constexpr size_t id_bytes = 8;
-  thread_local uint8_t pool[64 * id_bytes];
-  thread_local size_t used = sizeof(pool);
-  if (used == sizeof(pool)) {
-    if (RAND_bytes(pool, static_cast<int>(sizeof(pool))) != 1)
+  // Time-ordered: milliseconds since the epoch (44 bits) then a 20-bit
+  // sequence that starts at a random value in each process. The log's
+  // request_id index then grows at its right edge, as the time indexes do;
+  // with 64 random bits every insert landed on a random page of an index
+  // far larger than SQLite's cache, and at 1.5 M rows the log wrote 15 800
+  // rows/s instead of 34 000 (tools/bench/logbench --ids random|ordered).
+  // Ids are unique within a process (2^20 per millisecond), sort by time as
+  // text, and are not secrets.
+  static std::atomic<uint32_t> sequence{[] {
+    uint32_t start = 0;
+    if (RAND_bytes(reinterpret_cast<uint8_t*>(&start), sizeof(start)) != 1)
       throw std::runtime_error("RAND_bytes failed");
-    used = 0;
-  }
-  auto id = to_hex(pool + used, id_bytes);
-  used += id_bytes;
-  return id;
+    return start;
+  }()};
+  auto ms = static_cast<uint64_t>(
+    std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::system_clock::now().time_since_epoch())
+      .count());
+  uint64_t value = (ms << 20) | (sequence.fetch_add(1) & 0xFFFFFu);
+  uint8_t raw[8];
+  for (int i = 7; i >= 0; --i, value >>= 8)
+    raw[i] = static_cast<uint8_t>(value & 0xFF);
+  return to_hex(raw, sizeof(raw));
 }
 
 std::string new_api_key() {

@@ -7,6 +7,8 @@
 // JSON object; timings are measurements, never assertions.
 //
 //   logbench --dir DIR [--rows 10000000] [--rate-rows 200000] [--runs 30]
+//            [--ids ordered|random]   (request ids as the gateway makes them,
+//                                      or 64 random bits as before)
 
 #include <algorithm>
 #include <chrono>
@@ -34,11 +36,31 @@ double ms_since(steady::time_point t0) {
 }
 
 /// Realistic variety: 50 keys, 8 accounts, 12 souls, 10 models, 3 % errors.
+std::string hex16(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx",
+                static_cast<unsigned long long>(v));
+  return buf;
+}
+
 struct row_maker {
   std::mt19937_64 rng{42};
   int64_t start_ms = clock::now_ms() - int64_t{30} * 86'400'000; // 30 days ago
   int64_t step_ms = 1;
   int64_t n = 0;
+  /// Request ids as the gateway makes them (time-ordered, crypto::new_id's
+  /// layout) or, with --random-ids, 64 random bits as before.
+  bool random_ids = false;
+
+  std::string id_for(int64_t i) const {
+    if (random_ids) {
+      std::mt19937_64 g{static_cast<uint64_t>(i) * 0x9E3779B97F4A7C15ull};
+      return hex16(g());
+    }
+    return hex16((static_cast<uint64_t>(start_ms + i * step_ms) << 20)
+                 | (static_cast<uint64_t>(i) & 0xFFFFF));
+  }
+
   static constexpr const char* models[]
     = {"gpt-4o-mini",      "gpt-4o",           "claude-sonnet-4-6",
        "claude-haiku-4-5", "gemini-2.5-flash", "gemini-2.5-pro",
@@ -53,7 +75,7 @@ struct row_maker {
   store::usage_row next() {
     store::usage_row r;
     auto k = rng();
-    r.request_id = "req" + std::to_string(n);
+    r.request_id = id_for(n);
     r.created_at = clock::format_iso(start_ms + n * step_ms);
     r.api_key_id = "key" + std::to_string(k % 50);
     r.key_name = "key name " + std::to_string(k % 50);
@@ -119,6 +141,7 @@ int main(int argc, char** argv) {
   int64_t total_rows = 10'000'000;
   int64_t rate_rows = 200'000;
   int runs = 30;
+  bool random_ids = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--dir")
@@ -129,10 +152,12 @@ int main(int argc, char** argv) {
       rate_rows = std::stoll(argv[i + 1]);
     else if (a == "--runs")
       runs = std::stoi(argv[i + 1]);
+    else if (a == "--ids")
+      random_ids = std::string{argv[i + 1]} == "random";
   }
   if (dir.empty()) {
     std::cerr << "usage: logbench --dir DIR [--rows N] [--rate-rows N] "
-                 "[--runs N]\n";
+                 "[--runs N] [--ids ordered|random]\n";
     return 2;
   }
   std::filesystem::create_directories(dir);
@@ -147,6 +172,7 @@ int main(int argc, char** argv) {
   }
   store::usage_repo::configure_writer(db); // as the usage logger does
   row_maker maker;
+  maker.random_ids = random_ids;
   // Spread the table over 30 days whatever its size.
   maker.step_ms = std::max<int64_t>(1, int64_t{30} * 86'400'000 / total_rows);
 
@@ -243,7 +269,7 @@ int main(int argc, char** argv) {
   time_query(
     "request_id_exact",
     [&](store::statement& st) {
-      st.bind(1, "req" + std::to_string(rng() % maker.n));
+      st.bind(1, maker.id_for(static_cast<int64_t>(rng() % maker.n)));
     },
     std::string{cols} + "WHERE request_id = ?1");
   time_query(
