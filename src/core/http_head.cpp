@@ -1,20 +1,10 @@
 #include "core/http_head.hpp"
 
-#include <cctype>
+#include "core/http_message.hpp"
 
 namespace oh::http_head {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i]))
-        != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 bool framing_header(std::string_view name) {
   return iequals(name, "content-length") || iequals(name, "transfer-encoding")

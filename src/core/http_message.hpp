@@ -14,6 +14,23 @@
 
 namespace oh {
 
+/// Whether `a` and `b` are equal ignoring ASCII case (header names, hosts).
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size())
+    return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto x = static_cast<unsigned char>(a[i]);
+    auto y = static_cast<unsigned char>(b[i]);
+    if (x >= 'A' && x <= 'Z')
+      x = static_cast<unsigned char>(x + 32);
+    if (y >= 'A' && y <= 'Z')
+      y = static_cast<unsigned char>(y + 32);
+    if (x != y)
+      return false;
+  }
+  return true;
+}
+
 struct http_request {
   std::string method; // upper case, as on the wire
   std::string target; // path and query as sent

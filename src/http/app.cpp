@@ -28,16 +28,6 @@ std::string_view hostname_of(std::string_view host_header) {
                                          : host_header.substr(0, colon);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i]))
-        != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
-
 } // namespace
 
 bool admin_host_allowed(const app_context& ctx, std::string_view host_header) {

@@ -86,6 +86,20 @@ struct SchedulerTest : ::testing::Test {
     return result.get();
   }
 
+  /// An actor that reports, in its body (which runs on its first turn),
+  /// the I/O thread it started on.
+  caf::actor spawn_reporting_start(std::promise<int>& started) {
+    return sys->spawn(
+      [&started](caf::event_based_actor*,
+                 const providers::io_runtime* rt) -> caf::behavior {
+        started.set_value(rt->current_index());
+        return {
+          [](where_atom) {},
+        };
+      },
+      &io);
+  }
+
   int ask_where(const caf::actor& a) {
     caf::scoped_actor self{*sys};
     int index = -2;
@@ -106,16 +120,7 @@ TEST_F(SchedulerTest, AnActorSpawnedOnAnIoThreadStartsOnThatThread) {
     std::promise<int> started;
     auto result = started.get_future();
     auto a = on_io_thread(i, [&] {
-      return sys->spawn(
-        [&started](caf::event_based_actor*,
-                   const providers::io_runtime* rt) -> caf::behavior {
-          // A function actor's body runs on its first turn.
-          started.set_value(rt->current_index());
-          return {
-            [](where_atom) {},
-          };
-        },
-        &io);
+      return spawn_reporting_start(started);
     });
     ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
     EXPECT_EQ(result.get(), static_cast<int>(i));
@@ -161,15 +166,7 @@ TEST_F(SchedulerTest, SpawnsOffTheIoThreadsAreSpreadOverThem) {
   for (int n = 0; n < 8; ++n) {
     std::promise<int> started;
     auto result = started.get_future();
-    auto a = sys->spawn(
-      [&started](caf::event_based_actor*,
-                 const providers::io_runtime* rt) -> caf::behavior {
-        started.set_value(rt->current_index());
-        return {
-          [](where_atom) {},
-        };
-      },
-      &io);
+    auto a = spawn_reporting_start(started);
     ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
     auto index = result.get();
     EXPECT_GE(index, 0);
