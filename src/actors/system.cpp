@@ -15,6 +15,10 @@ namespace oh::actors {
 std::unique_ptr<caf::actor_system_config>
 make_system_config(providers::io_runtime& io) {
   auto cfg = std::make_unique<caf::actor_system_config>();
+  // An actor hands its I/O thread back after this many messages (CAF's
+  // default is no limit), so a busy key or account actor cannot hold up the
+  // sockets sharing the thread; it continues behind them.
+  cfg->set("scheduler.max-throughput", size_t{64});
   use_gateway_scheduler(*cfg, io);
   return cfg;
 }

@@ -248,5 +248,39 @@ TEST_F(SchedulerTest, ManyMessagesFromEveryThreadAllArrive) {
   caf::anon_send_exit(counter, caf::exit_reason::user_shutdown);
 }
 
+TEST_F(SchedulerTest, ABusyActorLetsTheThreadsOtherWorkRunBetweenTurns) {
+  // 500 messages queued at once on I/O thread 0, then another handler on
+  // that thread: the actor hands the thread back after a turn of messages
+  // (scheduler.max-throughput), so the handler runs before the last message.
+  constexpr int messages = 500;
+  std::atomic<bool> other_work_ran{false};
+  std::promise<bool> seen_before_last;
+  auto result = seen_before_last.get_future();
+  caf::actor busy;
+  boost::asio::post(io.context(0), [&] {
+    // Spawned here too, so its first turn is queued on this thread before
+    // the other handler.
+    busy = sys->spawn(
+      [&](caf::event_based_actor* self, int total) -> caf::behavior {
+        return {
+          [&, self, total, n = 0](ping_atom) mutable {
+            if (++n == total) {
+              seen_before_last.set_value(other_work_ran.load());
+              self->quit();
+            }
+          },
+        };
+      },
+      messages);
+    for (int n = 0; n < messages; ++n)
+      caf::anon_send(busy, ping_atom::value);
+    boost::asio::post(io.context(0), [&] {
+      other_work_ran = true;
+    });
+  });
+  ASSERT_EQ(result.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(result.get());
+}
+
 } // namespace
 } // namespace oh::test
