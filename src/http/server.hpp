@@ -1,8 +1,9 @@
 #pragma once
 
 // The HTTP/1.1 server on Boost.Beast (DESIGN §10, Beast advanced server):
-// one I/O thread per connection, a fresh parser per request with header and body
-// limits, read/write/idle timeouts, keep-alive, and a drain on shutdown.
+// each connection on one I/O thread, a fresh parser per request with header
+// and body limits, read/write/idle timeouts, keep-alive, and a drain on
+// shutdown.
 // Beast stays inside server.cpp; this header exposes plain types only.
 
 #include <atomic>
