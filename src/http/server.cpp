@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -44,11 +45,16 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   server_options options;
   std::shared_ptr<request_handler> handler;
   providers::io_runtime& io;
-  tcp::acceptor acceptor;
+  // One acceptor per I/O context, all on the same listening socket (dup'd
+  // descriptors): whichever thread's accept wins keeps the connection, so a
+  // new connection is never handed from one thread to another.
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   uint16_t bound_port = 0;
 
-  explicit impl(providers::io_runtime& r) : io(r), acceptor(r.context()) {}
-  void do_accept();
+  explicit impl(providers::io_runtime& r) : io(r) {
+    acceptors.push_back(std::make_unique<tcp::acceptor>(r.context(0)));
+  }
+  void do_accept(size_t io_index);
   void on_accept(beast::error_code ec, tcp::socket socket, size_t io_index);
 };
 
@@ -520,19 +526,19 @@ void session::dispatch_request() {
                        std::make_shared<session_sink>(shared_from_this()));
 }
 
-void http_server::impl::do_accept() {
-  // Each connection is accepted straight onto the next I/O thread's context.
-  auto index = io.next_index();
-  acceptor.async_accept(io.context(index),
-                        [this, self = shared_from_this(),
-                         index](beast::error_code ec, tcp::socket socket) {
-                          on_accept(ec, std::move(socket), index);
-                        });
+void http_server::impl::do_accept(size_t io_index) {
+  // The accepted socket belongs to this acceptor's context: the connection
+  // stays on the thread that accepted it.
+  acceptors[io_index]->async_accept(
+    [this, self = shared_from_this(), io_index](beast::error_code ec,
+                                                tcp::socket socket) {
+      on_accept(ec, std::move(socket), io_index);
+    });
 }
 
 void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket,
                                   size_t io_index) {
-  if (ec == net::error::operation_aborted || !acceptor.is_open())
+  if (ec == net::error::operation_aborted || !acceptors[io_index]->is_open())
     return;
   if (!ec) {
     if (connections.load() >= options.max_connections) {
@@ -549,7 +555,7 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket,
   } else {
     OH_WARN("accept failed: {}", ec.message());
   }
-  do_accept();
+  do_accept(io_index);
 }
 
 http_server::http_server(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
@@ -570,13 +576,14 @@ http_server::start(providers::io_runtime& io, const server_options& options,
     return fail(errc::bad_config,
                 "server.host: not an IP address: " + options.host);
   tcp::endpoint endpoint{address, options.port};
-  p->acceptor.open(endpoint.protocol(), ec);
+  auto& first = *p->acceptors.front();
+  first.open(endpoint.protocol(), ec);
   if (!ec)
-    p->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    first.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec)
-    p->acceptor.bind(endpoint, ec);
+    first.bind(endpoint, ec);
   if (!ec)
-    p->acceptor.listen(net::socket_base::max_listen_connections, ec);
+    first.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     std::string why
       = ec == net::error::address_in_use ? "port in use" : ec.message();
@@ -584,18 +591,33 @@ http_server::start(providers::io_runtime& io, const server_options& options,
                 "server.port: cannot listen on " + options.host + ":"
                   + std::to_string(options.port) + ": " + why);
   }
-  p->bound_port = p->acceptor.local_endpoint().port();
-  p->do_accept();
+  p->bound_port = first.local_endpoint().port();
+  for (size_t i = 1; i < io.size(); ++i) {
+    int fd = ::dup(first.native_handle());
+    if (fd < 0)
+      break; // fewer acceptors: connections are still all accepted
+    auto extra = std::make_unique<tcp::acceptor>(io.context(i));
+    extra->assign(endpoint.protocol(), fd, ec);
+    if (ec) {
+      ::close(fd);
+      ec = {};
+      break;
+    }
+    p->acceptors.push_back(std::move(extra));
+  }
+  for (size_t i = 0; i < p->acceptors.size(); ++i)
+    p->do_accept(i);
   return std::shared_ptr<http_server>{new http_server(std::move(p))};
 }
 
 void http_server::stop_accepting() {
   if (impl_->draining.exchange(true))
     return;
-  net::post(impl_->acceptor.get_executor(), [p = impl_.get()] {
-    beast::error_code ec;
-    p->acceptor.close(ec);
-  });
+  for (auto& a : impl_->acceptors)
+    net::post(a->get_executor(), [a = a.get()] {
+      beast::error_code ec;
+      a->close(ec);
+    });
   std::vector<std::weak_ptr<session>> all;
   {
     std::lock_guard guard{impl_->sessions_mutex};

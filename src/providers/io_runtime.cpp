@@ -18,9 +18,19 @@ namespace net = boost::asio;
 
 namespace {
 
+/// An io_context whose pending handlers can be destroyed before the
+/// context itself (see ~io_runtime).
+class loop_context : public net::io_context {
+public:
+  using net::io_context::io_context;
+  void drop_pending() {
+    shutdown();
+  }
+};
+
 struct loop {
   // Concurrency hint 1: exactly one thread runs this context.
-  net::io_context ioc{1};
+  loop_context ioc{1};
   // Keeps run() going while every connection waits on actors.
   net::executor_work_guard<net::io_context::executor_type> work{
     ioc.get_executor()};
@@ -64,6 +74,14 @@ io_runtime::io_runtime(unsigned threads) : impl_(std::make_unique<impl>()) {
 
 io_runtime::~io_runtime() {
   stop();
+  // Pending handlers may own objects of another context (a session on one
+  // thread keeps the server alive, whose acceptors live on every thread).
+  // Destroying context 0 first would let such a handler, destroyed with
+  // context 1, touch context 0's freed services; so every context drops its
+  // handlers first, while all services still exist, and only then are the
+  // contexts destroyed.
+  for (auto& l : impl_->loops)
+    l->ioc.drop_pending();
 }
 
 net::io_context& io_runtime::context() {
