@@ -35,7 +35,8 @@ public:
   boost::asio::io_context& context(size_t i);
   /// Number of contexts (= threads).
   size_t size() const noexcept;
-  /// The next context in turn, to spread connections over the threads.
+  /// The next context in turn: for work with no thread of its own (health
+  /// probes, actors made runnable off the I/O threads).
   size_t next_index() noexcept;
   /// Whether context `i` still runs (stop() not yet called).
   bool running(size_t i) const;
