@@ -51,13 +51,21 @@ void publish(self_ptr self) {
     cell->open_until_ms = st.breaker.open_until();
     cell->limited_until_ms
       = st.limited_until_ms > now ? st.limited_until_ms : 0;
-    account_health_cell::text t;
-    t.status = status;
-    t.last_check = st.last_check;
-    t.last_error = st.last_error;
-    t.latency_ms = st.latency_ms;
-    t.failures = st.breaker.consecutive_failures();
-    cell->write(std::move(t));
+    // The text part changes with probes and failures, not with every lease:
+    // written (and copied) only when it differs from what readers have.
+    auto& t = st.published;
+    if (!st.published_once || t.status != status
+        || t.last_check != st.last_check || t.last_error != st.last_error
+        || t.latency_ms != st.latency_ms
+        || t.failures != st.breaker.consecutive_failures()) {
+      t.status = status;
+      t.last_check = st.last_check;
+      t.last_error = st.last_error;
+      t.latency_ms = st.latency_ms;
+      t.failures = st.breaker.consecutive_failures();
+      st.published_once = true;
+      cell->write(t);
+    }
   }
   if (status != st.persisted_status && st.env.store) {
     st.persisted_status = status;
@@ -195,12 +203,10 @@ account_info make_account_info(const store::provider_record& r) {
   return a;
 }
 
-route make_route(const store::provider_record& r, const upstream_defaults& d,
-                 const plan_request& req, soul_plan soul) {
+route route_template(const store::provider_record& r,
+                     const upstream_defaults& d) {
   route out;
   out.ok = true;
-  out.soul = std::move(soul);
-  out.model = req.model.value_or("");
   out.account_id = r.id;
   out.account_name = r.name;
   out.account_type = r.type;
@@ -227,6 +233,17 @@ route make_route(const store::provider_record& r, const upstream_defaults& d,
                   ? billing.value_or("metered") == "metered"
                   : billing.value_or("") == "metered";
   return out;
+}
+
+route make_route(const store::provider_record& r, const upstream_defaults& d,
+                 const plan_request& req, soul_plan soul) {
+  return complete_route(route_template(r, d), req, std::move(soul));
+}
+
+route complete_route(route base, const plan_request& req, soul_plan soul) {
+  base.soul = std::move(soul);
+  base.model = req.model.value_or("");
+  return base;
 }
 
 std::string health_status(const provider_account_state& st, int64_t now_ms) {
@@ -277,6 +294,7 @@ provider_account_actor::behavior_type provider_account(
   st.record = std::move(record);
   st.breaker = circuit_breaker{env.breaker_failures, env.breaker_cooldown_ms};
   st.env = std::move(env);
+  st.base_route = route_template(st.record, st.env.defaults);
   st.persisted_status = st.record.health_status;
   st.last_check = st.record.last_health_check;
   publish(self);
@@ -294,6 +312,8 @@ provider_account_actor::behavior_type provider_account(
         next.models_json = self->state.record.models_json;
       self->state.record = std::move(next);
       self->state.record.health_status = status;
+      self->state.base_route
+        = route_template(self->state.record, self->state.env.defaults);
       publish(self);
     },
     [=](lease_atom, const plan_request& req, soul_plan& soul) -> route {
@@ -327,8 +347,7 @@ provider_account_actor::behavior_type provider_account(
       }
       st.in_flight += 1;
       publish(self);
-      return make_route(st.record, st.env.defaults, req,
-                        std::move(refused.soul));
+      return complete_route(st.base_route, req, std::move(refused.soul));
     },
     [=](outcome_atom, const outcome_report& r) {
       ++self->state.handled;

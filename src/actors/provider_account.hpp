@@ -51,10 +51,24 @@ struct provider_account_state {
   std::optional<std::string> last_error;
   std::optional<int64_t> latency_ms;
   std::string persisted_status = "unknown";
+  /// The account's part of every route, made from `record` when it is set
+  /// (credential and config parsed once, not per request).
+  route base_route;
+  /// What `publish` last wrote to the health cell's text part.
+  account_health_cell::text published;
+  bool published_once = false;
   static inline const char* name = "provider_account";
 };
 
 /// The account's part of a route: endpoint, credential, timeouts.
+route route_template(const store::provider_record& r,
+                     const upstream_defaults& d);
+
+/// A route for one request: the account's template with the request's
+/// model and soul.
+route complete_route(route base, const plan_request& req, soul_plan soul);
+
+/// route_template + complete_route in one step.
 route make_route(const store::provider_record& r, const upstream_defaults& d,
                  const plan_request& req, soul_plan soul);
 

@@ -1,13 +1,17 @@
 #include "actors/request.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <ctime>
+#include <iterator>
 
 #include <caf/send.hpp>
 
 #include "actors/introspection.hpp"
 #include "core/clock.hpp"
 #include "core/error_render.hpp"
+#include "core/http_head.hpp"
 #include "core/logging.hpp"
 #include "providers/anthropic/ingress.hpp"
 #include "providers/openai/translate.hpp"
@@ -63,24 +67,32 @@ private:
   request_actor self_;
 };
 
-std::vector<std::pair<std::string, std::string>>
-response_headers(const request_state& st) {
-  std::vector<std::pair<std::string, std::string>> h;
-  h.emplace_back("x-request-id", st.in.request_id);
-  h.emplace_back("x-openhinge-version", OH_VERSION);
-  h.emplace_back("access-control-allow-origin", "*");
-  h.emplace_back("access-control-expose-headers", cors_exposed);
-  if (st.admission) {
-    auto rl = rate_limit_headers(st.admission->rate, clock::now_ms());
-    h.insert(h.end(), rl.begin(), rl.end());
-  }
+void append_int(std::string& out, int64_t v) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+  out.append(digits, end);
+}
+
+/// The gateway's headers on every answer of an admitted or refused request
+/// (request id, version, CORS, the key's rate limits, dropped parameters),
+/// rendered as header lines in one buffer (http_response::head_lines).
+std::string response_head_lines(const request_state& st) {
+  std::string out;
+  out.reserve(640);
+  http_head::append_line(out, "x-request-id", st.in.request_id);
+  out.append("x-openhinge-version: " OH_VERSION "\r\n"
+             "access-control-allow-origin: *\r\n"
+             "access-control-expose-headers: ");
+  out.append(cors_exposed).append("\r\n");
+  if (st.admission)
+    append_rate_limit_lines(out, st.admission->rate, clock::now_ms());
   if (!st.dropped.empty()) {
     std::string list;
     for (auto& d : st.dropped)
-      list += (list.empty() ? "" : ", ") + d;
-    h.emplace_back("x-openhinge-dropped-params", std::move(list));
+      list.append(list.empty() ? "" : ", ").append(d);
+    http_head::append_line(out, "x-openhinge-dropped-params", list);
   }
-  return h;
+  return out;
 }
 
 /// Sends an error answer: as the response, or in-band when heartbeats
@@ -99,8 +111,7 @@ unsigned send_error(request_state& st, http_response res, const failure& f) {
 /// An error answer in the client's dialect with the request's headers.
 http_response error_reply(const request_state& st, const failure& f) {
   auto res = error_response(st.in.client_dialect, f, st.in.request_id);
-  for (auto& h : response_headers(st))
-    res.headers.push_back(h);
+  res.head_lines = response_head_lines(st);
   return res;
 }
 
@@ -119,26 +130,33 @@ const char* log_status_for(errc code) {
 }
 
 std::string attempts_json(const std::vector<attempt_record>& attempts) {
-  std::string out = "[";
+  // Built for every logged request: one buffer, no temporaries.
+  std::string out;
+  out.reserve(2 + attempts.size() * 128);
+  out += '[';
   for (size_t i = 0; i < attempts.size(); ++i) {
     auto& a = attempts[i];
     if (i > 0)
-      out += ",";
+      out += ',';
     out += "{\"provider_id\":";
     json::append_quoted(out, a.account_id);
     out += ",\"provider\":";
     json::append_quoted(out, a.account_name);
-    out += ",\"status\":" + std::to_string(a.status) + ",\"error\":";
+    out += ",\"status\":";
+    append_int(out, a.status);
+    out += ",\"error\":";
     if (a.error.empty())
       out += "null";
     else
       json::append_quoted(out, a.error);
-    out += ",\"latency_ms\":" + std::to_string(a.latency_ms) + "}";
+    out += ",\"latency_ms\":";
+    append_int(out, a.latency_ms);
+    out += '}';
   }
-  return out + "]";
+  out += ']';
+  return out;
 }
 
-/// One log row for the request, whatever happened (SPEC §8).
 void log_row(self_ptr self, const std::string& status, int http_status,
              const std::optional<failure>& error,
              const providers::exchange_outcome* outcome, int64_t cost_micros) {
@@ -238,14 +256,22 @@ void record_metrics(self_ptr self, int http_status,
                     const std::string& model) {
   auto& st = self->state;
   auto& m = *st.services->metrics;
-  std::string provider
-    = st.plan && st.plan->ok ? st.plan->account_name : "none";
-  std::string soul
-    = st.plan && st.plan->soul.has_soul ? st.plan->soul.slug : "none";
-  m.requests.add({{"endpoint", st.in.endpoint},
-                  {"status", std::to_string(http_status)},
-                  {"provider", provider},
-                  {"soul", soul}});
+  std::string_view provider = "none";
+  if (st.plan && st.plan->ok)
+    provider = st.plan->account_name;
+  std::string_view soul = "none";
+  if (st.plan && st.plan->soul.has_soul)
+    soul = st.plan->soul.slug;
+  char status_text[12];
+  auto status_end
+    = std::to_chars(status_text, status_text + sizeof status_text, http_status)
+        .ptr;
+  m.requests.add(
+    {{"endpoint", st.in.endpoint},
+     {"status", std::string_view(
+                  status_text, static_cast<size_t>(status_end - status_text))},
+     {"provider", provider},
+     {"soul", soul}});
   m.duration.observe({{"endpoint", st.in.endpoint}, {"provider", provider}},
                      static_cast<double>(steady_ms() - st.started_steady_ms)
                        / 1000.0);
@@ -489,7 +515,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     // Claude's own count, as it answered.
     http_response res;
     res.body = std::move(o.body);
-    res.headers = response_headers(st);
+    res.head_lines = response_head_lines(st);
     st.sink->respond(std::move(res));
     log_row(self, "success", 200, std::nullopt, &o, 0);
     record_metrics(self, 200, &o, 0, r.model);
@@ -543,7 +569,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   auto body = providers::render_answer(in, o.body, *parsed, facts);
   http_response res;
   res.body = body ? std::move(*body) : std::string{};
-  res.headers = response_headers(st);
+  res.head_lines = response_head_lines(st);
   st.sink->respond(std::move(res));
   log_row(self, "success", 200, std::nullopt, &o, cost);
   record_metrics(self, 200, &o, cost, o.model);
@@ -586,7 +612,7 @@ void start_count_tokens(self_ptr self, const providers::call_input& in) {
       = "{\"input_tokens\":"
         + std::to_string(providers::estimate_input_tokens(*st.body, in.soul))
         + ",\"estimated\":true}";
-    res.headers = response_headers(st);
+    res.head_lines = response_head_lines(st);
     st.sink->respond(std::move(res));
     log_row(self, "success", 200, std::nullopt, nullptr, 0);
     record_metrics(self, 200, nullptr, 0, r.model);
@@ -656,11 +682,15 @@ void start_attempt(self_ptr self) {
     spec.head_already_sent = st.head_sent;
   }
   spec.client_dialect = st.in.client_dialect;
-  spec.stream_head.status = 200;
-  spec.stream_head.content_type = "text/event-stream; charset=utf-8";
-  spec.stream_head.headers = response_headers(st);
-  spec.stream_head.headers.emplace_back("cache-control", "no-cache");
-  spec.stream_head.headers.emplace_back("x-accel-buffering", "no");
+  if (st.stream) {
+    // Only a stream's head is written by the exchange; a complete answer's
+    // head is made when it is rendered.
+    spec.stream_head.status = 200;
+    spec.stream_head.content_type = "text/event-stream; charset=utf-8";
+    spec.stream_head.head_lines = response_head_lines(st);
+    spec.stream_head.head_lines.append(
+      "cache-control: no-cache\r\nx-accel-buffering: no\r\n");
+  }
   st.exchange = providers::start_chat_exchange(
     *st.services->upstream, std::move(spec), st.sink,
     std::make_shared<exchange_events>(self));
@@ -898,29 +928,29 @@ void begin(self_ptr self) {
 
 } // namespace
 
-std::vector<std::pair<std::string, std::string>>
-rate_limit_headers(const rate_info& rate, int64_t now_epoch_ms) {
-  std::vector<std::pair<std::string, std::string>> h;
+void append_rate_limit_lines(std::string& out, const rate_info& rate,
+                             int64_t now_epoch_ms) {
+  auto line = [&](std::string_view name, int64_t v, const char* unit) {
+    out.append(name).append(": ");
+    append_int(out, v);
+    out.append(unit).append("\r\n");
+  };
   if (rate.limit > 0) {
     auto reset_s = ceil_seconds(rate.reset_ms);
-    h.emplace_back("x-ratelimit-limit-requests", std::to_string(rate.limit));
-    h.emplace_back("x-ratelimit-remaining-requests",
-                   std::to_string(rate.remaining));
-    h.emplace_back("x-ratelimit-reset-requests", std::to_string(reset_s) + "s");
-    h.emplace_back("x-ratelimit-limit", std::to_string(rate.limit));
-    h.emplace_back("x-ratelimit-remaining", std::to_string(rate.remaining));
-    h.emplace_back("x-ratelimit-reset", std::to_string(reset_s));
-    h.emplace_back("x-ratelimit-reset-at",
-                   std::to_string(ceil_seconds(now_epoch_ms + rate.reset_ms)));
+    line("x-ratelimit-limit-requests", rate.limit, "");
+    line("x-ratelimit-remaining-requests", rate.remaining, "");
+    line("x-ratelimit-reset-requests", reset_s, "s");
+    line("x-ratelimit-limit", rate.limit, "");
+    line("x-ratelimit-remaining", rate.remaining, "");
+    line("x-ratelimit-reset", reset_s, "");
+    line("x-ratelimit-reset-at", ceil_seconds(now_epoch_ms + rate.reset_ms),
+         "");
   }
   if (rate.tpm_limit > 0) {
-    h.emplace_back("x-ratelimit-limit-tokens", std::to_string(rate.tpm_limit));
-    h.emplace_back("x-ratelimit-remaining-tokens",
-                   std::to_string(rate.tpm_remaining));
-    h.emplace_back("x-ratelimit-reset-tokens",
-                   std::to_string(ceil_seconds(rate.tpm_reset_ms)) + "s");
+    line("x-ratelimit-limit-tokens", rate.tpm_limit, "");
+    line("x-ratelimit-remaining-tokens", rate.tpm_remaining, "");
+    line("x-ratelimit-reset-tokens", ceil_seconds(rate.tpm_reset_ms), "s");
   }
-  return h;
 }
 
 request_actor::behavior_type

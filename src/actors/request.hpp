@@ -93,8 +93,9 @@ request(request_actor::stateful_pointer<request_state> self,
         std::shared_ptr<const gateway_services> services, request_input in,
         std::shared_ptr<response_sink> sink);
 
-/// The x-ratelimit-* headers for `rate` (SPEC §5.2), with `now_epoch_ms`.
-std::vector<std::pair<std::string, std::string>>
-rate_limit_headers(const rate_info& rate, int64_t now_epoch_ms);
+/// Appends the x-ratelimit-* header lines for `rate` (SPEC §5.2) as
+/// `name: value\r\n`, with `now_epoch_ms` for the reset time.
+void append_rate_limit_lines(std::string& out, const rate_info& rate,
+                             int64_t now_epoch_ms);
 
 } // namespace oh::actors

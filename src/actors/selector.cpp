@@ -95,6 +95,7 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
   };
 
   std::vector<const selector_entry*> order;
+  order.reserve(accounts.size());
   if (named != nullptr) {
     order.push_back(named);
   } else {
@@ -102,34 +103,32 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
       if (auto it = accounts.find(id); it != accounts.end())
         order.push_back(&it->second);
     if (!soul.strict || soul.chain.empty()) {
-      std::vector<const selector_entry*> rest;
+      // Priority first, then the less busy account, then the id (unique,
+      // so the order is total and a plain sort is deterministic).
+      struct candidate {
+        const selector_entry* entry;
+        int64_t busy;
+      };
+      std::vector<candidate> rest;
+      rest.reserve(accounts.size());
       for (auto& [id, e] : accounts)
         if (std::find(soul.chain.begin(), soul.chain.end(), id)
-            == soul.chain.end())
-          rest.push_back(&e);
-      // Priority first, then the less busy account, then the id.
-      std::vector<int64_t> busy;
-      for (auto* e : rest) {
-        auto c = cell_of(e->info.id);
-        busy.push_back(c ? c->in_flight.load() : 0);
-      }
-      std::vector<size_t> idx(rest.size());
-      for (size_t i = 0; i < idx.size(); ++i)
-        idx[i] = i;
-      std::stable_sort(idx.begin(), idx.end(), [&](size_t x, size_t y) {
-        auto* a = rest[x];
-        auto* b = rest[y];
-        if (a->info.priority != b->info.priority)
-          return a->info.priority > b->info.priority;
-        if (busy[x] != busy[y])
-          return busy[x] < busy[y];
-        return a->info.id < b->info.id;
-      });
-      std::vector<const selector_entry*> sorted;
-      for (auto i : idx)
-        sorted.push_back(rest[i]);
-      rest = std::move(sorted);
-      order.insert(order.end(), rest.begin(), rest.end());
+            == soul.chain.end()) {
+          auto c = cell_of(e.info.id);
+          rest.push_back({&e, c ? c->in_flight.load() : 0});
+        }
+      std::sort(rest.begin(), rest.end(),
+                [](const candidate& x, const candidate& y) {
+                  auto& a = x.entry->info;
+                  auto& b = y.entry->info;
+                  if (a.priority != b.priority)
+                    return a.priority > b.priority;
+                  if (x.busy != y.busy)
+                    return x.busy < y.busy;
+                  return a.id < b.id;
+                });
+      for (auto& c : rest)
+        order.push_back(c.entry);
     }
   }
 

@@ -100,8 +100,20 @@ std::string base64url(const uint8_t* data, size_t n) {
 }
 
 std::string sha256_hex(std::string_view data) {
+  // Every API request hashes its key. SHA256() fetches the algorithm and
+  // allocates a context per call; one fetched digest for the process and
+  // one context per thread, re-initialised, do the same work without that.
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{
+    EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   uint8_t digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(), digest);
+  unsigned int length = 0;
+  if (sha256 == nullptr || !ctx
+      || EVP_DigestInit_ex2(ctx.get(), sha256, nullptr) != 1
+      || EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1
+      || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1
+      || length != sizeof(digest))
+    SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(), digest);
   return to_hex(digest, sizeof(digest));
 }
 

@@ -27,17 +27,30 @@ bool has_header(const header_list& headers, std::string_view name) {
   return false;
 }
 
+void append_clean(std::string& out, std::string_view text) {
+  for (char c : text)
+    out.push_back(c == '\r' || c == '\n' || c == '\0' ? ' ' : c);
+}
+
 void append_headers(std::string& out, const header_list& headers) {
   for (size_t i = 0; i < headers.size(); ++i) {
     auto& [name, value] = headers[i];
     if (framing_header(name) || iequals(name, "host")
         || repeated_later(headers, i))
       continue;
-    out.append(name).append(": ").append(value).append("\r\n");
+    append_line(out, name, value);
   }
 }
 
 } // namespace
+
+void append_line(std::string& out, std::string_view name,
+                 std::string_view value) {
+  append_clean(out, name);
+  out.append(": ");
+  append_clean(out, value);
+  out.append("\r\n");
+}
 
 bool has_body(unsigned status) {
   return status >= 200 && status != 204 && status != 304;
@@ -128,9 +141,10 @@ std::string_view reason(unsigned status) {
 
 std::string response(unsigned status, std::string_view content_type,
                      const header_list& headers, bool keep_alive,
-                     std::optional<size_t> content_length) {
+                     std::optional<size_t> content_length,
+                     std::string_view head_lines) {
   std::string out;
-  out.reserve(256 + headers.size() * 48);
+  out.reserve(256 + headers.size() * 48 + head_lines.size());
   out.append("HTTP/1.1 ")
     .append(std::to_string(status))
     .append(" ")
@@ -139,6 +153,7 @@ std::string response(unsigned status, std::string_view content_type,
   if (!content_type.empty())
     out.append("Content-Type: ").append(content_type).append("\r\n");
   append_headers(out, headers);
+  out.append(head_lines);
   out.append(keep_alive ? "Connection: keep-alive\r\n"
                         : "Connection: close\r\n");
   if (!has_body(status))

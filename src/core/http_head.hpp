@@ -22,10 +22,18 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 /// Content-Length (chunked when `content_length` is empty). Headers the
 /// framing owns (Content-Length, Transfer-Encoding, Connection, Host) are
 /// taken from the arguments, never from `headers`; of a name given twice the
-/// last one is sent.
+/// last one is sent. `head_lines` (see append_line) follow `headers` as they
+/// are.
 std::string response(unsigned status, std::string_view content_type,
                      const header_list& headers, bool keep_alive,
-                     std::optional<size_t> content_length);
+                     std::optional<size_t> content_length,
+                     std::string_view head_lines = {});
+
+/// Appends `name: value\r\n`. CR, LF and NUL in either become spaces: a
+/// value that carries client text (a dropped parameter's name) cannot start
+/// a header of its own or split the response.
+void append_line(std::string& out, std::string_view name,
+                 std::string_view value);
 
 /// `<method> <target> HTTP/1.1`, Host, `headers`, User-Agent (`user_agent`
 /// unless `headers` has one) and Content-Length (for a body, or any

@@ -14,6 +14,15 @@
 
 namespace oh {
 
+/// Sets `out` to `text` with ASCII letters in lower case (header names).
+inline void assign_lower(std::string& out, std::string_view text) {
+  out.resize(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    out[i] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  }
+}
+
 /// Whether `a` and `b` are equal ignoring ASCII case (header names, hosts).
 inline bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size())
@@ -50,6 +59,11 @@ struct http_response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Header lines already rendered (`name: value\r\n` each, made with
+  /// http_head::append_line), sent after `headers`: the gateway's own
+  /// per-answer headers, built in one buffer instead of a pair of strings
+  /// per header.
+  std::string head_lines;
   /// Close the connection after this response.
   bool close = false;
 };

@@ -3,6 +3,7 @@
 // JSON helpers over RapidJSON: parsing with a clear error, escaping, and a
 // writer alias. RapidJSON is header-only and cheap to include.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,7 +16,44 @@
 
 namespace oh::json {
 
-using document = rapidjson::Document;
+namespace detail {
+
+/// Owns a document's memory pool. RapidJSON's own pool starts with a 64 KiB
+/// chunk, and the gateway parses several small documents per request (the
+/// client's body, the upstream's answer): a 64 KiB allocation each made
+/// glibc consolidate its free lists on every request. 4 KiB chunks hold a
+/// typical chat request whole; larger documents take more chunks.
+struct pool_owner {
+  static constexpr size_t chunk_bytes = 4096;
+  pool_owner() = default;
+  explicit pool_owner(size_t chunk)
+    : pool(std::make_unique<rapidjson::MemoryPoolAllocator<>>(chunk)) {}
+  std::unique_ptr<rapidjson::MemoryPoolAllocator<>> pool;
+};
+
+} // namespace detail
+
+/// A RapidJSON document with its own small-chunk pool (see pool_owner);
+/// used exactly like rapidjson::Document.
+class document : private detail::pool_owner, public rapidjson::Document {
+public:
+  document() : pool_owner(chunk_bytes), rapidjson::Document(pool.get()) {}
+  /// A document whose values live in another document's pool.
+  explicit document(rapidjson::MemoryPoolAllocator<>* shared)
+    : rapidjson::Document(shared) {}
+  // The pool lives on the heap, so moving a document moves the pointer the
+  // base keeps along with the pool that owns it.
+  document(document&& other) noexcept = default;
+  document& operator=(document&& other) noexcept {
+    // The values first (they may live in our old pool), then the pool.
+    rapidjson::Document::operator=(std::move(other));
+    pool = std::move(other.pool);
+    return *this;
+  }
+  document(const document&) = delete;
+  document& operator=(const document&) = delete;
+};
+
 using value = rapidjson::Value;
 using writer = rapidjson::Writer<rapidjson::StringBuffer>;
 

@@ -19,7 +19,7 @@ std::string number(double v) {
   return buf;
 }
 
-void append_escaped(std::string& out, const std::string& v) {
+void append_escaped(std::string& out, std::string_view v) {
   for (char c : v) {
     if (c == '\\' || c == '"')
       out.push_back('\\');
@@ -38,27 +38,52 @@ std::string with_label(const std::string& rendered, const std::string& extra) {
   return rendered.substr(0, rendered.size() - 1) + "," + extra + "}";
 }
 
-} // namespace
-
-std::string render_labels(const labels& l) {
-  if (l.empty())
-    return {};
-  // Runs for every metric update of every request: one buffer, no
-  // temporaries.
-  size_t size = 2;
-  for (auto& [name, value] : l)
-    size += name.size() + value.size() + 4;
-  std::string out;
-  out.reserve(size);
+template<class Labels>
+void render_labels_into(std::string& out, const Labels& l) {
+  out.clear();
+  if (l.size() == 0)
+    return;
   out.push_back('{');
-  for (size_t i = 0; i < l.size(); ++i) {
-    if (i > 0)
+  bool first = true;
+  for (auto& [name, value] : l) {
+    if (!first)
       out.push_back(',');
-    out.append(l[i].first).append("=\"");
-    append_escaped(out, l[i].second);
+    first = false;
+    out.append(name).append("=\"");
+    append_escaped(out, value);
     out.push_back('"');
   }
   out.push_back('}');
+}
+
+/// The rendered key of an update, in a buffer each thread reuses: updates
+/// run for every request, and an existing series needs no new string.
+const std::string& scratch_key(label_list l) {
+  thread_local std::string key;
+  render_labels_into(key, l);
+  return key;
+}
+
+/// The series for `key`, made on first use.
+template<class Map>
+typename Map::mapped_type& series_of(Map& values, const std::string& key) {
+  auto it = values.find(std::string_view{key});
+  if (it == values.end())
+    it = values.emplace(key, typename Map::mapped_type{}).first;
+  return it->second;
+}
+
+} // namespace
+
+std::string render_labels(const labels& l) {
+  std::string out;
+  render_labels_into(out, l);
+  return out;
+}
+
+std::string render_labels(label_list l) {
+  std::string out;
+  render_labels_into(out, l);
   return out;
 }
 
@@ -66,28 +91,28 @@ std::string bounded(const std::string& value, bool known) {
   return known ? value : "other";
 }
 
-void counter_family::add(const labels& l, double v) {
-  auto key = render_labels(l);
+void counter_family::add(label_list l, double v) {
+  auto& key = scratch_key(l);
   std::lock_guard guard{mu_};
-  values_[key] += v;
+  series_of(values_, key) += v;
 }
 
-void gauge_family::set(const labels& l, double v) {
-  auto key = render_labels(l);
+void gauge_family::set(label_list l, double v) {
+  auto& key = scratch_key(l);
   std::lock_guard guard{mu_};
-  values_[key] = v;
+  series_of(values_, key) = v;
 }
 
-void gauge_family::add(const labels& l, double v) {
-  auto key = render_labels(l);
+void gauge_family::add(label_list l, double v) {
+  auto& key = scratch_key(l);
   std::lock_guard guard{mu_};
-  values_[key] += v;
+  series_of(values_, key) += v;
 }
 
-void histogram_family::observe(const labels& l, double v) {
-  auto key = render_labels(l);
+void histogram_family::observe(label_list l, double v) {
+  auto& key = scratch_key(l);
   std::lock_guard guard{mu_};
-  auto& s = values_[key];
+  auto& s = series_of(values_, key);
   if (s.buckets.empty())
     s.buckets.assign(bounds_.size(), 0);
   for (size_t i = 0; i < bounds_.size(); ++i)

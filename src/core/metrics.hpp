@@ -6,44 +6,53 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace oh::metrics {
 
 using labels = std::vector<std::pair<std::string, std::string>>;
 
+/// The labels of one update, as written at the call site
+/// (`{{"provider", name}, {"status", "200"}}`): views, so recording a
+/// request's metrics copies no label text unless the series is new.
+using label_list
+  = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
 class registry;
 
 class counter_family {
 public:
-  void add(const labels& l, double v = 1.0);
+  void add(label_list l, double v = 1.0);
 
 private:
   friend class registry;
   std::mutex mu_;
-  std::map<std::string, double> values_; // rendered labels → value
+  std::map<std::string, double, std::less<>> values_; // rendered labels → value
 };
 
 class gauge_family {
 public:
-  void set(const labels& l, double v);
-  void add(const labels& l, double v);
+  void set(label_list l, double v);
+  void add(label_list l, double v);
 
 private:
   friend class registry;
   std::mutex mu_;
-  std::map<std::string, double> values_;
+  std::map<std::string, double, std::less<>> values_;
 };
 
 class histogram_family {
 public:
   explicit histogram_family(std::vector<double> bounds)
     : bounds_(std::move(bounds)) {}
-  void observe(const labels& l, double v);
+  void observe(label_list l, double v);
 
 private:
   friend class registry;
@@ -54,7 +63,7 @@ private:
   };
   std::vector<double> bounds_;
   std::mutex mu_;
-  std::map<std::string, series> values_;
+  std::map<std::string, series, std::less<>> values_;
 };
 
 /// All metrics of the process and the rendering of /metrics.
@@ -88,6 +97,7 @@ private:
 
 /// `{a="x",b="y"}` with values escaped; "" for no labels.
 std::string render_labels(const labels& l);
+std::string render_labels(label_list l);
 
 /// A label value bounded by configuration: model ids not in `known` become
 /// "other" so clients cannot grow the series without limit.

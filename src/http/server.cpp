@@ -20,11 +20,11 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "core/error_render.hpp"
 #include "core/http_head.hpp"
 #include "core/logging.hpp"
+#include "http/request_reader.hpp"
 #include "http/router.hpp"
 #include "providers/io_runtime.hpp"
 
@@ -60,7 +60,7 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
 
 namespace {
 
-using parser_t = bhttp::request_parser<bhttp::string_body>;
+using parser_t = request_reader;
 
 /// Streamed bodies pause the producer above this many queued bytes and
 /// resume it below the low-water mark.
@@ -150,7 +150,7 @@ public:
     keep_after_stream_ = keep_alive_ && !head.close && !srv_.draining.load();
     auto text
       = http_head::response(head.status, head.content_type, head.headers,
-                            keep_after_stream_, std::nullopt);
+                            keep_after_stream_, std::nullopt, head.head_lines);
     enqueue(std::move(text));
   }
 
@@ -210,7 +210,7 @@ private:
       on_read_error(ec);
       return;
     }
-    auto method = parser_->get().method();
+    auto method = parser_->method();
     bool needs_length = method == bhttp::verb::post
                         || method == bhttp::verb::put
                         || method == bhttp::verb::patch;
@@ -271,8 +271,8 @@ private:
     // The request line is parsed first, so the target is known even when
     // the header section or the body broke a limit.
     std::string path = "/";
-    if (parser_ && !parser_->get().target().empty())
-      path = std::string{parser_->get().target()};
+    if (parser_ && !parser_->target().empty())
+      path = std::string{parser_->target()};
     auto res = error_response(dialect_for_path(path.substr(0, path.find('?'))),
                               fail(code, std::move(message)));
     res.close = true;
@@ -317,7 +317,7 @@ private:
     bool keep = keep_alive_ && !r.close && !srv_.draining.load();
     // Head and body go out as two buffers of one write (core/http_head.hpp).
     out_head_ = http_head::response(r.status, r.content_type, r.headers, keep,
-                                    r.body.size());
+                                    r.body.size(), r.head_lines);
     out_body_.clear();
     if (!head_only_ && http_head::has_body(r.status))
       out_body_ = std::move(r.body); // HEAD: the GET answer's length, no body
@@ -491,12 +491,12 @@ private:
 } // namespace
 
 void session::dispatch_request() {
-  auto msg = parser_->release();
+  keep_alive_ = parser_->keep_alive();
+  head_only_ = parser_->method() == bhttp::verb::head;
+  // Method, target, lower-cased headers and body, as request_reader read
+  // them: no copy of the head.
+  http_request req = parser_->release();
   parser_.reset();
-  keep_alive_ = msg.keep_alive();
-  http_request req;
-  req.method = std::string{msg.method_string()};
-  req.target = std::string{msg.target()};
   auto qpos = req.target.find('?');
   std::string_view raw_path = std::string_view{req.target}.substr(0, qpos);
   if (qpos != std::string::npos)
@@ -507,16 +507,7 @@ void session::dispatch_request() {
     return;
   }
   req.path = std::move(*decoded);
-  req.headers.reserve(16);
-  for (auto& field : msg) {
-    std::string name{field.name_string()};
-    for (auto& c : name)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    req.headers.emplace_back(std::move(name), std::string{field.value()});
-  }
-  req.body = std::move(msg.body());
   req.peer_ip = peer_;
-  head_only_ = msg.method() == bhttp::verb::head;
   busy_ = true;
   // The handler may take long (an upstream exchange): no read deadline
   // while it runs; the request actor owns the request's own timeouts.

@@ -58,8 +58,11 @@ public:
 
   void on_head(unsigned status, const header_list& headers) override {
     outcome_.upstream_status = status;
-    outcome_.upstream_headers = headers;
     ok_status_ = status >= 200 && status < 300;
+    // Kept for the verdict on a refusal (its retry-after); a successful
+    // answer's headers are of no further use.
+    if (!ok_status_)
+      outcome_.upstream_headers = headers;
   }
 
   bool on_body(std::string_view bytes) override {

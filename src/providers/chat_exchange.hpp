@@ -29,7 +29,7 @@ struct exchange_outcome {
   std::optional<upstream_failure> failure;
   std::string error_message;
   unsigned upstream_status = 0;
-  header_list upstream_headers;
+  header_list upstream_headers; // only when the status was not 2xx
   /// Non-streamed: the upstream body (capped).
   std::string body;
   std::string model;

@@ -15,7 +15,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
@@ -24,6 +23,7 @@
 #include "core/http_head.hpp"
 #include "core/logging.hpp"
 #include "providers/io_runtime.hpp"
+#include "providers/response_reader.hpp"
 
 namespace oh::providers {
 
@@ -220,8 +220,8 @@ public:
       handler_(std::move(handler)), key_(req_.url.host + ":" + req_.url.port),
       context_(context), stream_(client_->template checkout<S>(context_, key_)),
       // The whole exchange runs on its context's one thread: no strand.
-      ex_(client_->io.context(context_).get_executor()), resolver_(ex_),
-      deadline_(ex_), heartbeat_(ex_) {
+      ex_(client_->io.context(context_).get_executor()), deadline_(ex_),
+      heartbeat_(ex_) {
     reused_ = stream_ != nullptr;
   }
 
@@ -263,7 +263,8 @@ public:
 
 private:
   void resolve() {
-    resolver_.async_resolve(
+    resolver_.emplace(ex_);
+    resolver_->async_resolve(
       req_.url.host, req_.url.port,
       [self = this->shared_from_this()](beast::error_code ec,
                                         tcp::resolver::results_type results) {
@@ -402,15 +403,7 @@ private:
       return;
     }
     got_bytes_ = true;
-    auto& msg = parser_->get();
-    header_list headers;
-    for (auto& f : msg) {
-      std::string name{f.name_string()};
-      for (auto& c : name)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      headers.emplace_back(std::move(name), std::string{f.value()});
-    }
-    handler_->on_head(msg.result_int(), headers);
+    handler_->on_head(parser_->status(), parser_->headers());
     read_body();
   }
 
@@ -421,9 +414,6 @@ private:
       finish();
       return;
     }
-    auto& body = parser_->get().body();
-    body.data = body_buf_;
-    body.size = sizeof(body_buf_);
     beast::get_lowest_layer(*stream_).expires_after(req_.idle_timeout);
     bhttp::async_read_some(
       *stream_, buffer_, *parser_,
@@ -435,8 +425,6 @@ private:
   void on_body(beast::error_code ec) {
     if (done_)
       return;
-    if (ec == bhttp::error::need_buffer)
-      ec = {};
     if (ec) {
       fail(ec == beast::error::timeout ? upstream_failure::timeout_idle
                                        : upstream_failure::broken,
@@ -446,10 +434,12 @@ private:
              : "reading the response body failed: " + ec.message());
       return;
     }
-    size_t produced = sizeof(body_buf_) - parser_->get().body().size;
+    // What this read parsed (one socket read's worth at most).
     bool more = true;
-    if (produced > 0)
-      more = handler_->on_body(std::string_view{body_buf_, produced});
+    if (!parser_->body().empty())
+      more = handler_->on_body(parser_->body());
+    if (parser_)
+      parser_->clear_body();
     if (done_)
       return; // the handler cancelled
     if (parser_->is_done()) {
@@ -482,7 +472,7 @@ private:
     done_ = true;
     deadline_.cancel();
     heartbeat_.cancel();
-    bool keep = parser_->get().keep_alive() && buffer_.size() == 0;
+    bool keep = parser_->keep_alive() && buffer_.size() == 0;
     beast::get_lowest_layer(*stream_).expires_never();
     if (keep)
       client_->template checkin<S>(context_, key_, std::move(stream_));
@@ -497,7 +487,8 @@ private:
     deadline_.cancel();
     heartbeat_.cancel();
     beast::error_code ignored;
-    resolver_.cancel();
+    if (resolver_)
+      resolver_->cancel();
     if (stream_)
       socket_of(*stream_).close(ignored);
     if (handler_)
@@ -512,13 +503,14 @@ private:
   size_t context_;
   std::unique_ptr<S> stream_;
   net::any_io_executor ex_;
-  tcp::resolver resolver_;
+  // Made only when a new connection is needed: most exchanges reuse a
+  // pooled one, and a resolver costs an allocation and a service lookup.
+  std::optional<tcp::resolver> resolver_;
   net::steady_timer deadline_;
   net::steady_timer heartbeat_;
   beast::flat_buffer buffer_;
   std::string head_; // the request head being written
-  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
-  char body_buf_[16 * 1024];
+  std::optional<response_reader> parser_;
   bool reused_ = false;
   bool retried_ = false;
   bool got_bytes_ = false;

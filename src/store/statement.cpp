@@ -23,6 +23,12 @@ statement& statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+statement& statement::bind_borrowed(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()),
+                    SQLITE_STATIC);
+  return *this;
+}
+
 statement& statement::bind(int index, int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
   return *this;

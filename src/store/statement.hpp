@@ -35,6 +35,18 @@ public:
   }
   statement& bind(int index, double value);
   statement& bind_null(int index);
+  /// Binds text SQLite reads in place instead of copying it: for bulk
+  /// writers. `text` must stay alive and unchanged until the parameter is
+  /// bound again or the statement is destroyed.
+  statement& bind_borrowed(int index, std::string_view text);
+  statement& bind_borrowed(int index, const std::string& text) {
+    return bind_borrowed(index, std::string_view{text});
+  }
+  statement& bind_borrowed(int index, const std::optional<std::string>& text) {
+    if (text)
+      return bind_borrowed(index, std::string_view{*text});
+    return bind_null(index);
+  }
   template<class T>
   statement& bind(int index, const std::optional<T>& value) {
     if (value)

@@ -6,6 +6,7 @@
 
 #include "actor_fixture.hpp"
 #include "actors/api_key.hpp"
+#include "actors/request.hpp"
 
 using namespace oh;
 using namespace oh::actors;
@@ -135,4 +136,32 @@ TEST_F(ApiKeyTest, UpdatesChangeTheLimitAtOnce) {
   caf::anon_send(key, update_atom::value, key_with_rpm(5));
   run();
   EXPECT_TRUE(admit().ok);
+}
+
+TEST(RateLimitLines, RequestAndTokenLimitsAsOpenAiNamesThem) {
+  rate_info rate;
+  rate.limit = 60;
+  rate.remaining = 59;
+  rate.reset_ms = 1'500; // rounds up to whole seconds
+  rate.tpm_limit = 1000;
+  rate.tpm_remaining = 900;
+  rate.tpm_reset_ms = 60'000;
+  std::string out;
+  append_rate_limit_lines(out, rate, 1'700'000'000'000);
+  EXPECT_EQ(out, "x-ratelimit-limit-requests: 60\r\n"
+                 "x-ratelimit-remaining-requests: 59\r\n"
+                 "x-ratelimit-reset-requests: 2s\r\n"
+                 "x-ratelimit-limit: 60\r\n"
+                 "x-ratelimit-remaining: 59\r\n"
+                 "x-ratelimit-reset: 2\r\n"
+                 "x-ratelimit-reset-at: 1700000002\r\n"
+                 "x-ratelimit-limit-tokens: 1000\r\n"
+                 "x-ratelimit-remaining-tokens: 900\r\n"
+                 "x-ratelimit-reset-tokens: 60s\r\n");
+}
+
+TEST(RateLimitLines, UnlimitedKeysGetNoLines) {
+  std::string out;
+  append_rate_limit_lines(out, rate_info{}, 1'700'000'000'000);
+  EXPECT_EQ(out, "");
 }

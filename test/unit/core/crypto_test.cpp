@@ -1,4 +1,6 @@
 #include <set>
+#include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -111,4 +113,23 @@ TEST(Crypto, ConstantTimeEqualComparesContentAndLength) {
   EXPECT_TRUE(crypto::constant_time_equal("abc", "abc"));
   EXPECT_FALSE(crypto::constant_time_equal("abc", "abd"));
   EXPECT_FALSE(crypto::constant_time_equal("abc", "abcd"));
+}
+
+TEST(Crypto, Sha256ReusesItsContextCorrectlyAcrossCallsAndThreads) {
+  // The same thread hashes one input after another (the context is reused).
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(
+      crypto::sha256_hex(""),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    EXPECT_EQ(
+      crypto::sha256_hex("abc"),
+      "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  }
+  std::string other;
+  std::thread t{[&] {
+    other = crypto::sha256_hex("abc");
+  }};
+  t.join();
+  EXPECT_EQ(other,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }

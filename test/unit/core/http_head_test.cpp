@@ -5,6 +5,29 @@
 namespace oh {
 namespace {
 
+TEST(HttpHead, HeadLinesFollowTheHeadersAndCannotSplitTheHead) {
+  std::string lines;
+  http_head::append_line(lines, "x-request-id", "abc");
+  // A value carrying client text (a dropped parameter's name) with CR/LF.
+  http_head::append_line(lines, "x-openhinge-dropped-params",
+                         "evil\r\nset-cookie: a=b");
+  auto head = http_head::response(200, "application/json", {{"x-first", "1"}},
+                                  true, 0, lines);
+  EXPECT_EQ(head, "HTTP/1.1 200 OK\r\n"
+                  "Content-Type: application/json\r\n"
+                  "x-first: 1\r\n"
+                  "x-request-id: abc\r\n"
+                  "x-openhinge-dropped-params: evil  set-cookie: a=b\r\n"
+                  "Connection: keep-alive\r\n"
+                  "Content-Length: 0\r\n\r\n");
+}
+
+TEST(HttpHead, HeaderValuesWithLineBreaksAreFlattened) {
+  auto head = http_head::response(200, "", {{"x-a", "1\r\nx-b: 2"}}, false, 0);
+  EXPECT_EQ(head, "HTTP/1.1 200 OK\r\nx-a: 1  x-b: 2\r\n"
+                  "Connection: close\r\nContent-Length: 0\r\n\r\n");
+}
+
 TEST(HttpHead, ResponseHasStatusLineHeadersConnectionAndLength) {
   auto head = http_head::response(
     200, "application/json", {{"x-request-id", "abc"}, {"retry-after", "1"}},

@@ -39,3 +39,21 @@ TEST(Metrics, UnknownModelsAreBoundedToOther) {
   EXPECT_EQ(bounded("gpt-4o", true), "gpt-4o");
   EXPECT_EQ(bounded("anything-a-client-invents", false), "other");
 }
+
+TEST(Metrics, UpdatesFromViewsOfTemporariesLandInOneSeries) {
+  registry reg;
+  auto& c = reg.counter("t_total", "T.");
+  for (int i = 0; i < 3; ++i) {
+    std::string provider = "acct";
+    c.add({{"status", std::to_string(200)}, {"provider", provider}});
+  }
+  auto& g = reg.gauge("t_gauge", "G.");
+  g.add({{"k", "v"}}, 2);
+  g.add({{"k", "v"}}, -1);
+  auto text = reg.render();
+  EXPECT_NE(text.find(R"(t_total{status="200",provider="acct"} 3)"),
+            std::string::npos)
+    << text;
+  EXPECT_NE(text.find(R"(t_gauge{k="v"} 1)"), std::string::npos) << text;
+  EXPECT_EQ(render_labels(label_list{{"a", "x\ny"}}), "{a=\"x\\ny\"}");
+}

@@ -148,3 +148,44 @@ TEST_F(Repositories, UsageBatchRollsUpCostPerKeyDayAndLogsEveryRow) {
                                            "2026-01-01 k2 1 10 7",
                                            "2026-01-02 k1 1 10 50"}));
 }
+
+TEST_F(Repositories, UsageBatchStoresEveryRowsOwnTextsAndIndexesThem) {
+  // The writer binds each row's texts in place: every row must keep its own.
+  std::vector<usage_row> rows;
+  for (int i = 0; i < 3; ++i) {
+    usage_row r;
+    r.request_id = "req-" + std::to_string(i);
+    r.created_at = "2026-01-0" + std::to_string(i + 1) + "T10:00:00.000Z";
+    r.model_requested = "requested-model-" + std::to_string(i);
+    if (i != 1)
+      r.model = "upstream-model-" + std::to_string(i);
+    r.error_message
+      = i == 2 ? std::optional<std::string>{"boom"} : std::nullopt;
+    r.key_name = "key-name-" + std::to_string(i);
+    rows.push_back(std::move(r));
+  }
+  usage_repo{db}.insert_batch(rows);
+  statement st{db, "SELECT request_id, created_at, model_requested, model,"
+                   " error_message FROM usage_logs ORDER BY id"};
+  std::vector<std::string> got;
+  while (st.step())
+    got.push_back(st.text(0) + "|" + st.text(1) + "|" + st.text(2) + "|"
+                  + st.opt_text(3).value_or("null") + "|"
+                  + st.opt_text(4).value_or("null"));
+  EXPECT_EQ(got, (std::vector<std::string>{
+                   "req-0|2026-01-01T10:00:00.000Z|requested-model-0|"
+                   "upstream-model-0|null",
+                   "req-1|2026-01-02T10:00:00.000Z|requested-model-1|null|null",
+                   "req-2|2026-01-03T10:00:00.000Z|requested-model-2|"
+                   "upstream-model-2|boom"}));
+  // The search index names the requested model when the upstream named none.
+  statement fts{db, "SELECT rowid FROM usage_logs_fts WHERE usage_logs_fts"
+                    " MATCH ?1 ORDER BY rowid"};
+  fts.bind(1, "\"requested-model-1\"");
+  ASSERT_TRUE(fts.step());
+  EXPECT_EQ(fts.int64(0), 2);
+  fts.reset();
+  fts.bind(1, "\"key-name-2\" AND boom");
+  ASSERT_TRUE(fts.step());
+  EXPECT_EQ(fts.int64(0), 3);
+}
