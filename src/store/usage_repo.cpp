@@ -4,19 +4,12 @@
 #include <map>
 #include <tuple>
 
-#include <sqlite3.h>
-
 #include "store/statement.hpp"
 
 namespace oh::store {
 
 void usage_repo::configure_writer(database& db) {
   db.exec("PRAGMA wal_autocheckpoint=10000");
-  // A row's insert makes ~40 small allocations inside SQLite (cursors,
-  // records, FTS tokens); more lookaside slots than SQLite's default keep
-  // them out of malloc, which the I/O threads share. 256 slots of 512
-  // bytes: 128 KiB, touched only as used.
-  sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_LOOKASIDE, nullptr, 512, 256);
 }
 
 void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
