@@ -524,7 +524,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   }
 
   // Non-streaming: the answer in the client's dialect with `_openhinge`.
-  auto in = call_input_of(st);
+  const auto& in = st.call;
   auto parsed = providers::read_answer(in, o.body);
   if (!parsed) {
     failure f{errc::upstream_failed,
@@ -638,7 +638,8 @@ void start_attempt(self_ptr self) {
   auto& r = *st.plan;
   st.stage = "upstream";
   st.attempt_started_ms = steady_ms();
-  auto in = call_input_of(st);
+  st.call = call_input_of(st);
+  const auto& in = st.call;
   if (st.in.endpoint == "count_tokens") {
     start_count_tokens(self, in);
     return;

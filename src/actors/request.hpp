@@ -15,6 +15,7 @@
 #include "core/http_message.hpp"
 #include "core/json.hpp"
 #include "providers/chat_exchange.hpp"
+#include "providers/translation.hpp"
 
 namespace oh::actors {
 
@@ -67,6 +68,9 @@ struct request_state {
   int64_t attempt_started_ms = 0;
   /// The soul's edits for the translation (pointed to while it runs).
   providers::soul_edits edits;
+  /// The current attempt's translation input, made when it starts and used
+  /// again for its answer.
+  providers::call_input call;
   /// Parameters the current target cannot take (SPEC §5.4).
   std::vector<std::string> dropped;
   int64_t created = 0; // unix seconds, for translated answers

@@ -120,7 +120,7 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
     return;
   }
   actors::request_input in;
-  in.request_id = request_id;
+  in.request_id = std::move(request_id); // not used below
   if (auto cid = req.header("x-request-id");
       cid && valid_client_request_id(*cid))
     in.client_request_id = std::string{*cid};
