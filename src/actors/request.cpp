@@ -4,7 +4,6 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
-#include <iterator>
 
 #include <caf/send.hpp>
 
@@ -157,6 +156,7 @@ std::string attempts_json(const std::vector<attempt_record>& attempts) {
   return out;
 }
 
+/// One log row for the request, whatever happened (SPEC §8).
 void log_row(self_ptr self, const std::string& status, int http_status,
              const std::optional<failure>& error,
              const providers::exchange_outcome* outcome, int64_t cost_micros) {
