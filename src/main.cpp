@@ -36,6 +36,7 @@
 #include "store/credential_vault.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
+#include "store/usage_repo.hpp"
 
 namespace {
 
@@ -205,6 +206,22 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   // The upstream client outlives every actor that holds a pointer to it.
   auto upstream = std::make_unique<providers::upstream_client>(*io);
   auto log_queue = std::make_shared<actors::usage_queue>();
+  // Written rows are freed on the I/O thread that made them
+  // (usage_queue::release_hooks).
+  log_queue->set_release_hooks(
+    {[&io = *io] {
+       return io.current_index();
+     },
+     [&io = *io](int origin, std::vector<store::usage_row>&& rows) {
+       auto i = static_cast<size_t>(origin);
+       if (i >= io.size() || !io.running(i))
+         return; // freed here, with `rows`
+       auto held
+         = std::make_shared<std::vector<store::usage_row>>(std::move(rows));
+       io.post(i, std::function<void()>{[held] {
+                 held->clear();
+               }});
+     }});
   auto services = std::make_shared<actors::gateway_services>();
   services->upstream = upstream.get();
   services->prices

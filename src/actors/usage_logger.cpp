@@ -13,13 +13,18 @@ namespace {
 constexpr auto flush_interval = std::chrono::milliseconds(100);
 constexpr size_t batch_rows = 512;
 
-size_t flush(usage_logger_actor::stateful_pointer<usage_logger_state> self) {
+/// Writes what is queued. `last`: the logger is stopping, so the rows are
+/// freed here rather than handed back to I/O threads that may be stopping
+/// too.
+size_t flush(usage_logger_actor::stateful_pointer<usage_logger_state> self,
+             bool last = false) {
   auto& st = self->state;
   size_t total = 0;
   for (;;) {
     auto rows = st.queue->take(batch_rows);
     if (rows.empty())
       break;
+    bool full = rows.size() == batch_rows;
     try {
       store::usage_repo{*st.db}.insert_batch(rows);
       st.written += rows.size();
@@ -30,7 +35,8 @@ size_t flush(usage_logger_actor::stateful_pointer<usage_logger_state> self) {
       OH_ERROR("writing {} usage log row(s) failed: {}", rows.size(), e.what());
       break;
     }
-    if (rows.size() < batch_rows)
+    st.queue->release(std::move(rows), !last);
+    if (!full)
       break;
   }
   st.last_flush_ms = clock::now_ms();
@@ -49,7 +55,7 @@ usage_logger(usage_logger_actor::stateful_pointer<usage_logger_state> self,
   self->delayed_send(self, flush_interval, tick_atom::value);
   // Whatever is queued when the actor stops is still written.
   self->set_exit_handler([=](caf::exit_msg& msg) {
-    flush(self);
+    flush(self, true);
     self->quit(msg.reason);
   });
   return {

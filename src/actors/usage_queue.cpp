@@ -7,7 +7,37 @@
 
 namespace oh::actors {
 
+void usage_queue::set_release_hooks(release_hooks hooks) {
+  hooks_ = std::move(hooks);
+}
+
+void usage_queue::release(std::vector<store::usage_row>&& rows,
+                          bool where_made) {
+  if (!where_made || !hooks_.release) {
+    rows.clear();
+    return;
+  }
+  // Rows of one origin stay in arrival order; a flush holds few origins
+  // (one per I/O thread).
+  std::vector<std::pair<int, std::vector<store::usage_row>>> groups;
+  for (auto& row : rows) {
+    if (row.origin < 0)
+      continue; // freed with `rows` below
+    auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) {
+      return g.first == row.origin;
+    });
+    if (it == groups.end())
+      it = groups.insert(groups.end(), {row.origin, {}});
+    it->second.push_back(std::move(row));
+  }
+  for (auto& [origin, group] : groups)
+    hooks_.release(origin, std::move(group));
+  rows.clear();
+}
+
 bool usage_queue::push(store::usage_row row) {
+  if (hooks_.origin)
+    row.origin = hooks_.origin();
   {
     std::lock_guard guard{mu_};
     if (rows_.size() < capacity_) {

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -27,7 +28,24 @@ public:
     return dropped_.load();
   }
 
+  /// Where written rows are freed. A row's strings come from the allocator
+  /// arena of the thread that made it; glibc frees each block under that
+  /// arena's lock, so the logger freeing a whole flush of them made the I/O
+  /// threads wait on their own malloc (docs/performance.md, c=1 p99). With
+  /// these hooks each row remembers its thread (`origin` tells which, -1 for
+  /// none) and `release` hands the rows of one origin back to be freed
+  /// there; rows without an origin are freed by the caller.
+  struct release_hooks {
+    std::function<int()> origin;
+    std::function<void(int, std::vector<store::usage_row>&&)> release;
+  };
+  void set_release_hooks(release_hooks hooks);
+  /// Frees written rows: those of each origin where they were made (when
+  /// hooks are set and `where_made` is true), the rest here.
+  void release(std::vector<store::usage_row>&& rows, bool where_made = true);
+
 private:
+  release_hooks hooks_;
   size_t capacity_;
   mutable std::mutex mu_;
   std::vector<store::usage_row> rows_;

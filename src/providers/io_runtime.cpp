@@ -116,6 +116,10 @@ void io_runtime::post(size_t i, void (*fn)(void*, void*), void* a, void* b) {
   });
 }
 
+void io_runtime::post(size_t i, std::function<void()> fn) {
+  net::post(context(i), std::move(fn));
+}
+
 void io_runtime::stop() {
   for (auto& l : impl_->loops) {
     l->work.reset();

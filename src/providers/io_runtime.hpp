@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace boost::asio {
@@ -46,6 +47,9 @@ public:
   /// pointers, so callers need no Asio header (the actor scheduler uses it
   /// to run actors on these threads).
   void post(size_t i, void (*fn)(void*, void*), void* a, void* b);
+  /// Runs `fn` on context `i`'s thread; dropped unrun (and destroyed) when
+  /// the context stops first.
+  void post(size_t i, std::function<void()> fn);
   /// Stops the threads (pending handlers are dropped) and joins them.
   void stop();
 

@@ -44,6 +44,9 @@ struct usage_row {
   std::string provider_name;
   std::string key_name;
   bool admitted = false;
+  /// Which thread made the row (usage_queue's origin), so its memory can be
+  /// freed there; -1: any.
+  int origin = -1;
 };
 
 class usage_repo {
