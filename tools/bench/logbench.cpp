@@ -9,6 +9,8 @@
 //   logbench --dir DIR [--rows 10000000] [--rate-rows 200000] [--runs 30]
 //            [--ids ordered|random]   (request ids as the gateway makes them,
 //                                      or 64 random bits as before)
+//            [--setup-sql SQL]        (run after the schema: a pragma or an
+//                                      index change under trial)
 
 #include <algorithm>
 #include <chrono>
@@ -142,6 +144,7 @@ int main(int argc, char** argv) {
   int64_t rate_rows = 200'000;
   int runs = 30;
   bool random_ids = false;
+  std::string setup_sql;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--dir")
@@ -154,10 +157,12 @@ int main(int argc, char** argv) {
       runs = std::stoi(argv[i + 1]);
     else if (a == "--ids")
       random_ids = std::string{argv[i + 1]} == "random";
+    else if (a == "--setup-sql")
+      setup_sql = argv[i + 1];
   }
   if (dir.empty()) {
     std::cerr << "usage: logbench --dir DIR [--rows N] [--rate-rows N] "
-                 "[--runs N] [--ids ordered|random]\n";
+                 "[--runs N] [--ids ordered|random] [--setup-sql SQL]\n";
     return 2;
   }
   std::filesystem::create_directories(dir);
@@ -171,6 +176,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   store::usage_repo::configure_writer(db); // as the usage logger does
+  if (!setup_sql.empty())
+    db.exec(setup_sql); // a pragma or schema variant under trial
   row_maker maker;
   maker.random_ids = random_ids;
   // Spread the table over 30 days whatever its size.

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # OpenHinge benchmark: the client straight to a fast upstream ("direct"),
-# through Debian's nginx as a reverse proxy ("nginx"), and through OpenHinge
-# with governance on ("openhinge": key auth, rate limit, budget check,
-# request log), measured in one interleaved run (targets rotated per
-# repetition) so the machine's noise hits all three alike.
+# through Debian's nginx as a reverse proxy ("nginx"), through the stack's
+# floor ("beast": tools/bench/beast_proxy, a reverse proxy made of Asio and
+# Beast alone, as the gateway uses them), and through OpenHinge with
+# governance on ("openhinge": key auth, rate limit, budget check, request
+# log), measured in one interleaved run (targets rotated per repetition) so
+# the machine's noise hits all of them alike.
 #
 #   tools/bench/run.sh [--reps N] [--duration S] [--quick] [--out DIR]
 #
@@ -122,6 +124,13 @@ NGX
 "$NGINX" -c "$work/nginx-proxy.conf"
 wait_port "$px_port"
 
+# --- the stack's floor: Asio + Beast forwarding, nothing else ----------------
+bp_port=$(free_port)
+"$bin/beast_proxy" --port "$bp_port" --upstream-port "$up_port" --threads "$(nproc)" >/dev/null &
+bp_pid=$!
+pids+=($bp_pid)
+wait_port "$bp_port"
+
 # --- OpenHinge with governance on --------------------------------------------
 OPENHINGE_CONFIG="" "$bin/openhinge" --port 0 --data-dir "$work/oh" --log-level warn \
   --log-format json >"$work/openhinge.log" 2>&1 &
@@ -162,9 +171,9 @@ record() { echo "$1,$2,$3,$4,$5" >> "$csv"; }
 # wrk latency "1.23ms" / "850.00us" / "1.02s" → microseconds
 to_us() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v} else if (v ~ /ms$/) {sub(/ms/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000000} else print v }'; }
 
-target_port() { case "$1" in direct) echo "$up_port";; nginx) echo "$px_port";; openhinge) echo "$oh_port";; esac; }
+target_port() { case "$1" in direct) echo "$up_port";; nginx) echo "$px_port";; beast) echo "$bp_port";; openhinge) echo "$oh_port";; esac; }
 stream_port() { case "$1" in direct) echo "$fake_port";; nginx) echo "$pxs_port";; openhinge) echo "$oh_port";; esac; }
-target_pids() { case "$1" in direct) cat "$work/nginx-upstream.pid"; pgrep -P "$(cat "$work/nginx-upstream.pid")";; nginx) nginx_workers;; openhinge) echo "$oh_pid";; esac; }
+target_pids() { case "$1" in direct) cat "$work/nginx-upstream.pid"; pgrep -P "$(cat "$work/nginx-upstream.pid")";; nginx) nginx_workers;; beast) echo "$bp_pid";; openhinge) echo "$oh_pid";; esac; }
 
 closed_loop() { # rep target conns
   local port; port=$(target_port "$2")
@@ -210,14 +219,17 @@ streams() { # rep target conns count
   done
 }
 
-targets=(direct nginx openhinge)
+targets=(direct nginx beast openhinge)
 for rep in $(seq 1 "$reps"); do
   # Rotate the order each repetition.
-  order=("${targets[@]:$(( (rep - 1) % 3 ))}" "${targets[@]:0:$(( (rep - 1) % 3 ))}")
+  shift_by=$(( (rep - 1) % ${#targets[@]} ))
+  order=("${targets[@]:$shift_by}" "${targets[@]:0:$shift_by}")
   echo "repetition $rep: ${order[*]}" >&2
   for t in "${order[@]}"; do
     for c in 1 64 256; do closed_loop "$rep" "$t" "$c"; done
     open_loop "$rep" "$t" 2000
+    # The floor proxy buffers whole answers: it has no stream figures.
+    [ "$t" = beast ] && continue
     streams "$rep" "$t" 1 20
     streams "$rep" "$t" 256 512
   done
@@ -264,8 +276,8 @@ md="$out/results.md"
 {
   echo "# OpenHinge benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, ${reps} repetitions × ${duration}s, medians)"
   echo
-  echo "| scenario | metric | direct | nginx | openhinge | openhinge / nginx | openhinge − direct |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| scenario | metric | direct | nginx | beast (stack floor) | openhinge | openhinge / nginx | openhinge / beast | openhinge − direct |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   # Medians per (scenario, metric, target): sort numerically within each
   # group, then take the middle (mawk has no asort).
   tail -n +2 "$csv" | sort -t, -k3,3 -k4,4 -k2,2 -k5,5g | awk -F, '
@@ -280,11 +292,12 @@ md="$out/results.md"
     END {
       flush()
       for (s in groups) {
-        d = med[s",direct"]; g = med[s",nginx"]; o = med[s",openhinge"]
+        d = med[s",direct"]; g = med[s",nginx"]; b = med[s",beast"]; o = med[s",openhinge"]
         ratio = (g != "" && g + 0 != 0 && o != "") ? sprintf("%.2f", o / g) : ""
+        floor = (b != "" && b + 0 != 0 && o != "") ? sprintf("%.2f", o / b) : ""
         diff = (d != "" && o != "") ? sprintf("%.1f", o - d) : ""
         split(s, a, ",")
-        printf "| %s | %s | %s | %s | %s | %s | %s |\n", a[1], a[2], d, g, o, ratio, diff
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", a[1], a[2], d, g, b, o, ratio, floor, diff
       }
     }' | sort
 } > "$md"

@@ -1,0 +1,213 @@
+// beast_proxy: the fixed stack's floor for one proxied HTTP request (issue #6
+// item 4, "show the floor"). A reverse proxy with nothing but Asio and
+// Beast, built the way the gateway is built (one io_context per thread,
+// Beast's parsers and serializers, a keep-alive upstream connection per
+// client connection), and none of the gateway's work: no actors, no key,
+// no JSON, no translation, no request log, no metrics. What it spends per
+// request is what the stack itself costs; the bench runs it beside nginx.
+//
+//   beast_proxy --port P --upstream-port U [--threads 2]
+//
+// Listens on 127.0.0.1:P, forwards every request to 127.0.0.1:U, prints
+// "listening" once ready. Bench-only: no TLS, no limits beyond Beast's.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+// The concrete executor, as the gateway uses: no type-erased executor copies.
+using stream_type = beast::basic_stream<tcp, net::io_context::executor_type>;
+using socket_type
+  = net::basic_stream_socket<tcp, net::io_context::executor_type>;
+
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(socket_type s, tcp::endpoint upstream)
+    : client_(std::move(s)), upstream_(client_.get_executor()),
+      upstream_endpoint_(upstream) {}
+
+  void start() {
+    read_request();
+  }
+
+private:
+  void read_request() {
+    request_ = {};
+    http::async_read(client_, client_buffer_, request_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (!ec)
+                         self->forward();
+                     });
+  }
+
+  void forward() {
+    keep_alive_ = request_.keep_alive();
+    request_.keep_alive(true);
+    if (connected_)
+      return write_upstream();
+    upstream_.async_connect(
+      upstream_endpoint_, [self = shared_from_this()](beast::error_code ec) {
+        if (ec)
+          return self->fail();
+        self->upstream_.socket().set_option(tcp::no_delay{true});
+        self->connected_ = true;
+        self->write_upstream();
+      });
+  }
+
+  void write_upstream() {
+    http::async_write(
+      upstream_, request_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec)
+          return self->fail();
+        self->read_response();
+      });
+  }
+
+  void read_response() {
+    response_ = {};
+    http::async_read(upstream_, upstream_buffer_, response_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec)
+                         return self->fail();
+                       self->write_response();
+                     });
+  }
+
+  void write_response() {
+    response_.keep_alive(keep_alive_);
+    http::async_write(
+      client_, response_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (!ec && self->keep_alive_)
+          self->read_request();
+      });
+  }
+
+  void fail() {
+    http::response<http::string_body> res{http::status::bad_gateway,
+                                          request_.version()};
+    res.keep_alive(false);
+    res.prepare_payload();
+    response_ = std::move(res);
+    keep_alive_ = false;
+    write_response();
+  }
+
+  stream_type client_;
+  stream_type upstream_;
+  tcp::endpoint upstream_endpoint_;
+  bool connected_ = false;
+  bool keep_alive_ = true;
+  beast::flat_buffer client_buffer_;
+  beast::flat_buffer upstream_buffer_;
+  http::request<http::string_body> request_;
+  http::response<http::string_body> response_;
+};
+
+/// One acceptor per thread over the same listening socket (a dup of it), as
+/// the gateway's server does: a connection stays on the thread that
+/// accepted it.
+class listener {
+public:
+  listener(std::vector<std::unique_ptr<net::io_context>>& contexts,
+           unsigned short port, tcp::endpoint upstream)
+    : contexts_(contexts), upstream_(upstream) {
+    tcp::endpoint at{net::ip::make_address("127.0.0.1"), port};
+    auto first = std::make_unique<tcp::acceptor>(*contexts[0]);
+    first->open(at.protocol());
+    first->set_option(net::socket_base::reuse_address(true));
+    first->bind(at);
+    first->listen(net::socket_base::max_listen_connections);
+    for (size_t i = 1; i < contexts.size(); ++i) {
+      auto extra = std::make_unique<tcp::acceptor>(*contexts[i]);
+      extra->assign(at.protocol(), ::dup(first->native_handle()));
+      acceptors_.push_back(std::move(extra));
+    }
+    acceptors_.insert(acceptors_.begin(), std::move(first));
+  }
+
+  void start() {
+    for (size_t i = 0; i < acceptors_.size(); ++i)
+      accept(*acceptors_[i], *contexts_[i]);
+  }
+
+private:
+  void accept(tcp::acceptor& a, net::io_context& ctx) {
+    a.async_accept(
+      ctx, [this, &a, &ctx](beast::error_code ec, socket_type socket) {
+        if (!ec) {
+          socket.set_option(tcp::no_delay{true});
+          std::make_shared<session>(std::move(socket), upstream_)->start();
+        }
+        accept(a, ctx);
+      });
+  }
+
+  std::vector<std::unique_ptr<net::io_context>>& contexts_;
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors_;
+  tcp::endpoint upstream_;
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+  unsigned short port = 0;
+  unsigned short upstream_port = 0;
+  unsigned threads = 2;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--port")
+      port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
+    else if (a == "--upstream-port")
+      upstream_port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
+    else if (a == "--threads")
+      threads = static_cast<unsigned>(std::stoi(argv[i + 1]));
+  }
+  if (port == 0 || upstream_port == 0 || threads == 0) {
+    std::cerr << "usage: beast_proxy --port P --upstream-port U "
+                 "[--threads N]\n";
+    return 2;
+  }
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  for (unsigned i = 0; i < threads; ++i)
+    contexts.push_back(std::make_unique<net::io_context>(1));
+  listener l{
+    contexts, port, {net::ip::make_address("127.0.0.1"), upstream_port}};
+  l.start();
+  std::printf("listening\n");
+  std::fflush(stdout);
+  // Keep every context running while it has no connection yet.
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> guards;
+  for (auto& c : contexts)
+    guards.push_back(net::make_work_guard(*c));
+  std::vector<std::thread> runners;
+  for (unsigned i = 1; i < threads; ++i)
+    runners.emplace_back([&, i] {
+      contexts[i]->run();
+    });
+  contexts[0]->run();
+  for (auto& t : runners)
+    t.join();
+}
