@@ -34,6 +34,12 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
+// The connection's stream names its context's executor type, not the
+// type-erased any_io_executor (every handler and timer operation copied
+// one; docs/performance.md).
+using io_executor = net::io_context::executor_type;
+using client_stream = beast::basic_stream<tcp, io_executor>;
+using client_socket = client_stream::socket_type;
 
 class session;
 
@@ -55,7 +61,7 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
     acceptors.push_back(std::make_unique<tcp::acceptor>(r.context(0)));
   }
   void do_accept(size_t io_index);
-  void on_accept(beast::error_code ec, tcp::socket socket, size_t io_index);
+  void on_accept(beast::error_code ec, client_socket socket, size_t io_index);
 };
 
 namespace {
@@ -83,7 +89,7 @@ class session : public std::enable_shared_from_this<session> {
 public:
   /// `socket` belongs to I/O context `io_index`, whose one thread runs every
   /// handler of this session (so no strand).
-  session(tcp::socket&& socket, std::shared_ptr<http_server::impl> srv,
+  session(client_socket&& socket, std::shared_ptr<http_server::impl> srv,
           int io_index)
     : stream_(std::move(socket)), owner_(std::move(srv)), srv_(*owner_),
       io_index_(io_index) {
@@ -414,7 +420,7 @@ private:
     }
   }
 
-  beast::tcp_stream stream_;
+  client_stream stream_;
   // Sessions may outlive the http_server handle (they sit in the I/O
   // queues until the runtime is destroyed), so they share the state.
   std::shared_ptr<http_server::impl> owner_;
@@ -521,13 +527,13 @@ void http_server::impl::do_accept(size_t io_index) {
   // The accepted socket belongs to this acceptor's context: the connection
   // stays on the thread that accepted it.
   acceptors[io_index]->async_accept(
-    [this, self = shared_from_this(), io_index](beast::error_code ec,
-                                                tcp::socket socket) {
+    io.context(io_index), [this, self = shared_from_this(), io_index](
+                            beast::error_code ec, client_socket socket) {
       on_accept(ec, std::move(socket), io_index);
     });
 }
 
-void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket,
+void http_server::impl::on_accept(beast::error_code ec, client_socket socket,
                                   size_t io_index) {
   if (ec == net::error::operation_aborted || !acceptors[io_index]->is_open())
     return;

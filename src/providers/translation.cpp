@@ -456,6 +456,7 @@ expected<std::string> render_answer(const call_input& in, std::string_view body,
   if (parsed.upstream) {
     openai::completion c;
     c.doc = std::move(*parsed.upstream);
+    c.body_size = body.size();
     openai::gateway_facts f;
     f.request_id = facts.request_id;
     f.soul = facts.soul;

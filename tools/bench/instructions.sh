@@ -144,7 +144,7 @@ if [ "$top" -gt 0 ]; then
   for f in "$work"/cg."$oh_pid".1-*; do
     if grep -q "scheduler::run" "$f"; then callgrind_annotate --inclusive=yes "$f" 2>/dev/null; fi
   done | awk -v n="$measured_n" '
-    /^ *[0-9,]+ \(/ { ir = $1; gsub(",", "", ir); $1 = ""; $2 = ""; sub(/^ +/, ""); s[$0] += ir }
+    /^ *[0-9,]+ \(/ { ir = $1; gsub(",", "", ir); sub(/^ *[0-9,]+ +\( *[0-9.]+%\) +/, ""); s[$0] += ir }
     END { for (k in s) printf "%d %s\n", s[k] / n, k }' | sort -nr | head -n "$top" | cut -c1-160 || true
 fi
 kill "$oh_pid"; wait "$oh_pid" 2>/dev/null || true

@@ -264,38 +264,71 @@ expected<completion> parse_completion(std::string_view body) {
     c.finish_reason
       = json::get_string(choices[0], "finish_reason").value_or("");
   c.doc = std::move(*doc);
+  c.body_size = body.size();
   return c;
 }
 
-std::string render_completion(completion& c, const gateway_facts& facts) {
-  auto& doc = c.doc;
-  auto& a = doc.GetAllocator();
-  std::string id
-    = completion_id(json::get_string(doc, "id").value_or(facts.request_id));
-  set_string(doc, "id", id);
-  json::value meta{rapidjson::kObjectType};
-  meta.AddMember("request_id", json::value{facts.request_id.c_str(), a}, a);
-  if (facts.soul)
-    meta.AddMember("soul", json::value{facts.soul->c_str(), a}, a);
-  else
-    meta.AddMember("soul", json::value{}, a);
-  meta.AddMember("provider", json::value{facts.provider.c_str(), a}, a);
-  meta.AddMember("provider_type", json::value{facts.provider_type.c_str(), a},
-                 a);
-  meta.AddMember("cost_cents", facts.cost_cents, a);
-  for (auto [name, text] :
-       {std::pair{"attempts", &facts.attempts_json},
-        std::pair{"fallback_attempts", &facts.fallback_attempts_json}}) {
-    if (text->empty())
-      continue;
-    json::document list(&a);
-    list.Parse(text->c_str());
-    if (!list.HasParseError())
-      meta.AddMember(json::value{name, a}, json::value{list, a}, a);
+std::string render_completion(const completion& c, const gateway_facts& facts) {
+  const auto& doc = c.doc;
+  auto upstream_id = json::get_string(doc, "id");
+  std::string id = completion_id(upstream_id ? std::string_view{*upstream_id}
+                                             : facts.request_id);
+  // Written member by member from the parsed answer, not by editing the
+  // document and serialising it: no values are allocated for `_openhinge`,
+  // and the attempt lists (JSON the gateway wrote itself) are copied in
+  // as text instead of parsed again. One buffer sized for the answer.
+  rapidjson::StringBuffer buf{nullptr, c.body_size + 512};
+  json::writer w{buf};
+  auto string_value = [&w](std::string_view v) {
+    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  };
+  w.StartObject();
+  bool wrote_id = false;
+  if (doc.IsObject())
+    for (auto& m : doc.GetObject()) {
+      std::string_view name{m.name.GetString(), m.name.GetStringLength()};
+      if (name == "_openhinge")
+        continue; // ours, not the upstream's
+      w.Key(m.name.GetString(), m.name.GetStringLength());
+      if (name == "id") {
+        string_value(id); // same place, the gateway's value
+        wrote_id = true;
+      } else {
+        m.value.Accept(w);
+      }
+    }
+  if (!wrote_id) {
+    w.Key("id");
+    string_value(id);
   }
-  doc.RemoveMember("_openhinge");
-  doc.AddMember("_openhinge", meta, a);
-  return serialise(doc);
+  w.Key("_openhinge");
+  w.StartObject();
+  w.Key("request_id");
+  string_value(facts.request_id);
+  w.Key("soul");
+  if (facts.soul)
+    string_value(*facts.soul);
+  else
+    w.Null();
+  w.Key("provider");
+  string_value(facts.provider);
+  w.Key("provider_type");
+  string_value(facts.provider_type);
+  w.Key("cost_cents");
+  w.Double(facts.cost_cents);
+  for (auto [name, text] :
+       {std::pair{"attempts", std::string_view{facts.attempts_json}},
+        std::pair{"fallback_attempts",
+                  std::string_view{facts.fallback_attempts_json}}}) {
+    // Only a JSON array is copied in: anything else would break the answer.
+    if (text.size() < 2 || text.front() != '[' || text.back() != ']')
+      continue;
+    w.Key(name);
+    w.RawValue(text.data(), text.size(), rapidjson::kArrayType);
+  }
+  w.EndObject();
+  w.EndObject();
+  return {buf.GetString(), buf.GetSize()};
 }
 
 std::string upstream_error_message(std::string_view body, unsigned status) {

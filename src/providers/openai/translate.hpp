@@ -68,25 +68,28 @@ struct completion {
   std::string model;
   std::string finish_reason;
   token_usage usage;
+  /// The answer's size as received: what rendering it again reserves.
+  size_t body_size = 0;
 };
 expected<completion> parse_completion(std::string_view body);
 
 /// What the gateway adds to an answer as `_openhinge`.
+/// Views: the caller's texts outlive the call.
 struct gateway_facts {
-  std::string request_id;
-  std::optional<std::string> soul;
-  std::string provider;
-  std::string provider_type;
+  std::string_view request_id;
+  std::optional<std::string_view> soul;
+  std::string_view provider;
+  std::string_view provider_type;
   double cost_cents = 0;
   /// When a fallback happened: `[{provider, status, error, latency_ms}]`
   /// and the original's `[{provider_id, provider_name, error, latency_ms}]`
-  /// of the failed attempts, as JSON arrays.
-  std::string attempts_json;
-  std::string fallback_attempts_json;
+  /// of the failed attempts, as JSON arrays (written by the gateway).
+  std::string_view attempts_json;
+  std::string_view fallback_attempts_json;
 };
 
 /// The client's answer: the upstream object with our id and `_openhinge`.
-std::string render_completion(completion& c, const gateway_facts& facts);
+std::string render_completion(const completion& c, const gateway_facts& facts);
 
 /// The message of an upstream error body (`{"error":{"message":…}}`), or a
 /// generic text; never the raw body.

@@ -115,6 +115,35 @@ TEST(OpenAiTranslate, RenderedCompletionKeepsOrderAndAddsGatewayFacts) {
   EXPECT_DOUBLE_EQ(d["_openhinge"]["cost_cents"].GetDouble(), 0.5);
 }
 
+TEST(OpenAiTranslate, RenderedCompletionReplacesAnUpstreamOpenhingeMember) {
+  // An upstream (or a gateway in front of it) may send its own
+  // `_openhinge`: the client gets ours only, once, and an id is added when
+  // the upstream sent none.
+  auto c = parse_completion(
+    R"({"object":"chat.completion","_openhinge":{"request_id":"theirs"},
+        "choices":[{"index":0,"message":{"role":"assistant","content":"hi"},
+        "finish_reason":"stop"}]})");
+  ASSERT_TRUE(c);
+  gateway_facts f;
+  f.request_id = "r2";
+  f.provider = "main";
+  f.provider_type = "openai";
+  f.attempts_json = R"([{"provider":"a","status":503}])";
+  f.fallback_attempts_json = "not json";
+  auto out = render_completion(*c, f);
+  auto d = doc(out);
+  ASSERT_TRUE(d.IsObject()) << out;
+  EXPECT_STREQ(d["id"].GetString(), "chatcmpl-r2");
+  EXPECT_STREQ(d["_openhinge"]["request_id"].GetString(), "r2");
+  EXPECT_TRUE(d["_openhinge"]["soul"].IsNull());
+  ASSERT_TRUE(d["_openhinge"]["attempts"].IsArray());
+  EXPECT_EQ(d["_openhinge"]["attempts"][0]["status"].GetInt(), 503);
+  // Text that is not a JSON array is left out rather than break the answer.
+  EXPECT_FALSE(d["_openhinge"].HasMember("fallback_attempts"));
+  EXPECT_EQ(out.find("theirs"), std::string::npos);
+  EXPECT_EQ(out.find("\"_openhinge\""), out.rfind("\"_openhinge\""));
+}
+
 TEST(OpenAiTranslate, UpstreamErrorMessagesNeverForwardRawBodies) {
   EXPECT_EQ(upstream_error_message(R"({"error":{"message":"bad key"}})", 401),
             "bad key");
