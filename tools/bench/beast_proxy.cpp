@@ -8,22 +8,28 @@
 //
 //   beast_proxy --port P --upstream-port U [--threads 2]
 //
-// Listens on 127.0.0.1:P, forwards every request to 127.0.0.1:U, prints
-// "listening" once ready. Bench-only: no TLS, no limits beyond Beast's.
+// Listens on 127.0.0.1:P, forwards every request to 127.0.0.1:U and relays
+// the answer as it arrives (streams included), prints "listening" once
+// ready. Bench-only: no TLS, no limits beyond Beast's.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,23 +91,75 @@ private:
       });
   }
 
+  // The answer is relayed as it arrives (a buffer_body parser feeding a
+  // serializer), as nginx does with buffering off: streamed answers reach
+  // the client chunk by chunk.
   void read_response() {
-    response_ = {};
-    http::async_read(upstream_, upstream_buffer_, response_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                       if (ec)
-                         return self->fail();
-                       self->write_response();
-                     });
+    parser_.emplace();
+    parser_->body_limit(boost::none);
+    http::async_read_header(
+      upstream_, upstream_buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec)
+          return self->fail();
+        self->write_head();
+      });
   }
 
-  void write_response() {
-    response_.keep_alive(keep_alive_);
-    http::async_write(
-      client_, response_,
+  void write_head() {
+    parser_->get().keep_alive(keep_alive_);
+    serializer_.emplace(parser_->get());
+    http::async_write_header(
+      client_, *serializer_,
       [self = shared_from_this()](beast::error_code ec, size_t) {
-        if (!ec && self->keep_alive_)
+        if (!ec)
+          self->relay_body();
+      });
+  }
+
+  void relay_body() {
+    auto& body = parser_->get().body();
+    if (parser_->is_done()) {
+      body.data = nullptr;
+      body.size = 0;
+      body.more = false;
+      return write_body();
+    }
+    body.data = chunk_.data();
+    body.size = chunk_.size();
+    http::async_read_some(
+      upstream_, upstream_buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec == http::error::need_buffer)
+          ec = {};
+        if (ec)
+          return self->close(); // the head is out: all we can do
+        auto& b = self->parser_->get().body();
+        b.size = self->chunk_.size() - b.size;
+        b.data = self->chunk_.data();
+        b.more = !self->parser_->is_done();
+        // Nothing read yet (a chunk header only): an empty buffer would go
+        // out as the last chunk, "0\r\n\r\n".
+        if (b.size == 0 && b.more)
+          return self->relay_body();
+        self->write_body();
+      });
+  }
+
+  void write_body() {
+    http::async_write(
+      client_, *serializer_,
+      [self = shared_from_this()](beast::error_code ec, size_t) {
+        if (ec == http::error::need_buffer)
+          ec = {};
+        if (ec)
+          return self->close();
+        if (!self->serializer_->is_done())
+          return self->relay_body();
+        if (self->keep_alive_)
           self->read_request();
+        else
+          self->close();
       });
   }
 
@@ -110,9 +168,17 @@ private:
                                           request_.version()};
     res.keep_alive(false);
     res.prepare_payload();
-    response_ = std::move(res);
-    keep_alive_ = false;
-    write_response();
+    error_ = std::move(res);
+    http::async_write(client_, error_,
+                      [self = shared_from_this()](beast::error_code, size_t) {
+                        self->close();
+                      });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    client_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    upstream_.socket().close(ignored);
   }
 
   stream_type client_;
@@ -123,7 +189,10 @@ private:
   beast::flat_buffer client_buffer_;
   beast::flat_buffer upstream_buffer_;
   http::request<http::string_body> request_;
-  http::response<http::string_body> response_;
+  std::optional<http::response_parser<http::buffer_body>> parser_;
+  std::optional<http::response_serializer<http::buffer_body>> serializer_;
+  http::response<http::string_body> error_;
+  std::array<char, 16 * 1024> chunk_;
 };
 
 /// One acceptor per thread over the same listening socket (a dup of it), as

@@ -129,7 +129,11 @@ bp_port=$(free_port)
 "$bin/beast_proxy" --port "$bp_port" --upstream-port "$up_port" --threads "$(nproc)" >/dev/null &
 bp_pid=$!
 pids+=($bp_pid)
+bps_port=$(free_port)
+"$bin/beast_proxy" --port "$bps_port" --upstream-port "$fake_port" --threads "$(nproc)" >/dev/null &
+pids+=($!)
 wait_port "$bp_port"
+wait_port "$bps_port"
 
 # --- OpenHinge with governance on --------------------------------------------
 OPENHINGE_CONFIG="" "$bin/openhinge" --port 0 --data-dir "$work/oh" --log-level warn \
@@ -172,7 +176,7 @@ record() { echo "$1,$2,$3,$4,$5" >> "$csv"; }
 to_us() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v} else if (v ~ /ms$/) {sub(/ms/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s/,"",v); print v*1000000} else print v }'; }
 
 target_port() { case "$1" in direct) echo "$up_port";; nginx) echo "$px_port";; beast) echo "$bp_port";; openhinge) echo "$oh_port";; esac; }
-stream_port() { case "$1" in direct) echo "$fake_port";; nginx) echo "$pxs_port";; openhinge) echo "$oh_port";; esac; }
+stream_port() { case "$1" in direct) echo "$fake_port";; nginx) echo "$pxs_port";; beast) echo "$bps_port";; openhinge) echo "$oh_port";; esac; }
 target_pids() { case "$1" in direct) cat "$work/nginx-upstream.pid"; pgrep -P "$(cat "$work/nginx-upstream.pid")";; nginx) nginx_workers;; beast) echo "$bp_pid";; openhinge) echo "$oh_pid";; esac; }
 
 closed_loop() { # rep target conns
@@ -228,8 +232,6 @@ for rep in $(seq 1 "$reps"); do
   for t in "${order[@]}"; do
     for c in 1 64 256; do closed_loop "$rep" "$t" "$c"; done
     open_loop "$rep" "$t" 2000
-    # The floor proxy buffers whole answers: it has no stream figures.
-    [ "$t" = beast ] && continue
     streams "$rep" "$t" 1 20
     streams "$rep" "$t" 256 512
   done
