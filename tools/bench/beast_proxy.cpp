@@ -18,6 +18,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -91,19 +92,43 @@ private:
       });
   }
 
-  // The answer is relayed as it arrives (a buffer_body parser feeding a
-  // serializer), as nginx does with buffering off: streamed answers reach
-  // the client chunk by chunk.
+  // The head is read first. A chunked answer (a stream) is then relayed as
+  // it arrives (a buffer_body parser feeding a serializer), as nginx does
+  // with buffering off; an answer with a Content-Length is read whole and
+  // written with its head in one send, as nginx does with one that fits its
+  // buffer.
   void read_response() {
-    parser_.emplace();
-    parser_->body_limit(boost::none);
+    head_parser_.emplace();
+    head_parser_->body_limit(boost::none);
     http::async_read_header(
-      upstream_, upstream_buffer_, *parser_,
+      upstream_, upstream_buffer_, *head_parser_,
       [self = shared_from_this()](beast::error_code ec, size_t) {
         if (ec)
           return self->fail();
-        self->write_head();
+        if (self->head_parser_->chunked()) {
+          self->parser_.emplace(std::move(*self->head_parser_));
+          return self->write_head();
+        }
+        self->whole_parser_.emplace(std::move(*self->head_parser_));
+        self->read_whole();
       });
+  }
+
+  void read_whole() {
+    http::async_read(upstream_, upstream_buffer_, *whole_parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec)
+                         return self->fail();
+                       self->whole_ = self->whole_parser_->release();
+                       self->whole_.keep_alive(self->keep_alive_);
+                       http::async_write(self->client_, self->whole_,
+                                         [self](beast::error_code ec, size_t) {
+                                           if (!ec && self->keep_alive_)
+                                             self->read_request();
+                                           else
+                                             self->close();
+                                         });
+                     });
   }
 
   void write_head() {
@@ -189,6 +214,9 @@ private:
   beast::flat_buffer client_buffer_;
   beast::flat_buffer upstream_buffer_;
   http::request<http::string_body> request_;
+  std::optional<http::response_parser<http::empty_body>> head_parser_;
+  std::optional<http::response_parser<http::string_body>> whole_parser_;
+  http::response<http::string_body> whole_;
   std::optional<http::response_parser<http::buffer_body>> parser_;
   std::optional<http::response_serializer<http::buffer_body>> serializer_;
   http::response<http::string_body> error_;
