@@ -33,14 +33,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-need=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
-command -v valgrind >/dev/null || need+=(valgrind)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+source tools/bench/common.sh
+install_missing nginx valgrind
 if [ -z "$bin" ]; then
   bash tools/install-deps.sh >/dev/null
   bin="$root/$(bash tools/build.sh --type Release --no-tests | tail -n 1)/bin"
@@ -57,37 +51,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-used_ports() { ss -Htln | awk '{print $4}' | sed 's/.*://'; }
-free_port() {
-  local p
-  while :; do
-    p=$(( 20000 + RANDOM % 20000 ))
-    used_ports | grep -qx "$p" || { echo "$p"; return; }
-  done
-}
-wait_port() { for _ in $(seq 1 3000); do used_ports | grep -qx "$1" && return 0; sleep 0.01; done; echo "port $1 never opened" >&2; exit 1; }
-wait_file() { for _ in $(seq 1 3000); do [ -s "$1" ] && return 0; sleep 0.01; done; echo "$1 never appeared" >&2; exit 1; }
-
-completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":8,"total_tokens":20}}'
-up_port=$(free_port)
-cat > "$work/nginx-upstream.conf" <<NGX
-worker_processes 1;
-pid $work/nginx-upstream.pid;
-error_log $work/nginx-upstream.err warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/up-body; proxy_temp_path $work/up-proxy;
-  fastcgi_temp_path $work/up-fcgi; uwsgi_temp_path $work/up-uwsgi; scgi_temp_path $work/up-scgi;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$up_port;
-    location / { default_type application/json; return 200 '$completion'; }
-  }
-}
-NGX
-"$NGINX" -c "$work/nginx-upstream.conf"
-wait_port "$up_port"
+start_fast_upstream
 
 body="$work/body.json"
 echo '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":16}' > "$body"
@@ -132,12 +96,7 @@ OPENHINGE_CONFIG="" valgrind --tool=callgrind --separate-threads=yes \
   --log-level warn >"$work/openhinge.log" 2>&1 &
 oh_pid=$!
 pids+=($oh_pid)
-wait_file "$work/oh/port"
-oh_port=$(cat "$work/oh/port")
-token=$(cat "$work/oh/admin.token")
-admin() { curl -sf -H "Authorization: Bearer $token" -X "$1" "http://127.0.0.1:$oh_port$2" -d "${3:-}"; }
-admin POST /admin/providers "{\"name\":\"fast\",\"type\":\"openai\",\"priority\":10,\"base_url\":\"http://127.0.0.1:$up_port\",\"credentials\":{\"api_key\":\"sk-bench\"},\"config\":{\"default_model\":\"gpt-4o-mini\"}}" >/dev/null
-key=$(admin POST /admin/keys '{"name":"bench","rate_limit_rpm":1000000000,"daily_budget_cents":100000000}' | sed 's/.*"key":"\([^"]*\)".*/\1/')
+setup_gateway "$work/oh"
 measure openhinge "$oh_port" "$oh_pid" "$key"
 if [ "$top" -gt 0 ]; then
   echo "costliest functions on the gateway's I/O threads (inclusive Ir per request):"

@@ -30,14 +30,8 @@ while [ $# -gt 0 ]; do
 done
 [ "$quick" = 1 ] && { reps=3; duration=2; }
 
-need=()
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
-command -v wrk >/dev/null || need+=(wrk)
-if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
-fi
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+source tools/bench/common.sh
+install_missing nginx wrk
 bash tools/install-deps.sh >/dev/null
 bin="$root/$(bash tools/build.sh --type Release --no-tests | tail -n 1)/bin"
 
@@ -55,38 +49,8 @@ cleanup() {
 trap cleanup EXIT
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-used_ports() { ss -Htln | awk '{print $4}' | sed 's/.*://'; }
-free_port() {
-  local p
-  while :; do
-    p=$(( 20000 + RANDOM % 20000 ))
-    used_ports | grep -qx "$p" || { echo "$p"; return; }
-  done
-}
-wait_port() { for _ in $(seq 1 500); do used_ports | grep -qx "$1" && return 0; sleep 0.01; done; echo "port $1 never opened" >&2; exit 1; }
-wait_file() { for _ in $(seq 1 500); do [ -s "$1" ] && return 0; sleep 0.01; done; echo "$1 never appeared" >&2; exit 1; }
-
 # --- the fast upstream: nginx returning a fixed chat completion -------------
-completion='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the benchmark upstream."},"finish_reason":"stop"}],"usage":{"prompt_tokens":12,"completion_tokens":8,"total_tokens":20}}'
-up_port=$(free_port)
-cat > "$work/nginx-upstream.conf" <<NGX
-worker_processes 1;
-pid $work/nginx-upstream.pid;
-error_log $work/nginx-upstream.err warn;
-events { worker_connections 16384; }
-http {
-  access_log off;
-  client_body_temp_path $work/up-body; proxy_temp_path $work/up-proxy;
-  fastcgi_temp_path $work/up-fcgi; uwsgi_temp_path $work/up-uwsgi; scgi_temp_path $work/up-scgi;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$up_port;
-    location / { default_type application/json; return 200 '$completion'; }
-  }
-}
-NGX
-"$NGINX" -c "$work/nginx-upstream.conf"
-wait_port "$up_port"
+start_fast_upstream
 
 # --- the streaming upstream: the fake's paced SSE ---------------------------
 "$bin/fake_upstream" --port-file "$work/fake.port" --script "chunks=20 interval_ms=10 pause_from=2" >/dev/null 2>&1 &
@@ -140,13 +104,8 @@ OPENHINGE_CONFIG="" "$bin/openhinge" --port 0 --data-dir "$work/oh" --log-level 
   --log-format json >"$work/openhinge.log" 2>&1 &
 oh_pid=$!
 pids+=($oh_pid)
-wait_file "$work/oh/port"
-oh_port=$(cat "$work/oh/port")
-token=$(cat "$work/oh/admin.token")
-admin() { curl -sf -H "Authorization: Bearer $token" -X "$1" "http://127.0.0.1:$oh_port$2" -d "${3:-}"; }
-admin POST /admin/providers "{\"name\":\"fast\",\"type\":\"openai\",\"priority\":10,\"base_url\":\"http://127.0.0.1:$up_port\",\"credentials\":{\"api_key\":\"sk-bench\"},\"config\":{\"default_model\":\"gpt-4o-mini\"}}" >/dev/null
+setup_gateway "$work/oh"
 admin POST /admin/providers "{\"name\":\"sse\",\"type\":\"openai\",\"base_url\":\"http://127.0.0.1:$fake_port\",\"credentials\":{\"api_key\":\"sk-bench\"}}" >/dev/null
-key=$(admin POST /admin/keys '{"name":"bench","rate_limit_rpm":1000000000,"daily_budget_cents":100000000}' | sed 's/.*"key":"\([^"]*\)".*/\1/')
 sleep 0.5
 rss_kb() { awk '/VmRSS/{print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
