@@ -230,6 +230,8 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   services->log = log_queue;
   services->max_attempts = cfg.max_attempts;
   services->stream_heartbeat_ms = cfg.stream_heartbeat_s * 1000;
+  services->max_upstream_body_bytes = cfg.max_upstream_body_bytes;
+  services->max_upstream_event_bytes = cfg.max_upstream_event_bytes;
 
   actors::registry_env env;
   env.defaults.connect_timeout_ms = cfg.connect_timeout_ms;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -179,6 +180,9 @@ struct route {
   std::string account_type;
   std::string base_url;
   std::string api_key;
+  /// Every credential value the account holds, for redacting upstream text
+  /// (core/redact.hpp); made once per account, shared by its routes.
+  std::shared_ptr<const std::vector<std::string>> secrets;
   bool metered = true; // false: subscription, costs 0
   uint32_t connect_timeout_ms = 0;
   uint32_t timeout_ms = 0;

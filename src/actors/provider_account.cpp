@@ -213,8 +213,15 @@ route route_template(const store::provider_record& r,
   auto* info = providers::find_type(r.type);
   out.base_url = r.base_url ? *r.base_url
                             : std::string{info ? info->default_base_url : ""};
-  if (auto creds = json::parse(r.credentials_json); creds && creds->IsObject())
+  auto secrets = std::make_shared<std::vector<std::string>>();
+  if (auto creds = json::parse(r.credentials_json);
+      creds && creds->IsObject()) {
     out.api_key = json::get_string(*creds, "api_key").value_or("");
+    for (auto& m : creds->GetObject())
+      if (m.value.IsString() && m.value.GetStringLength() > 0)
+        secrets->emplace_back(m.value.GetString(), m.value.GetStringLength());
+  }
+  out.secrets = std::move(secrets);
   json::document cfg;
   if (auto parsed = json::parse(r.config_json); parsed && parsed->IsObject())
     cfg = std::move(*parsed);

@@ -12,6 +12,7 @@
 #include "core/error_render.hpp"
 #include "core/http_head.hpp"
 #include "core/logging.hpp"
+#include "core/redact.hpp"
 #include "providers/anthropic/ingress.hpp"
 #include "providers/openai/translate.hpp"
 #include "providers/retry_after.hpp"
@@ -128,7 +129,10 @@ const char* log_status_for(errc code) {
   }
 }
 
-std::string attempts_json(const std::vector<attempt_record>& attempts) {
+/// The attempts as JSON: with each upstream's (redacted) words for the log
+/// row, without them for the client's `_openhinge.attempts`.
+std::string attempts_json(const std::vector<attempt_record>& attempts,
+                          bool with_detail) {
   // Built for every logged request: one buffer, no temporaries.
   std::string out;
   out.reserve(2 + attempts.size() * 128);
@@ -148,6 +152,10 @@ std::string attempts_json(const std::vector<attempt_record>& attempts) {
       out += "null";
     else
       json::append_quoted(out, a.error);
+    if (with_detail && !a.detail.empty()) {
+      out += ",\"detail\":";
+      json::append_quoted(out, a.detail);
+    }
     out += ",\"latency_ms\":";
     append_int(out, a.latency_ms);
     out += '}';
@@ -199,7 +207,7 @@ void log_row(self_ptr self, const std::string& status, int http_status,
   }
   row.cost_micros = cost_micros;
   row.latency_ms = steady_ms() - st.started_steady_ms;
-  row.attempts_json = attempts_json(st.attempts);
+  row.attempts_json = attempts_json(st.attempts, true);
   row.client_ip = st.in.http.peer_ip;
   if (auto ua = st.in.http.header("user-agent"))
     row.user_agent = std::string{*ua};
@@ -397,31 +405,74 @@ bool retryable(const providers::exchange_outcome& o) {
   return s == 429 || s >= 500 || s == 401 || s == 403 || s == 404;
 }
 
+/// Upstream text made safe to keep (core/redact.hpp): the account's
+/// credentials and key-shaped tokens removed.
+std::string redacted_upstream_text(const request_state& st,
+                                   std::string_view text) {
+  static const std::vector<std::string> none;
+  const auto& secrets
+    = st.plan && st.plan->secrets ? *st.plan->secrets : none;
+  return redact_secrets(text, secrets);
+}
+
+/// What went wrong with an attempt, in the upstream's words (redacted).
+std::string attempt_detail(const request_state& st,
+                           const providers::exchange_outcome& o) {
+  if (o.failure)
+    return redacted_upstream_text(st, o.error_message);
+  return redacted_upstream_text(
+    st, oa::upstream_error_message(o.body, o.upstream_status));
+}
+
+/// Our own one-line summary of a failed attempt.
+std::string attempt_summary(const providers::exchange_outcome& o) {
+  if (o.failure)
+    return providers::to_string(*o.failure);
+  return "HTTP " + std::to_string(o.upstream_status);
+}
+
+/// The client's error for a failed attempt. Clients get our own words: an
+/// upstream's text may quote the account's credential or name it (SPEC §3,
+/// §4). The one exception is the upstream's complaint about the request
+/// itself (400/413/422), which the client needs to fix it: passed on,
+/// redacted.
 failure failure_of(const request_state& st,
                    const providers::exchange_outcome& o) {
   using providers::upstream_failure;
-  std::string who = st.plan ? st.plan->account_name : "the provider";
   if (o.failure) {
     switch (*o.failure) {
       case upstream_failure::timeout_connect:
       case upstream_failure::timeout_first_byte:
       case upstream_failure::timeout_idle:
-        return failure{errc::upstream_timeout, who + ": " + o.error_message,
+      case upstream_failure::timeout_total:
+        return failure{errc::upstream_timeout,
+                       "the upstream provider did not answer in time", ""};
+      case upstream_failure::connect:
+      case upstream_failure::tls:
+        return failure{errc::upstream_failed,
+                       "the upstream provider could not be reached", ""};
+      case upstream_failure::too_large:
+        return failure{errc::upstream_failed,
+                       "the upstream provider's answer exceeded the "
+                       "gateway's size limit",
                        ""};
       default:
-        return failure{errc::upstream_failed, who + ": " + o.error_message, ""};
+        return failure{errc::upstream_failed,
+                       "the upstream provider's answer broke off", ""};
     }
   }
-  auto message = oa::upstream_error_message(o.body, o.upstream_status);
   auto s = o.upstream_status;
   if (s == 400 || s == 413 || s == 422) {
     // The upstream says the request itself is wrong: pass it through.
-    failure f{errc::invalid_value, message, ""};
+    failure f{errc::invalid_value,
+              redacted_upstream_text(
+                st, oa::upstream_error_message(o.body, o.upstream_status)),
+              ""};
     f.status = s;
     return f;
   }
   return failure{errc::upstream_failed,
-                 who + " answered HTTP " + std::to_string(s) + ": " + message,
+                 "the upstream provider answered HTTP " + std::to_string(s),
                  ""};
 }
 
@@ -442,9 +493,10 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   a.latency_ms = steady_ms() - st.attempt_started_ms;
   bool ok_answer
     = o.completed && o.upstream_status >= 200 && o.upstream_status < 300;
-  if (!ok_answer)
-    a.error = o.failure ? o.error_message
-                        : oa::upstream_error_message(o.body, o.upstream_status);
+  if (!ok_answer) {
+    a.error = attempt_summary(o);
+    a.detail = attempt_detail(st, o);
+  }
   st.attempts.push_back(a);
   st.exchange.reset();
   auto& m = *st.services->metrics;
@@ -480,7 +532,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   if (!ok_answer && retryable(o)
       && st.attempts.size() < st.services->max_attempts) {
     // Before the commit point: try the next able account (SPEC §6.2).
-    report_account(self, r.account_id, verdict_of(o, a.error));
+    report_account(self, r.account_id, verdict_of(o, a.detail));
     st.tried.push_back(r.account_id);
     st.last_failure = failure_of(st, o);
     replan(self);
@@ -498,7 +550,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       log_row(self, "error", status, f, &o, 0);
     }
     record_metrics(self, status, &o, 0, o.model.empty() ? r.model : o.model);
-    finish(self, verdict_of(o, a.error), tokens, 0);
+    finish(self, verdict_of(o, a.detail), tokens, 0);
     return;
   }
 
@@ -512,9 +564,28 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   }
 
   if (st.in.endpoint == "count_tokens") {
-    // Claude's own count, as it answered.
+    // Claude's own count, read and written again: an upstream's bytes never
+    // reach the client unchecked (depth, UTF-8, size; SPEC §3).
+    auto count = json::parse(o.body);
+    const json::value* tokens_v
+      = count && count->IsObject() ? json::find(*count, "input_tokens")
+                                   : nullptr;
+    if (tokens_v == nullptr || !tokens_v->IsInt64()) {
+      failure f{errc::upstream_failed,
+                "the upstream provider sent a token count the gateway cannot "
+                "read",
+                ""};
+      st.sink->respond(error_reply(st, f));
+      log_row(self, "error", 502, f, &o, 0);
+      record_metrics(self, 502, &o, 0, r.model);
+      finish(self,
+             outcome_report{outcome_report::verdict::failure, 0, f.message}, 0,
+             0);
+      return;
+    }
     http_response res;
-    res.body = std::move(o.body);
+    res.body = "{\"input_tokens\":" + std::to_string(tokens_v->GetInt64())
+               + "}";
     res.head_lines = response_head_lines(st);
     st.sink->respond(std::move(res));
     log_row(self, "success", 200, std::nullopt, &o, 0);
@@ -527,8 +598,12 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   const auto& in = st.call;
   auto parsed = providers::read_answer(in, o.body);
   if (!parsed) {
+    // The parser's message names what was wrong with the answer (its
+    // depth, an offset), never the account: fine for the client.
     failure f{errc::upstream_failed,
-              r.account_name + ": " + parsed.error().message, ""};
+              "the upstream provider sent an answer the gateway cannot read: "
+                + parsed.error().message,
+              ""};
     auto res = error_reply(st, f);
     st.sink->respond(std::move(res));
     log_row(self, "error", 502, f, &o, 0);
@@ -550,7 +625,7 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
   facts.cost_cents = static_cast<double>(cost) / 10'000.0;
   facts.dropped_params = st.dropped;
   if (st.attempts.size() > 1) {
-    facts.attempts_json = attempts_json(st.attempts);
+    facts.attempts_json = attempts_json(st.attempts, false);
     std::string fallback = "[";
     for (size_t i = 0; i + 1 < st.attempts.size(); ++i) {
       auto& at = st.attempts[i];
@@ -628,6 +703,8 @@ void start_count_tokens(self_ptr self, const providers::call_input& in) {
   spec.request.total_timeout
     = std::chrono::milliseconds(int64_t{r.timeout_ms} + total_grace_ms);
   spec.client_dialect = st.in.client_dialect;
+  spec.max_answer_bytes = st.services->max_upstream_body_bytes;
+  spec.max_event_bytes = st.services->max_upstream_event_bytes;
   st.exchange = providers::start_chat_exchange(
     *st.services->upstream, std::move(spec), st.sink,
     std::make_shared<exchange_events>(self));
@@ -655,7 +732,10 @@ void start_attempt(self_ptr self) {
       fail_request(self, std::move(f));
       return;
     }
-    f.message = r.account_name + ": " + f.message;
+    // The account's own settings are wrong (its base URL): the operator's
+    // problem, named in the log; the client learns no account details.
+    OH_WARN("account {} cannot be called: {}", r.account_name, f.message);
+    f.message = "the upstream provider is misconfigured";
     fail_request(self, std::move(f));
     return;
   }
@@ -683,6 +763,8 @@ void start_attempt(self_ptr self) {
     spec.head_already_sent = st.head_sent;
   }
   spec.client_dialect = st.in.client_dialect;
+  spec.max_answer_bytes = st.services->max_upstream_body_bytes;
+  spec.max_event_bytes = st.services->max_upstream_event_bytes;
   if (st.stream) {
     // Only a stream's head is written by the exchange; a complete answer's
     // head is made when it is rendered.
@@ -871,8 +953,7 @@ void begin(self_ptr self) {
   st.stage = "validate";
   auto doc = json::parse(st.in.http.body);
   if (!doc) {
-    fail_before_admission(self,
-                          failure{errc::invalid_json, doc.error().message, ""});
+    fail_before_admission(self, doc.error()); // names a duplicate member
     return;
   }
   bool anthropic = st.in.client_dialect == dialect::anthropic;

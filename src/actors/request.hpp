@@ -36,7 +36,11 @@ struct attempt_record {
   std::string account_id;
   std::string account_name;
   int status = 0;
+  /// Our own summary ("HTTP 500", "timeout_first_byte"): safe for clients.
   std::string error;
+  /// The upstream's own words, redacted of the account's credentials and
+  /// of key-shaped tokens: for operators only (log row, account health).
+  std::string detail;
   int64_t latency_ms = 0;
 };
 

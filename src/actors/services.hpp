@@ -27,6 +27,9 @@ struct gateway_services {
   uint32_t max_attempts = 3;
   /// timeouts.stream_heartbeat_s: keep-alives before a stream's content.
   uint32_t stream_heartbeat_ms = 10'000;
+  /// limits.max_upstream_body_bytes / _event_bytes (SPEC §3).
+  uint64_t max_upstream_body_bytes = 32ull * 1024 * 1024;
+  uint64_t max_upstream_event_bytes = 4ull * 1024 * 1024;
   std::shared_ptr<gateway_metrics> metrics
     = std::make_shared<gateway_metrics>();
   std::shared_ptr<health_board> health = std::make_shared<health_board>();

@@ -97,6 +97,12 @@ const std::vector<setting>& settings() {
      &config::body_idle_timeout_ms, 1, 3'600'000},
     {"limits.keepalive_idle_timeout_ms", nullptr, nullptr,
      &config::keepalive_idle_timeout_ms, 1, 3'600'000},
+    {"limits.request_timeout_ms", nullptr, nullptr,
+     &config::request_timeout_ms, 1, 3'600'000},
+    {"limits.max_upstream_body_bytes", nullptr, nullptr,
+     &config::max_upstream_body_bytes, 1024, 1ull << 32},
+    {"limits.max_upstream_event_bytes", nullptr, nullptr,
+     &config::max_upstream_event_bytes, 1024, 1ull << 32},
     {"timeouts.connect_timeout_ms", nullptr, nullptr,
      &config::connect_timeout_ms, 1, 3'600'000},
     {"timeouts.timeout_ms", nullptr, nullptr, &config::timeout_ms, 1,
@@ -164,6 +170,9 @@ void apply_defaults(config& cfg) {
   cfg.header_timeout_ms = defaults::header_timeout_ms;
   cfg.body_idle_timeout_ms = defaults::body_idle_timeout_ms;
   cfg.keepalive_idle_timeout_ms = defaults::keepalive_idle_timeout_ms;
+  cfg.request_timeout_ms = defaults::request_timeout_ms;
+  cfg.max_upstream_body_bytes = defaults::max_upstream_body_bytes;
+  cfg.max_upstream_event_bytes = defaults::max_upstream_event_bytes;
   cfg.connect_timeout_ms = defaults::connect_timeout_ms;
   cfg.timeout_ms = defaults::timeout_ms;
   cfg.stream_timeout_ms = defaults::stream_timeout_ms;

@@ -38,6 +38,9 @@ struct config {
   uint32_t header_timeout_ms = 0;
   uint32_t body_idle_timeout_ms = 0;
   uint32_t keepalive_idle_timeout_ms = 0;
+  uint32_t request_timeout_ms = 0;
+  uint64_t max_upstream_body_bytes = 0;
+  uint64_t max_upstream_event_bytes = 0;
   // upstream timeouts (global defaults; accounts may override)
   uint32_t connect_timeout_ms = 0;
   uint32_t timeout_ms = 0;

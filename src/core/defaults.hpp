@@ -24,6 +24,18 @@ inline constexpr uint32_t header_timeout_ms = 10'000;
 inline constexpr uint32_t body_idle_timeout_ms = 30'000;
 inline constexpr uint32_t keepalive_idle_timeout_ms = 60'000;
 inline constexpr uint32_t write_timeout_ms = 30'000;
+// A request's head and body must arrive within this, however steadily the
+// bytes trickle (the idle timeouts alone let one byte per 29 s hold a
+// socket for ever).
+inline constexpr uint32_t request_timeout_ms = 120'000;
+
+// Upstream answers are bounded too (SPEC §3): a whole non-streamed answer,
+// and one SSE event or NDJSON line of a stream.
+inline constexpr uint64_t max_upstream_body_bytes = 32ull * 1024 * 1024;
+inline constexpr uint64_t max_upstream_event_bytes = 4ull * 1024 * 1024;
+// Descriptors kept back from client connections: upstream sockets, the
+// database and its WAL, the log, the listener (src/main.cpp).
+inline constexpr uint64_t fd_reserve = 64;
 
 // Upstream timeouts per account (SPEC §6.4).
 inline constexpr uint32_t connect_timeout_ms = 5'000;

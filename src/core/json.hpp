@@ -57,8 +57,36 @@ public:
 using value = rapidjson::Value;
 using writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-/// Parses text into a document; on failure the message names the offset.
-expected<document> parse(std::string_view text);
+/// The nesting limit of every JSON document the gateway reads (SPEC §3):
+/// client and admin bodies, upstream answers and stream events, credential
+/// files, config, stored rows. Real documents stay far below it (a chat
+/// request with tool schemas is rarely deeper than 20); the limit bounds the
+/// parser's and every walker's recursion, so no input can exhaust a stack.
+inline constexpr int max_depth = 128;
+
+struct parse_options {
+  /// Containers may nest this deep; one more is an error.
+  int max_depth = json::max_depth;
+  /// A member named twice in one object is an error. Our validators read
+  /// one occurrence and most upstream parsers keep the last, so forwarding
+  /// both would send a value nobody checked (SPEC §3).
+  bool reject_duplicates = true;
+};
+
+/// Parses text into a document. Besides JSON syntax it enforces the depth
+/// limit, refuses duplicate members and requires every string and member
+/// name to be valid UTF-8 without surrogate code points (escaped ones
+/// included), so nothing read can make an answer of ours invalid UTF-8. On
+/// failure the message names the offset and, for a duplicate, the member.
+expected<document> parse(std::string_view text, parse_options options = {});
+
+/// True when `text` is valid UTF-8: shortest forms only, no surrogates
+/// (U+D800-DFFF), nothing above U+10FFFF.
+bool valid_utf8(std::string_view text) noexcept;
+
+/// `text` with every invalid UTF-8 sequence replaced by U+FFFD, for text
+/// from outside (upstream bodies, file contents) that ends up in an answer.
+std::string sanitize_utf8(std::string_view text);
 
 /// Appends `text` as a quoted JSON string with all required escapes.
 void append_quoted(std::string& out, std::string_view text);

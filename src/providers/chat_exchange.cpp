@@ -1,5 +1,6 @@
 #include "providers/chat_exchange.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -14,8 +15,28 @@ namespace {
 
 /// Pause reading the upstream above this many bytes queued for the client.
 constexpr size_t backlog_high_water = 256 * 1024;
-/// Largest non-streamed (or error) body kept.
-constexpr size_t max_body_bytes = 64 * 1024 * 1024;
+/// Of an error answer only this much is kept: enough for its message.
+constexpr size_t max_error_body_bytes = 64 * 1024;
+
+/// What a client reads when an upstream fails after the first byte: our
+/// own words, never the upstream's (they may quote a credential).
+failure in_band_failure(upstream_failure kind) {
+  switch (kind) {
+    case upstream_failure::timeout_connect:
+    case upstream_failure::timeout_first_byte:
+    case upstream_failure::timeout_idle:
+    case upstream_failure::timeout_total:
+      return fail(errc::upstream_timeout,
+                  "the upstream provider stopped answering in time");
+    case upstream_failure::too_large:
+      return fail(errc::upstream_failed,
+                  "the upstream provider sent a stream event larger than "
+                  "the gateway accepts");
+    default:
+      return fail(errc::upstream_failed,
+                  "the upstream provider's stream broke off");
+  }
+}
 
 int64_t steady_ms() {
   using namespace std::chrono;
@@ -33,6 +54,8 @@ public:
       observer_(std::move(observer)), started_ms_(steady_ms()),
       head_sent_(spec_.head_already_sent) {
     outcome_.head_sent = head_sent_;
+    parser_.set_limit(spec_.max_event_bytes);
+    lines_.set_limit(spec_.max_event_bytes);
   }
 
   void attach(std::shared_ptr<upstream_exchange> upstream) {
@@ -66,9 +89,22 @@ public:
   }
 
   bool on_body(std::string_view bytes) override {
-    if (!spec_.stream || !ok_status_) {
-      if (outcome_.body.size() + bytes.size() <= max_body_bytes)
-        outcome_.body.append(bytes);
+    if (stopped_)
+      return true; // the upstream is being cancelled; keep draining nothing
+    if (!ok_status_) {
+      // An error answer: its message is all that is used.
+      auto room = max_error_body_bytes - std::min(max_error_body_bytes,
+                                                  outcome_.body.size());
+      outcome_.body.append(bytes.substr(0, room));
+      return true;
+    }
+    if (!spec_.stream) {
+      if (outcome_.body.size() + bytes.size() > spec_.max_answer_bytes) {
+        too_large("the provider's answer exceeds "
+                  + std::to_string(spec_.max_answer_bytes) + " bytes");
+        return true;
+      }
+      outcome_.body.append(bytes);
       return true;
     }
     auto handle = [this](sse_event& ev) {
@@ -78,6 +114,9 @@ public:
       lines_.feed(bytes, handle);
     else
       parser_.feed(bytes, handle);
+    if (!stopped_ && (parser_.overflowed() || lines_.overflowed()))
+      too_large("one stream event of the provider exceeds "
+                + std::to_string(spec_.max_event_bytes) + " bytes");
     if (stopped_)
       return true; // the upstream is being cancelled; keep draining nothing
     if (committed_ && sink_->backlog() > backlog_high_water) {
@@ -99,6 +138,8 @@ public:
   }
 
   void on_end() override {
+    if (finished_)
+      return; // failed already (a bound was passed)
     if (!spec_.stream || !ok_status_) {
       outcome_.completed = true;
       finish();
@@ -160,14 +201,8 @@ public:
     outcome_.error_message = why;
     if (committed_) {
       // After the first byte errors are in-band; never a second answer.
-      sink_->write(render_stream_error(
-        spec_.client_dialect,
-        fail(kind == upstream_failure::timeout_idle
-                 || kind == upstream_failure::timeout_first_byte
-                 || kind == upstream_failure::timeout_total
-               ? errc::upstream_timeout
-               : errc::upstream_failed,
-             why)));
+      sink_->write(
+        render_stream_error(spec_.client_dialect, in_band_failure(kind)));
       sink_->end_stream();
     }
     finish();
@@ -206,14 +241,27 @@ private:
     observer_->on_commit();
   }
 
+  /// The answer passed a bound: stop reading, free what it held, fail.
+  void too_large(std::string why) {
+    std::string{}.swap(outcome_.body);
+    stream_failed(std::move(why), upstream_failure::too_large);
+  }
+
   /// The upstream reported an error inside the stream, or broke it off.
-  void stream_failed(const std::string& message) {
+  /// `message` may be the upstream's own text: it goes to the request actor
+  /// (which redacts it for operators), never to the client.
+  void stream_failed(const std::string& message,
+                     upstream_failure kind = upstream_failure::broken) {
     stopped_ = true;
     outcome_.error_message = message;
-    outcome_.failure = upstream_failure::broken;
+    outcome_.failure = kind;
     if (committed_) {
-      sink_->write(render_stream_error(spec_.client_dialect,
-                                       fail(errc::upstream_failed, message)));
+      sink_->write(render_stream_error(
+        spec_.client_dialect,
+        kind == upstream_failure::broken
+          ? fail(errc::upstream_failed,
+                 "the upstream provider reported an error in the stream")
+          : in_band_failure(kind)));
       sink_->end_stream();
     }
     std::shared_ptr<upstream_exchange> up;

@@ -59,6 +59,11 @@ struct chat_exchange_spec {
   /// An earlier attempt already sent the head (heartbeats): do not send it
   /// again at the commit point.
   bool head_already_sent = false;
+  /// Bounds on what the upstream may send (limits.max_upstream_*): a whole
+  /// non-streamed answer, and one stream event or line. Past them the
+  /// exchange fails with upstream_failure::too_large.
+  size_t max_answer_bytes = 32 * 1024 * 1024;
+  size_t max_event_bytes = 4 * 1024 * 1024;
 };
 
 class chat_exchange {

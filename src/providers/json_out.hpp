@@ -49,11 +49,12 @@ value string_array(const Strings& items, allocator& a) {
 inline value parse_or_empty_object(std::string_view text, allocator& a) {
   if (text.empty())
     return object();
-  json::document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError())
+  // Bounded like every parse (json::max_depth): the text is a model's or
+  // a client's tool arguments.
+  auto doc = json::parse(text);
+  if (!doc)
     return object();
-  return value(doc, a);
+  return value(*doc, a);
 }
 
 /// Compact serialisation.

@@ -2,8 +2,15 @@
 
 namespace oh::providers {
 
+void sse_parser::overflow() {
+  overflowed_ = true;
+  // The held bytes are released at once, not when the exchange ends.
+  std::string{}.swap(line_);
+  current_ = sse_event{};
+}
+
 void sse_parser::feed(std::string_view bytes, const handler& on_event) {
-  for (size_t i = 0; i < bytes.size(); ++i) {
+  for (size_t i = 0; i < bytes.size() && !overflowed_; ++i) {
     char c = bytes[i];
     if (skip_lf_) {
       skip_lf_ = false;
@@ -21,6 +28,10 @@ void sse_parser::feed(std::string_view bytes, const handler& on_event) {
     size_t end = bytes.find_first_of("\r\n", i);
     if (end == std::string_view::npos)
       end = bytes.size();
+    if (line_.size() + current_.data.size() + (end - i) > limit_) {
+      overflow();
+      return;
+    }
     line_.append(bytes.substr(i, end - i));
     i = end - 1;
   }
@@ -45,6 +56,10 @@ void sse_parser::line(std::string_view text, const handler& on_event) {
       value.remove_prefix(1);
   }
   if (field == "data") {
+    if (current_.data.size() + value.size() + 1 > limit_) {
+      overflow();
+      return;
+    }
     if (has_data_)
       current_.data.push_back('\n');
     current_.data.append(value);
@@ -58,13 +73,15 @@ void sse_parser::line(std::string_view text, const handler& on_event) {
 }
 
 void sse_parser::dispatch(const handler& on_event) {
-  if (has_data_)
+  if (has_data_ && !overflowed_)
     on_event(current_);
   current_ = sse_event{};
   has_data_ = false;
 }
 
 void sse_parser::finish(const handler& on_event) {
+  if (overflowed_)
+    return;
   if (!line_.empty()) {
     std::string text;
     text.swap(line_);
@@ -74,8 +91,14 @@ void sse_parser::finish(const handler& on_event) {
 }
 
 void ndjson_reader::feed(std::string_view bytes, const handler& on_line) {
-  while (!bytes.empty()) {
+  while (!bytes.empty() && !overflowed_) {
     auto nl = bytes.find('\n');
+    size_t take = nl == std::string_view::npos ? bytes.size() : nl;
+    if (current_.data.size() + take > limit_) {
+      overflowed_ = true;
+      std::string{}.swap(current_.data);
+      return;
+    }
     if (nl == std::string_view::npos) {
       current_.data.append(bytes);
       return;
@@ -91,7 +114,7 @@ void ndjson_reader::feed(std::string_view bytes, const handler& on_line) {
 }
 
 void ndjson_reader::finish(const handler& on_line) {
-  if (!current_.data.empty())
+  if (!current_.data.empty() && !overflowed_)
     on_line(current_);
   current_.data.clear();
 }

@@ -27,8 +27,18 @@ public:
   size_t buffered() const {
     return line_.size();
   }
+  /// One event (its unfinished line plus its data so far) may hold at most
+  /// this many bytes; past it the parser stops and overflowed() is true.
+  void set_limit(size_t bytes) {
+    limit_ = bytes;
+  }
+  bool overflowed() const {
+    return overflowed_;
+  }
 
 private:
+  void overflow();
+
   void line(std::string_view text, const handler& on_event);
   void dispatch(const handler& on_event);
 
@@ -36,6 +46,8 @@ private:
   bool skip_lf_ = false; // the last byte was '\r' (a '\n' may follow)
   bool has_data_ = false;
   bool started_ = false;
+  bool overflowed_ = false;
+  size_t limit_ = static_cast<size_t>(-1);
   sse_event current_;
 };
 
@@ -46,9 +58,18 @@ public:
   using handler = sse_parser::handler;
   void feed(std::string_view bytes, const handler& on_line);
   void finish(const handler& on_line);
+  /// A line may hold at most this many bytes (see sse_parser::set_limit).
+  void set_limit(size_t bytes) {
+    limit_ = bytes;
+  }
+  bool overflowed() const {
+    return overflowed_;
+  }
 
 private:
   sse_event current_;
+  bool overflowed_ = false;
+  size_t limit_ = static_cast<size_t>(-1);
 };
 
 } // namespace oh::providers

@@ -89,6 +89,8 @@ const char* to_string(upstream_failure f) {
       return "broken";
     case upstream_failure::protocol:
       return "protocol";
+    case upstream_failure::too_large:
+      return "too_large";
     case upstream_failure::cancelled:
       return "cancelled";
   }

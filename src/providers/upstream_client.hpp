@@ -58,6 +58,7 @@ enum class upstream_failure : uint8_t {
   timeout_total,      ///< the exchange took longer than total_timeout
   broken,             ///< the connection failed mid-response
   protocol,           ///< the upstream did not speak HTTP/1.1
+  too_large,          ///< the answer or one stream event passed its bound
   cancelled,          ///< cancel() was called
 };
 

@@ -29,10 +29,12 @@ constexpr std::array<std::string_view, 12> unsupported_keywords = {
 };
 
 /// Removes unsupported keywords from a schema, recursing into the members
-/// that hold schemas (not into property names).
+/// that hold schemas (not into property names). Parsed documents are at
+/// most json::max_depth deep; the depth check keeps this walk bounded on
+/// its own as well.
 void clean_schema(value& schema, const std::string& where,
-                  std::vector<std::string>& dropped) {
-  if (!schema.IsObject())
+                  std::vector<std::string>& dropped, int depth = 0) {
+  if (!schema.IsObject() || depth > json::max_depth)
     return;
   for (auto kw : unsupported_keywords) {
     auto name = rapidjson::StringRef(kw.data(), kw.size());
@@ -44,28 +46,29 @@ void clean_schema(value& schema, const std::string& where,
   if (auto it = schema.FindMember("properties");
       it != schema.MemberEnd() && it->value.IsObject())
     for (auto& p : it->value.GetObject())
-      clean_schema(p.value, where, dropped);
+      clean_schema(p.value, where, dropped, depth + 1);
   if (auto it = schema.FindMember("items"); it != schema.MemberEnd()) {
     if (it->value.IsArray())
       for (auto& s : it->value.GetArray())
-        clean_schema(s, where, dropped);
+        clean_schema(s, where, dropped, depth + 1);
     else
-      clean_schema(it->value, where, dropped);
+      clean_schema(it->value, where, dropped, depth + 1);
   }
   for (auto* list : {"anyOf", "oneOf", "allOf", "prefixItems"})
     if (auto it = schema.FindMember(list);
         it != schema.MemberEnd() && it->value.IsArray())
       for (auto& s : it->value.GetArray())
-        clean_schema(s, where, dropped);
+        clean_schema(s, where, dropped, depth + 1);
 }
 
 /// A tool result as Gemini wants it: `{"result": <JSON or the string>}`.
 value result_payload(const std::string& text, allocator& a) {
   value payload = object();
-  json::document parsed;
-  parsed.Parse(text.data(), text.size());
-  if (!text.empty() && !parsed.HasParseError())
-    put(payload, "result", value(parsed, a), a);
+  auto parsed = text.empty() ? expected<json::document>{fail(
+                   errc::invalid_json, "empty")}
+                              : json::parse(text);
+  if (parsed)
+    put(payload, "result", value(*parsed, a), a);
   else
     put_str(payload, "result", text, a);
   return payload;
