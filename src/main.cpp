@@ -15,6 +15,7 @@
 
 #include <pthread.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "actors/system.hpp"
@@ -23,6 +24,7 @@
 #include "core/crypto.hpp"
 #include "core/data_dir.hpp"
 #include "core/defaults.hpp"
+#include "core/fd_limit.hpp"
 #include "core/logging.hpp"
 #include "core/memory_trim.hpp"
 #include "http/app.hpp"
@@ -88,6 +90,19 @@ void register_computed_metrics(
       auto s = weak.lock();
       return {{{}, s ? static_cast<double>(s->open_connections()) : 0}};
     });
+  reg.computed("openhinge_accept_paused_total",
+               "Times accepting paused because no file descriptor was left.",
+               "counter", [weak]() -> series {
+                 auto s = weak.lock();
+                 return {{{}, s ? static_cast<double>(s->accept_pauses()) : 0}};
+               });
+  reg.computed("openhinge_connections_refused_total",
+               "Connections closed at once at limits.max_connections.",
+               "counter", [weak]() -> series {
+                 auto s = weak.lock();
+                 return {{{}, s ? static_cast<double>(s->refused_connections())
+                                : 0}};
+               });
   auto log = services.log;
   reg.computed("openhinge_log_queue_depth", "Usage rows waiting to be written.",
                "gauge", [log]() -> series {
@@ -297,6 +312,7 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   ctx->admin_token_hash = crypto::sha256_hex(admin_token);
   ctx->listen_host = cfg.host;
   ctx->allowed_hosts = cfg.admin_allowed_hosts;
+  ctx->admin_origins = cfg.cors_admin_origins;
   ctx->started_ms = clock::now_ms();
 
   http::server_options opts;
@@ -304,11 +320,20 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   opts.port = static_cast<uint16_t>(cfg.port);
   opts.max_body_bytes = cfg.max_body_bytes;
   opts.max_header_bytes = cfg.max_header_bytes;
-  opts.max_connections = cfg.max_connections;
+  // A gateway out of descriptors cannot even answer /health: take what the
+  // system allows and keep connections below it (SPEC §3).
+  auto fds = fd_limit::raise_to_hard();
+  opts.max_connections = static_cast<size_t>(
+    fd_limit::connection_cap(cfg.max_connections, fds, defaults::fd_reserve));
+  if (opts.max_connections < cfg.max_connections)
+    OH_WARN("limits.max_connections {} lowered to {}: the process may open "
+            "{} files, and each proxied request needs an upstream socket too",
+            cfg.max_connections, opts.max_connections, fds);
   opts.header_timeout = std::chrono::milliseconds(cfg.header_timeout_ms);
   opts.body_idle_timeout = std::chrono::milliseconds(cfg.body_idle_timeout_ms);
   opts.keepalive_idle_timeout
     = std::chrono::milliseconds(cfg.keepalive_idle_timeout_ms);
+  opts.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
   auto server
     = http::http_server::start(*io, opts, std::make_shared<http::app>(ctx));
   if (!server) {
@@ -397,6 +422,10 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
 } // namespace
 
 int main(int argc, char** argv) {
+  // Every file the gateway creates holds secrets or their neighbours (the
+  // database, its -wal and -shm, keys, tokens): 0600 files and 0700
+  // directories whatever umask the user runs it under (SPEC §14).
+  ::umask(077);
   auto signals = block_shutdown_signals();
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string command = "serve";

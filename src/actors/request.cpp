@@ -448,9 +448,13 @@ failure failure_of(const request_state& st,
         return failure{errc::upstream_timeout,
                        "the upstream provider did not answer in time", ""};
       case upstream_failure::connect:
-      case upstream_failure::tls:
         return failure{errc::upstream_failed,
                        "the upstream provider could not be reached", ""};
+      case upstream_failure::tls:
+        return failure{errc::upstream_failed,
+                       "the upstream provider could not be reached (TLS "
+                       "handshake or certificate failed)",
+                       ""};
       case upstream_failure::too_large:
         return failure{errc::upstream_failed,
                        "the upstream provider's answer exceeded the "

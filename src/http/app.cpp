@@ -41,6 +41,25 @@ bool admin_host_allowed(const app_context& ctx, std::string_view host_header) {
          || iequals(host, ctx.listen_host);
 }
 
+bool admin_origin_allowed(const app_context& ctx, const http_request& req) {
+  auto origin = req.header("origin");
+  if (!origin)
+    return true; // not a browser's cross-site request (curl, the CLI)
+  for (auto& allowed : ctx.admin_origins)
+    if (iequals(*origin, allowed))
+      return true;
+  // Our own origin: the scheme and the Host the browser addressed.
+  auto host = req.header("host");
+  if (!host || host->empty())
+    return false;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (origin->size() == scheme.size() + host->size()
+        && iequals(origin->substr(0, scheme.size()), scheme)
+        && iequals(origin->substr(scheme.size()), *host))
+      return true;
+  return false;
+}
+
 bool has_admin_token(const app_context& ctx, const http_request& req) {
   std::string_view presented;
   if (auto auth = req.header("authorization");
@@ -106,6 +125,15 @@ void app::handle(http_request req, sink_ptr sink) {
       handlers::handle_models(ctx_, std::move(req), std::move(sink));
       return;
     case route_id::metrics: {
+      // The same DNS-rebinding guard as the admin API (SPEC §3).
+      if (auto host = req.header("host");
+          host && !admin_host_allowed(*ctx_, *host)) {
+        respond(error_response(dialect::admin,
+                               fail(errc::misdirected,
+                                    "this host name may not reach /metrics; "
+                                    "add it to admin.allowed_hosts")));
+        return;
+      }
       if (!ctx_->metrics_public && !has_admin_token(*ctx_, req)) {
         respond(error_response(dialect::admin,
                                fail(errc::auth_required,
@@ -129,6 +157,16 @@ void app::handle(http_request req, sink_ptr sink) {
                            fail(errc::misdirected,
                                 "this host name may not reach the admin API; "
                                 "add it to admin.allowed_hosts")));
+    return;
+  }
+  if (req.method != "GET" && req.method != "HEAD"
+      && !admin_origin_allowed(*ctx_, req)) {
+    // A page of another site driving a logged-in browser (SPEC §3): the
+    // cookie sessions of the dashboard must never act for it.
+    respond(error_response(dialect::admin,
+                           fail(errc::forbidden,
+                                "this Origin may not change the admin API; "
+                                "add it to cors.admin_origins")));
     return;
   }
   if (!has_admin_token(*ctx_, req)) {

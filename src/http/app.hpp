@@ -33,6 +33,9 @@ struct app_context {
   /// The configured listen host and extra allowed admin hosts (SPEC §3).
   std::string listen_host;
   std::vector<std::string> allowed_hosts;
+  /// cors.admin_origins: origins besides our own that may change things
+  /// through the admin API (SPEC §3).
+  std::vector<std::string> admin_origins;
   /// Set on SIGTERM: /health answers 503 while in-flight work finishes.
   std::atomic<bool> draining{false};
   /// Actors outside the registry, listed by /admin/actors.
@@ -44,6 +47,10 @@ struct app_context {
   unsigned scheduler_threads = 1;
   int64_t started_ms = 0;
 };
+
+/// True when a request's Origin (if any) is the gateway's own or one of
+/// cors.admin_origins.
+bool admin_origin_allowed(const app_context& ctx, const http_request& req);
 
 class app final : public request_handler {
 public:

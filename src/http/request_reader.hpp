@@ -33,6 +33,14 @@ public:
   std::string_view target() const noexcept {
     return message_.target;
   }
+  /// HTTP version as 10 or 11.
+  int version() const noexcept {
+    return version_;
+  }
+  /// The message read so far (head fields once the header is done).
+  const http_request& message() const noexcept {
+    return message_;
+  }
   /// Method, target, lower-cased header fields and body so far; the reader
   /// is spent afterwards.
   http_request release() {
@@ -40,9 +48,10 @@ public:
   }
 
 private:
-  void on_request_impl(verb method, view method_text, view target, int,
-                       error_code&) override {
+  void on_request_impl(verb method, view method_text, view target,
+                       int version, error_code&) override {
     method_ = method;
+    version_ = version;
     message_.method.assign(method_text.data(), method_text.size());
     message_.target.assign(target.data(), target.size());
   }
@@ -85,6 +94,7 @@ private:
   void on_finish_impl(error_code&) override {}
 
   verb method_ = verb::unknown;
+  int version_ = 11;
   http_request message_;
 };
 

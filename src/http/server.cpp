@@ -1,6 +1,9 @@
 #include "http/server.hpp"
 
 #include <array>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -14,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -55,18 +59,123 @@ struct http_server::impl : std::enable_shared_from_this<http_server::impl> {
   // descriptors): whichever thread's accept wins keeps the connection, so a
   // new connection is never handed from one thread to another.
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  // One per acceptor: the pause after the process ran out of descriptors.
+  std::vector<std::unique_ptr<net::steady_timer>> accept_timers;
   uint16_t bound_port = 0;
+  std::atomic<uint64_t> accept_pauses{0};
+  std::atomic<uint64_t> refused{0};
+  // Steady-clock ms of the last warning of each kind: one line per interval,
+  // however many connections a flood brings.
+  std::atomic<int64_t> last_fd_warning_ms{-1'000'000};
+  std::atomic<int64_t> last_limit_warning_ms{-1'000'000};
 
   explicit impl(providers::io_runtime& r) : io(r) {
     acceptors.push_back(std::make_unique<tcp::acceptor>(r.context(0)));
   }
   void do_accept(size_t io_index);
   void on_accept(beast::error_code ec, client_socket socket, size_t io_index);
+  void pause_accepting(size_t io_index, const beast::error_code& ec);
 };
 
 namespace {
 
 using parser_t = request_reader;
+
+/// An accept loop out of descriptors waits this long before trying again,
+/// instead of spinning on EMFILE (SPEC §3).
+constexpr auto accept_pause = std::chrono::milliseconds(100);
+/// At most one warning per kind in this interval.
+constexpr int64_t warning_interval_ms = 10'000;
+
+int64_t steady_now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
+    .count();
+}
+
+/// True when this thread should log now: the last line of its kind is
+/// older than the interval (one thread wins a race).
+bool warning_due(std::atomic<int64_t>& last) {
+  auto now = steady_now_ms();
+  auto prev = last.load(std::memory_order_relaxed);
+  return now - prev >= warning_interval_ms
+         && last.compare_exchange_strong(prev, now);
+}
+
+bool host_char(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+         || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+}
+
+/// `host[:digits]`, where host is a name, an IPv4 address or a bracketed
+/// IPv6 address (RFC 9110 §7.2, without userinfo: `127.0.0.1:1@evil`
+/// must not pass as a loopback Host).
+bool valid_host_value(std::string_view v) {
+  std::string_view host = v;
+  std::string_view port;
+  if (v.starts_with('[')) {
+    auto close = v.find(']');
+    if (close == std::string_view::npos || close < 2)
+      return false;
+    for (char c : v.substr(1, close - 1))
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':'
+          && c != '.')
+        return false;
+    host = v.substr(0, close + 1);
+    auto rest = v.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':')
+        return false;
+      port = rest.substr(1);
+      if (port.empty())
+        return false;
+    }
+  } else {
+    auto colon = v.find(':');
+    if (colon != std::string_view::npos) {
+      host = v.substr(0, colon);
+      port = v.substr(colon + 1);
+      if (port.empty())
+        return false;
+    }
+    if (host.empty())
+      return false;
+    for (char c : host)
+      if (!host_char(static_cast<unsigned char>(c)))
+        return false;
+  }
+  if (port.size() > 5)
+    return false;
+  for (char c : port)
+    if (c < '0' || c > '9')
+      return false;
+  return true;
+}
+
+/// Why a request's Host header is unacceptable, or nullptr (SPEC §3):
+/// HTTP/1.1 needs exactly one, and any one sent must be well formed.
+const char* host_problem(const http_request& m, int version) {
+  int count = 0;
+  std::string_view value;
+  for (auto& [name, v] : m.headers)
+    if (name == "host") {
+      ++count;
+      value = v;
+    }
+  if (count > 1)
+    return "a request may carry only one Host header";
+  if (count == 0)
+    return version >= 11 ? "an HTTP/1.1 request needs a Host header"
+                         : nullptr;
+  if (!valid_host_value(value))
+    return "the Host header must be host[:port]";
+  return nullptr;
+}
+
+bool out_of_descriptors(const beast::error_code& ec) {
+  return ec.category() == boost::system::system_category()
+         && (ec.value() == EMFILE || ec.value() == ENFILE);
+}
 
 /// Streamed bodies pause the producer above this many queued bytes and
 /// resume it below the low-water mark.
@@ -216,6 +325,14 @@ private:
       on_read_error(ec);
       return;
     }
+    if (auto why = host_problem(parser_->message(), parser_->version())) {
+      fail_and_close(errc::invalid_value, why);
+      return;
+    }
+    // The body must be complete by this time however steadily it trickles
+    // (the idle timeout alone restarts with every byte).
+    body_deadline_ = std::chrono::steady_clock::now()
+                     + srv_.options.request_timeout;
     auto method = parser_->method();
     bool needs_length = method == bhttp::verb::post
                         || method == bhttp::verb::put
@@ -234,7 +351,9 @@ private:
       dispatch_request();
       return;
     }
-    stream_.expires_after(srv_.options.body_idle_timeout);
+    stream_.expires_at(
+      std::min(std::chrono::steady_clock::now() + srv_.options.body_idle_timeout,
+               body_deadline_));
     bhttp::async_read_some(
       stream_, buffer_, *parser_,
       beast::bind_front_handler(&session::on_body, shared_from_this()));
@@ -433,6 +552,7 @@ private:
   std::function<void()> on_drain_;
   std::function<void()> on_cancel_;
   std::string peer_;
+  std::chrono::steady_clock::time_point body_deadline_;
   bool first_ = true;
   bool busy_ = false;
   bool closed_ = false;
@@ -540,8 +660,11 @@ void http_server::impl::on_accept(beast::error_code ec, client_socket socket,
   if (!ec) {
     if (connections.load() >= options.max_connections) {
       // Over the limit: refuse by closing at once; the client retries.
-      OH_WARN("connection limit {} reached; refusing a connection",
-              options.max_connections);
+      refused.fetch_add(1, std::memory_order_relaxed);
+      if (warning_due(last_limit_warning_ms))
+        OH_WARN("connection limit {} reached; refusing connections ({} so "
+                "far)",
+                options.max_connections, refused.load());
       beast::error_code ignored;
       socket.close(ignored);
     } else {
@@ -549,10 +672,31 @@ void http_server::impl::on_accept(beast::error_code ec, client_socket socket,
                                 static_cast<int>(io_index))
         ->start();
     }
+  } else if (out_of_descriptors(ec)) {
+    pause_accepting(io_index, ec);
+    return;
   } else {
     OH_WARN("accept failed: {}", ec.message());
   }
   do_accept(io_index);
+}
+
+void http_server::impl::pause_accepting(size_t io_index,
+                                        const beast::error_code& ec) {
+  // The pending connection stays in the kernel's backlog; accepting again
+  // at once would fail at once, for ever, on both cores.
+  accept_pauses.fetch_add(1, std::memory_order_relaxed);
+  if (warning_due(last_fd_warning_ms))
+    OH_WARN("accept failed: {}; pausing accepts for {} ms ({} pauses so far)",
+            ec.message(), accept_pause.count(), accept_pauses.load());
+  auto& timer = *accept_timers[io_index];
+  timer.expires_after(accept_pause);
+  timer.async_wait(
+    [this, self = shared_from_this(), io_index](beast::error_code wait_ec) {
+      if (wait_ec || !acceptors[io_index]->is_open())
+        return;
+      do_accept(io_index);
+    });
 }
 
 http_server::http_server(std::shared_ptr<impl> p) : impl_(std::move(p)) {}
@@ -602,6 +746,9 @@ http_server::start(providers::io_runtime& io, const server_options& options,
     }
     p->acceptors.push_back(std::move(extra));
   }
+  for (auto& a : p->acceptors)
+    p->accept_timers.push_back(
+      std::make_unique<net::steady_timer>(a->get_executor()));
   for (size_t i = 0; i < p->acceptors.size(); ++i)
     p->do_accept(i);
   return std::shared_ptr<http_server>{new http_server(std::move(p))};
@@ -610,11 +757,14 @@ http_server::start(providers::io_runtime& io, const server_options& options,
 void http_server::stop_accepting() {
   if (impl_->draining.exchange(true))
     return;
-  for (auto& a : impl_->acceptors)
-    net::post(a->get_executor(), [a = a.get()] {
-      beast::error_code ec;
-      a->close(ec);
-    });
+  for (size_t i = 0; i < impl_->acceptors.size(); ++i)
+    net::post(impl_->acceptors[i]->get_executor(),
+              [a = impl_->acceptors[i].get(),
+               t = impl_->accept_timers[i].get()] {
+                beast::error_code ec;
+                a->close(ec);
+                t->cancel();
+              });
   std::vector<std::weak_ptr<session>> all;
   {
     std::lock_guard guard{impl_->sessions_mutex};
@@ -624,6 +774,14 @@ void http_server::stop_accepting() {
   for (auto& weak : all)
     if (auto s = weak.lock())
       s->notify_drain();
+}
+
+uint64_t http_server::accept_pauses() const {
+  return impl_->accept_pauses.load();
+}
+
+uint64_t http_server::refused_connections() const {
+  return impl_->refused.load();
 }
 
 size_t http_server::open_connections() const {

@@ -32,6 +32,8 @@ struct server_options {
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds body_idle_timeout{30'000};
   std::chrono::milliseconds keepalive_idle_timeout{60'000};
+  /// A request's body must be complete this long after its header.
+  std::chrono::milliseconds request_timeout{120'000};
   std::chrono::milliseconds write_timeout{30'000};
 };
 
@@ -48,6 +50,11 @@ public:
   void stop_accepting() override;
   size_t open_connections() const override;
   uint16_t port() const override;
+
+  /// Times accepting paused because the process ran out of descriptors.
+  uint64_t accept_pauses() const;
+  /// Connections closed at once because max_connections were open.
+  uint64_t refused_connections() const;
 
   /// True once stop_accepting() was called.
   bool draining() const noexcept;

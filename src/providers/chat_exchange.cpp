@@ -201,8 +201,11 @@ public:
     outcome_.error_message = why;
     if (committed_) {
       // After the first byte errors are in-band; never a second answer.
-      sink_->write(
-        render_stream_error(spec_.client_dialect, in_band_failure(kind)));
+      // A cancel's reason is ours (the drain, the total deadline).
+      sink_->write(render_stream_error(
+        spec_.client_dialect, kind == upstream_failure::cancelled
+                                ? fail(errc::upstream_failed, why)
+                                : in_band_failure(kind)));
       sink_->end_stream();
     }
     finish();

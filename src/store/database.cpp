@@ -1,6 +1,9 @@
 #include "store/database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "store/statement.hpp"
 
@@ -15,7 +18,35 @@ bool store_error::is_foreign_key_violation() const noexcept {
   return code_ == SQLITE_CONSTRAINT_FOREIGNKEY;
 }
 
+namespace {
+
+bool on_disk(const std::string& path) {
+  return !path.empty() && path != ":memory:" && !path.starts_with("file:");
+}
+
+/// The database file exists with mode 0600 before SQLite opens it: SQLite
+/// gives its -wal and -shm the main file's mode, so all three are private
+/// wherever db.path points (SPEC §14). A file from an older run is
+/// tightened by path. Never open() an existing database here: closing any
+/// descriptor of a file drops every POSIX lock this process holds on it,
+/// including those of connections already open.
+void make_private(const std::string& path) {
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                    0600);
+    if (fd >= 0)
+      ::close(fd);
+  }
+  for (auto* suffix : {"", "-wal", "-shm", "-journal"})
+    ::chmod((path + suffix).c_str(), 0600);
+}
+
+} // namespace
+
 database::database(const std::string& path) : path_(path) {
+  if (on_disk(path))
+    make_private(path);
   int rc = sqlite3_open_v2(
     path.c_str(), &db_,
     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

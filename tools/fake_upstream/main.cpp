@@ -22,12 +22,22 @@
 //   hang=1          send the head (stream) and then nothing
 //   hang_after=N    stop sending (but stay connected) after N stream events
 //   retry_after=S   with status=429: retry-after and x-ratelimit-reset-*
+// A hostile upstream, for the gateway's input limits (SPEC §3):
+//   echo_auth=1     with status=N: the error message quotes the credential
+//                   headers the request carried (as many proxies do)
+//   nested=N        a 200 answer nested N arrays deep; streaming, one event
+//                   (at index nested_at, default 0) nested that deep
+//   answer_bytes=N  a 200 answer of N bytes
+//   line_bytes=N    streaming: after nested_at events, one line of N bytes
+//                   that never ends
+//   bad_utf8=1      the answer's text carries a byte that is not UTF-8
 // `--script "status=503 delay_ms=10"` sets a default script for every request
 // (a directive or header still wins), so one process can play a failing
 // account next to a healthy one. `--api-key K` makes every request carry K
 // in the vendor's own auth header (else the vendor's auth error).
 // GET /_fake/stats reports requests seen, streams open and the last request.
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -261,6 +271,10 @@ private:
       refuse(fake::error_for(wire_, 400, "invalid JSON body"));
       return;
     }
+    credentials_seen_.clear();
+    for (auto* name : {"authorization", "x-api-key", "x-goog-api-key"})
+      if (auto it = headers.find(name); it != headers.end())
+        credentials_seen_ += std::string{name} + ": " + it->second + "; ";
     script_ = g_default_script;
     fake::read_directives(req_.body(), script_);
     for (auto& [name, v] : headers)
@@ -279,17 +293,53 @@ private:
   void answer() {
     auto status = num(script_, "status", 200);
     if (status != 200) {
-      refuse(fake::error_for(wire_, static_cast<unsigned>(status),
-                             "fake failure " + std::to_string(status),
+      std::string message = "fake failure " + std::to_string(status);
+      if (num(script_, "echo_auth", 0) == 1)
+        message += " (request carried " + credentials_seen_ + ")";
+      refuse(fake::error_for(wire_, static_cast<unsigned>(status), message,
                              num(script_, "retry_after", -1)));
       return;
     }
+    auto nested = num(script_, "nested", 0);
+    std::string deep = std::string(static_cast<size_t>(nested), '[')
+                       + std::string(static_cast<size_t>(nested), ']');
+    // The JSON writer would replace a bad byte: put it in afterwards.
+    bool bad_utf8 = num(script_, "bad_utf8", 0) == 1;
+    if (bad_utf8)
+      plan_.text += "BADBYTE";
+    auto spoil = [bad_utf8](std::string text) {
+      if (auto at = text.find("BADBYTE"); bad_utf8 && at != std::string::npos)
+        text.replace(at, 7, "\xff");
+      return text;
+    };
     if (!plan_.stream) {
-      reply(200, fake::whole_answer(plan_));
+      if (nested > 0)
+        reply(200, deep);
+      else if (auto size = num(script_, "answer_bytes", 0); size > 0)
+        reply(200, "{\"pad\":\"" + std::string(static_cast<size_t>(size), 'a')
+                     + "\"}");
+      else
+        reply(200, spoil(fake::whole_answer(plan_)));
       return;
     }
     std::string type;
     events_ = fake::stream_events(plan_, type);
+    for (auto& ev : events_)
+      ev = spoil(std::move(ev));
+    auto at = static_cast<size_t>(
+      std::min<int64_t>(num(script_, "nested_at", 0),
+                        static_cast<int64_t>(events_.size())));
+    bool ndjson = wire_ == vendor::ollama;
+    if (nested > 0)
+      events_.insert(events_.begin() + static_cast<std::ptrdiff_t>(at),
+                     ndjson ? deep + "\n" : "data: " + deep + "\n\n");
+    if (auto size = num(script_, "line_bytes", 0); size > 0) {
+      // One line that never ends: everything after it extends it.
+      events_.resize(at);
+      std::string line = ndjson ? "" : "data: ";
+      line.append(static_cast<size_t>(size), 'a');
+      events_.push_back(std::move(line));
+    }
     next_ = 0; // a keep-alive connection carries many streams
     sent_ = 0;
     g_stats.open_streams += 1;
@@ -403,6 +453,7 @@ private:
   beast::flat_buffer buffer_;
   bhttp::request<bhttp::string_body> req_;
   script script_;
+  std::string credentials_seen_;
   vendor wire_ = vendor::openai;
   fake::plan plan_;
   bool streaming_ = false;
