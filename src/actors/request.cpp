@@ -738,7 +738,8 @@ void start_attempt(self_ptr self) {
     }
     // The account's own settings are wrong (its base URL): the operator's
     // problem, named in the log; the client learns no account details.
-    OH_WARN("account {} cannot be called: {}", r.account_name, f.message);
+    OH_WARN("account {} cannot be called: {}", r.account_name,
+            redacted_upstream_text(st, f.message));
     f.message = "the upstream provider is misconfigured";
     fail_request(self, std::move(f));
     return;

@@ -254,8 +254,8 @@ expected<document> parse(std::string_view text, parse_options options) {
   guard.reset(options);
   document doc;
   rapidjson::MemoryStream bytes{text.data(), text.size()};
-  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream>
-    in{bytes};
+  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in{
+    bytes};
   rapidjson::ParseResult result;
   auto generate = [&](auto& handler) {
     rapidjson::Reader reader;
@@ -275,8 +275,7 @@ expected<document> parse(std::string_view text, parse_options options) {
       std::string member;
       append_quoted(member, guard.failure.member);
       return fail(errc::invalid_json,
-                  "invalid JSON: duplicate member " + member
-                    + " in one object",
+                  "invalid JSON: duplicate member " + member + " in one object",
                   guard.failure.member);
     }
     case guard_failure::kind::encoding:

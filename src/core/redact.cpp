@@ -29,8 +29,8 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
 
 /// Prefixes of the credentials the gateway handles and of common others.
 constexpr std::array<std::string_view, 16> key_prefixes{
-  "sk-", "sk_", "ohk_", "oha_", "AIza", "ya29.", "eyJ", "gsk_",
-  "xai-", "ghp_", "gho_", "github_pat_", "hf_", "r8_", "pk-", "rk-"};
+  "sk-",  "sk_",  "ohk_", "oha_",        "AIza", "ya29.", "eyJ", "gsk_",
+  "xai-", "ghp_", "gho_", "github_pat_", "hf_",  "r8_",   "pk-", "rk-"};
 
 /// Replaces every occurrence of `secret` in `text`.
 void replace_all(std::string& text, std::string_view secret) {

@@ -41,7 +41,8 @@ struct Hostile : ::testing::Test {
   /// `type` on a fake upstream scripted with `script`.
   void start(const std::string& script = "", const std::string& config = "",
              const std::string& type = "openai_compatible",
-             const std::string& api_key = "sk-proj-upstream-secret-0123456789") {
+             const std::string& api_key
+             = "sk-proj-upstream-secret-0123456789") {
     std::filesystem::create_directories(dir.file("up"));
     std::vector<std::string> args;
     if (!script.empty())
@@ -112,15 +113,17 @@ TEST_F(Hostile, DeeplyNestedBodiesAreRefusedOnEveryRoute) {
     }
   }
   // Within an otherwise valid request: tool parameters, input_schema.
-  std::string params = R"({"type":"object","properties":{"x":)"
-                       + deep_arrays(100'000) + "}}";
-  auto tools = call("/v1/chat/completions",
-                    R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":)"
-                      + params + "}}]}");
+  std::string params
+    = R"({"type":"object","properties":{"x":)" + deep_arrays(100'000) + "}}";
+  auto tools = call(
+    "/v1/chat/completions",
+    R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":)"
+      + params + "}}]}");
   EXPECT_EQ(tools.status, 400);
-  auto schema = call("/v1/messages",
-                     R"({"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":)"
-                       + params + "}]}");
+  auto schema = call(
+    "/v1/messages",
+    R"({"model":"gpt-4o-mini","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":)"
+      + params + "}]}");
   EXPECT_EQ(schema.status, 400);
   // The admin API reads JSON too.
   for (auto* path : {"/admin/providers", "/admin/souls", "/admin/keys"}) {
@@ -133,21 +136,25 @@ TEST_F(Hostile, DeeplyNestedBodiesAreRefusedOnEveryRoute) {
 
 TEST_F(Hostile, DuplicateMembersAreRefusedNamingTheMember) {
   start();
-  auto r = call("/v1/chat/completions",
-                R"({"model":"gpt-4o-mini","max_tokens":5,"max_tokens":999999,"messages":[{"role":"user","content":"hi"}]})");
+  auto r = call(
+    "/v1/chat/completions",
+    R"({"model":"gpt-4o-mini","max_tokens":5,"max_tokens":999999,"messages":[{"role":"user","content":"hi"}]})");
   ASSERT_EQ(r.status, 400) << r.body;
   auto doc = parse(r.body);
   EXPECT_STREQ(doc["error"]["param"].GetString(), "max_tokens");
   EXPECT_NE(r.body.find("duplicate member"), std::string::npos);
-  auto messages = call("/v1/messages",
-                       R"({"model":"gpt-4o-mini","max_tokens":5,"stream":false,"stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  auto messages = call(
+    "/v1/messages",
+    R"({"model":"gpt-4o-mini","max_tokens":5,"stream":false,"stream":true,"messages":[{"role":"user","content":"hi"}]})");
   EXPECT_EQ(messages.status, 400) << messages.body;
-  EXPECT_NE(std::string{parse(messages.body)["error"]["message"].GetString()}
-              .find("\"stream\""),
-            std::string::npos)
+  EXPECT_NE(
+    std::string{parse(messages.body)["error"]["message"].GetString()}.find(
+      "\"stream\""),
+    std::string::npos)
     << messages.body;
-  auto admin = gw->admin("POST", "/admin/keys",
-                         R"({"name":"a","rate_limit_rpm":1,"rate_limit_rpm":0})");
+  auto admin
+    = gw->admin("POST", "/admin/keys",
+                R"({"name":"a","rate_limit_rpm":1,"rate_limit_rpm":0})");
   EXPECT_EQ(admin.status, 400) << admin.body;
   EXPECT_NE(admin.body.find("rate_limit_rpm"), std::string::npos);
   // Nothing reached the upstream.
@@ -156,15 +163,20 @@ TEST_F(Hostile, DuplicateMembersAreRefusedNamingTheMember) {
 
 TEST_F(Hostile, InvalidUtf8IsRefusedAndNeverEchoed) {
   start();
-  for (std::string body : {
-         std::string{R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"a)"}
-           + "\xff" + R"("}]})",
-         std::string{R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"a)"}
-           + "\xc0\xaf" + R"("}]})",
-         std::string{R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"\udc00"}]})"},
-         std::string{R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"x"}],")"}
-           + "\xff" + R"(":1})",
-       }) {
+  for (
+    std::string body : {
+      std::string{
+        R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"a)"}
+        + "\xff" + R"("}]})",
+      std::string{
+        R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"a)"}
+        + "\xc0\xaf" + R"("}]})",
+      std::string{
+        R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"\udc00"}]})"},
+      std::string{
+        R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"x"}],")"}
+        + "\xff" + R"(":1})",
+    }) {
     auto r = call("/v1/chat/completions", body);
     EXPECT_EQ(r.status, 400) << r.body;
     EXPECT_NE(r.body.find("UTF-8"), std::string::npos) << r.body;
@@ -213,8 +225,9 @@ TEST_F(Hostile, ANestedEventAfterTheFirstContentEndsTheStreamInBand) {
 
 TEST_F(Hostile, NestedNdjsonLinesFromOllamaAreProviderErrors) {
   start("nested=150000", "", "ollama", "");
-  auto r = call("/v1/chat/completions",
-                R"({"model":"qwen3:8b","stream":true,"messages":[{"role":"user","content":"hi"}]})");
+  auto r = call(
+    "/v1/chat/completions",
+    R"({"model":"qwen3:8b","stream":true,"messages":[{"role":"user","content":"hi"}]})");
   EXPECT_EQ(r.status, 502) << r.body.substr(0, 300);
   expect_alive();
 }
@@ -232,16 +245,19 @@ TEST_F(Hostile, InvalidUtf8FromAnUpstreamNeverReachesTheClient) {
 TEST_F(Hostile, OversizedAnswersAndEndlessLinesAreBounded) {
   start("", R"(,"limits":{"max_upstream_body_bytes":1048576,)"
             R"("max_upstream_event_bytes":262144})");
-  auto whole = call("/v1/chat/completions",
-                    R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"[[fake answer_bytes=3000000]]"}]})");
+  auto whole = call(
+    "/v1/chat/completions",
+    R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"[[fake answer_bytes=3000000]]"}]})");
   EXPECT_EQ(whole.status, 502) << whole.body.substr(0, 300);
   EXPECT_NE(whole.body.find("size limit"), std::string::npos) << whole.body;
-  auto line = call("/v1/chat/completions",
-                   R"({"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"[[fake line_bytes=3000000]]"}]})");
+  auto line = call(
+    "/v1/chat/completions",
+    R"({"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"[[fake line_bytes=3000000]]"}]})");
   EXPECT_EQ(line.status, 502) << line.body.substr(0, 300);
   // After the first content: the in-band error, then a clean end.
-  auto late = call("/v1/chat/completions",
-                   R"({"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"[[fake line_bytes=3000000 nested_at=2]]"}]})");
+  auto late = call(
+    "/v1/chat/completions",
+    R"({"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"[[fake line_bytes=3000000 nested_at=2]]"}]})");
   ASSERT_EQ(late.status, 200);
   auto events = sse_data(late.body);
   ASSERT_GE(events.size(), 2u);
@@ -288,8 +304,7 @@ TEST_P(Leak, AnUpstreamEchoingTheCredentialLeaksItNowhere) {
     if (!entry.is_regular_file())
       continue;
     auto bytes = read_file(entry.path().string());
-    EXPECT_EQ(bytes.find("upstream-secret"), std::string::npos)
-      << entry.path();
+    EXPECT_EQ(bytes.find("upstream-secret"), std::string::npos) << entry.path();
   }
 }
 
@@ -340,9 +355,9 @@ TEST_F(Hostile, AdminChangesFromAForeignOriginAreRefused) {
   start();
   auto auth = "Authorization: Bearer " + gw->admin_token();
   auto port = std::to_string(gw->port());
-  auto foreign = http_request(gw->port(), "POST", "/admin/keys",
-                              R"({"name":"x"})",
-                              auth + "\r\nOrigin: http://evil.example");
+  auto foreign
+    = http_request(gw->port(), "POST", "/admin/keys", R"({"name":"x"})",
+                   auth + "\r\nOrigin: http://evil.example");
   EXPECT_EQ(foreign.status, 403) << foreign.body;
   auto null_origin = http_request(gw->port(), "DELETE", "/admin/keys/abc", "",
                                   auth + "\r\nOrigin: null");
@@ -402,7 +417,7 @@ TEST_F(Hostile, EveryFileIsPrivateWhateverTheUmaskAndLocation) {
   auto r = gw->admin("POST", "/admin/keys", R"({"name":"k"})");
   ASSERT_EQ(r.status, 201) << r.body;
   auto mode = [](const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
     return st.st_mode & 0777;
   };

@@ -15,9 +15,8 @@ TEST(FdLimit, ConnectionsKeepHalfOfTheRestForUpstreamSockets) {
 TEST(FdLimit, CapIsNeverZeroNorAboveTheConfiguredValue) {
   EXPECT_EQ(fd_limit::connection_cap(10'000, 10, 64), 1u);
   EXPECT_EQ(fd_limit::connection_cap(50, 256, 64), 50u);
-  EXPECT_EQ(fd_limit::connection_cap(
-              7, std::numeric_limits<uint64_t>::max(), 64),
-            7u);
+  EXPECT_EQ(
+    fd_limit::connection_cap(7, std::numeric_limits<uint64_t>::max(), 64), 7u);
 }
 
 TEST(FdLimit, RaisingGivesAtLeastTheSoftLimitThereWas) {
