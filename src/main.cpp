@@ -20,6 +20,10 @@
 
 #include "actors/system.hpp"
 #include "core/clock.hpp"
+#include "core/json.hpp"
+#include "http/admin_auth.hpp"
+#include "store/sessions_repo.hpp"
+#include "store/settings_repo.hpp"
 #include "core/config.hpp"
 #include "core/crypto.hpp"
 #include "core/data_dir.hpp"
@@ -208,6 +212,30 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
     return config_error(std::string{"db.path: "} + e.what());
   }
 
+  // Dashboard authentication (SPEC §9.1): sessions survive restarts; the
+  // password hash lives in the database, seeded from auth.passwordHash
+  // only while the database has none.
+  auto auth = std::make_shared<http::admin_auth>(
+    admin_token, cfg.admin_token.empty() ? token_path : std::string{});
+  std::string setup_token;
+  try {
+    store::settings_repo settings{*db};
+    bool has_password
+      = settings.get_raw(http::password_setting).has_value();
+    if (!has_password && !cfg.password_hash.empty()) {
+      std::string value;
+      json::append_quoted(value, cfg.password_hash);
+      settings.put_raw(http::password_setting, value);
+      has_password = true;
+    }
+    auth->set_has_password(has_password);
+    auth->load(store::sessions_repo{*db}.live(clock::now_iso()));
+  } catch (const std::exception& e) {
+    return config_error(std::string{"db.path: "} + e.what());
+  }
+  if (!auth->has_password())
+    setup_token = auth->make_setup_token();
+
   // Declared before the actor system: actors may hold sinks whose sessions
   // live in the runtime's queues.
   auto io = std::make_unique<providers::io_runtime>(cfg.threads);
@@ -309,7 +337,7 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   ctx->metrics_public = cfg.metrics_public;
   ctx->io_threads = cfg.threads;
   ctx->scheduler_threads = cfg.threads;
-  ctx->admin_token_hash = crypto::sha256_hex(admin_token);
+  ctx->auth = auth;
   ctx->listen_host = cfg.host;
   ctx->allowed_hosts = cfg.admin_allowed_hosts;
   ctx->admin_origins = cfg.cors_admin_origins;
@@ -354,6 +382,17 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
     else
       std::cerr << "Admin token: from OPENHINGE_ADMIN_TOKEN / admin.token\n";
     std::cerr << std::endl;
+  }
+  if (!setup_token.empty()) {
+    // One-time: spent by the setup, replaced at the next start while no
+    // password is set. Reaching the port alone cannot claim the gateway.
+    std::cerr << "Set the dashboard password with this one-time link:\n  "
+              << base << "/dashboard/?setup=" << setup_token
+              << "\nor: curl -X POST " << base
+              << "/admin/auth/setup -d '{\"password\":\"<10+ characters>\","
+                 "\"setup_token\":\""
+              << setup_token << "\"}'\n"
+              << std::endl;
   }
 
   // The port file is the readiness signal: written last.

@@ -56,6 +56,8 @@ struct admin_reply {
   std::string body;
   std::optional<failure> error;
   std::vector<config_change> changes;
+  /// Extra response headers (Set-Cookie, Retry-After).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 /// Work to run on the store actor's thread, where SQLite may block.

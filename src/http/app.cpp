@@ -1,9 +1,11 @@
 #include "http/app.hpp"
 
+#include "core/clock.hpp"
 #include "core/crypto.hpp"
 #include "core/logging.hpp"
 #include "core/error_render.hpp"
 #include "http/handlers/admin.hpp"
+#include "http/handlers/admin_auth.hpp"
 #include "http/handlers/chat.hpp"
 #include "http/handlers/public.hpp"
 #include "http/router.hpp"
@@ -60,22 +62,125 @@ bool admin_origin_allowed(const app_context& ctx, const http_request& req) {
   return false;
 }
 
-bool has_admin_token(const app_context& ctx, const http_request& req) {
-  std::string_view presented;
+namespace {
+
+/// The token of `Authorization: Bearer` or `x-admin-token`, if any.
+std::optional<std::string_view> header_token(const http_request& req) {
   if (auto auth = req.header("authorization");
       auth && auth->size() > 7 && iequals(auth->substr(0, 7), "bearer "))
-    presented = auth->substr(7);
-  else if (auto token = req.header("x-admin-token"))
-    presented = *token;
-  if (presented.empty())
-    return false;
-  // Hashing first makes the comparison independent of the token's length.
-  return crypto::constant_time_equal(crypto::sha256_hex(presented),
-                                     ctx.admin_token_hash);
+    return auth->substr(7);
+  if (auto token = req.header("x-admin-token"))
+    return *token;
+  return std::nullopt;
 }
+
+} // namespace
+
+bool has_admin_token(const app_context& ctx, const http_request& req) {
+  auto presented = header_token(req);
+  return presented && ctx.auth->is_admin_token(*presented);
+}
+
+std::optional<admin_principal> authenticate(const app_context& ctx,
+                                            const http_request& req,
+                                            bool& persist) {
+  persist = false;
+  auto now = clock::now_ms();
+  admin_principal who;
+  if (auto presented = header_token(req)) {
+    // The header decides, even beside a cookie (the original's dashboard
+    // sends both); no CSRF token is needed without the cookie.
+    if (ctx.auth->is_admin_token(*presented)) {
+      who.actor = "token";
+      return who;
+    }
+    if (auto s = ctx.auth->use_session(*presented, now, persist)) {
+      who.actor = "session:" + s->public_id();
+      who.session = std::move(*s);
+      return who;
+    }
+    return std::nullopt;
+  }
+  auto cookies = req.header("cookie");
+  if (!cookies)
+    return std::nullopt;
+  auto token = cookie_value(*cookies, "oh_session");
+  if (!token)
+    return std::nullopt;
+  auto s = ctx.auth->use_session(*token, now, persist);
+  if (!s)
+    return std::nullopt;
+  who.actor = "session:" + s->public_id();
+  who.session = std::move(*s);
+  who.via_cookie = true;
+  return who;
+}
+
+namespace {
+
+/// The Origin allowed to read admin answers across origins (SPEC §3): one
+/// of cors.admin_origins, exactly; nothing else gets CORS headers.
+std::optional<std::string> cors_admin_origin(const app_context& ctx,
+                                             const http_request& req) {
+  auto origin = req.header("origin");
+  if (!origin)
+    return std::nullopt;
+  for (auto& allowed : ctx.admin_origins)
+    if (iequals(*origin, allowed))
+      return allowed;
+  return std::nullopt;
+}
+
+/// Headers every admin answer carries (SPEC §3), and CORS for an allowed
+/// origin.
+void add_admin_headers(http_response& res,
+                       const std::optional<std::string>& origin) {
+  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  res.headers.emplace_back("Referrer-Policy", "no-referrer");
+  res.headers.emplace_back("X-Frame-Options", "DENY");
+  res.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'none'; frame-ancestors 'none'");
+  res.headers.emplace_back("Cache-Control", "no-store");
+  if (origin) {
+    res.headers.emplace_back("Access-Control-Allow-Origin", *origin);
+    res.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+    res.headers.emplace_back("Vary", "Origin");
+  }
+}
+
+} // namespace
 
 void app::handle(http_request req, sink_ptr sink) {
   auto respond = respond_via(sink);
+  if (req.path.starts_with("/admin")) {
+    auto origin = cors_admin_origin(*ctx_, req);
+    respond = [inner = std::move(respond), origin](http_response res) {
+      add_admin_headers(res, origin);
+      inner(std::move(res));
+    };
+    if (req.method == "OPTIONS") {
+      // Preflight: answered for cors.admin_origins only; any other origin
+      // gets a 403 without CORS headers, so the browser stops there.
+      if (!origin) {
+        respond(error_response(
+          dialect::admin, fail(errc::forbidden,
+                               "this origin may not use the admin API; add "
+                               "it to cors.admin_origins")));
+        return;
+      }
+      http_response res;
+      res.status = 204;
+      res.content_type.clear();
+      res.headers = {{"Access-Control-Allow-Methods",
+                      "GET, POST, PUT, PATCH, DELETE, OPTIONS"},
+                     {"Access-Control-Allow-Headers",
+                      "authorization, content-type, x-admin-token, "
+                      "x-csrf-token"},
+                     {"Access-Control-Max-Age", "600"}};
+      respond(std::move(res));
+      return;
+    }
+  }
   bool v1 = req.path.starts_with("/v1/");
   if (v1 && req.method == "OPTIONS") {
     // CORS preflight: /v1 is for any origin, without credentials (SPEC §3).
@@ -134,7 +239,8 @@ void app::handle(http_request req, sink_ptr sink) {
                                     "add it to admin.allowed_hosts")));
         return;
       }
-      if (!ctx_->metrics_public && !has_admin_token(*ctx_, req)) {
+      bool touched = false;
+      if (!ctx_->metrics_public && !authenticate(*ctx_, req, touched)) {
         respond(error_response(dialect::admin,
                                fail(errc::auth_required,
                                     "/metrics needs the admin token (or set "
@@ -159,8 +265,8 @@ void app::handle(http_request req, sink_ptr sink) {
                                 "add it to admin.allowed_hosts")));
     return;
   }
-  if (req.method != "GET" && req.method != "HEAD"
-      && !admin_origin_allowed(*ctx_, req)) {
+  bool change = req.method != "GET" && req.method != "HEAD";
+  if (change && !admin_origin_allowed(*ctx_, req)) {
     // A page of another site driving a logged-in browser (SPEC §3): the
     // cookie sessions of the dashboard must never act for it.
     respond(error_response(dialect::admin,
@@ -169,17 +275,54 @@ void app::handle(http_request req, sink_ptr sink) {
                                 "add it to cors.admin_origins")));
     return;
   }
-  if (!has_admin_token(*ctx_, req)) {
-    bool presented = req.header("authorization") || req.header("x-admin-token");
+  if (handlers::is_public_auth_route(route.id)) {
+    handlers::handle_auth(ctx_, route, std::move(req), admin_principal{},
+                          std::move(respond));
+    return;
+  }
+  bool persist = false;
+  auto who = authenticate(*ctx_, req, persist);
+  if (!who) {
+    bool presented = req.header("authorization") || req.header("x-admin-token")
+                     || req.header("cookie");
     respond(error_response(
       dialect::admin,
       fail(presented ? errc::auth_invalid : errc::auth_required,
-           presented ? "invalid admin token"
+           presented ? "invalid admin token or expired session"
                      : "admin token required: send Authorization: Bearer "
-                       "<admin token>")));
+                       "<admin token>, or log in")));
     return;
   }
-  handlers::handle_admin(ctx_, route, std::move(req), std::move(respond));
+  if (who->via_cookie && change) {
+    // A cookie travels with every request the browser makes; the CSRF
+    // token only with those our own pages make (SPEC §9.1).
+    auto csrf = req.header("x-csrf-token");
+    if (!csrf
+        || !crypto::constant_time_equal(*csrf, who->session->csrf)) {
+      respond(error_response(dialect::admin,
+                             fail(errc::forbidden,
+                                  "X-CSRF-Token missing or wrong: a session "
+                                  "cookie needs it on every change")));
+      return;
+    }
+  }
+  if (persist && who->session)
+    handlers::persist_session_touch(ctx_, *who->session);
+  switch (route.id) {
+    case route_id::admin_auth_logout:
+    case route_id::admin_auth_verify:
+    case route_id::admin_auth_change_password:
+    case route_id::admin_auth_sessions:
+    case route_id::admin_auth_session:
+    case route_id::admin_auth_rotate_token:
+      handlers::handle_auth(ctx_, route, std::move(req), *who,
+                            std::move(respond));
+      return;
+    default:
+      break;
+  }
+  handlers::handle_admin(ctx_, route, std::move(req), *who,
+                         std::move(respond));
 }
 
 } // namespace oh::http

@@ -6,12 +6,14 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/actors.hpp"
 #include "actors/services.hpp"
 #include "actors/snapshot.hpp"
+#include "http/admin_auth.hpp"
 #include "http/http_types.hpp"
 
 #include <caf/actor.hpp>
@@ -22,14 +24,24 @@ class actor_system;
 
 namespace oh::http {
 
+/// Who is calling the admin API.
+struct admin_principal {
+  /// "token", or "session:<public id>": the audit trail's who.
+  std::string actor;
+  /// The session, when the caller used one.
+  std::optional<admin_session> session;
+  /// Authenticated by the cookie (then changes need X-CSRF-Token).
+  bool via_cookie = false;
+};
+
 struct app_context {
   caf::actor_system* system = nullptr;
   actors::store_actor store;
   actors::registry_actor registry;
   std::shared_ptr<actors::snapshot_holder> snapshot;
   std::shared_ptr<const actors::gateway_services> services;
-  /// SHA-256 hex of the admin token; compared in constant time.
-  std::string admin_token_hash;
+  /// The admin token and dashboard sessions (SPEC §9.1).
+  std::shared_ptr<admin_auth> auth;
   /// The configured listen host and extra allowed admin hosts (SPEC §3).
   std::string listen_host;
   std::vector<std::string> allowed_hosts;
@@ -66,5 +78,13 @@ bool admin_host_allowed(const app_context& ctx, std::string_view host_header);
 
 /// Whether the request carries the admin token (Bearer or x-admin-token).
 bool has_admin_token(const app_context& ctx, const http_request& req);
+
+/// Who the request authenticates as (SPEC §9.1): the admin token or a
+/// session token in `Authorization`/`x-admin-token` (the header decides
+/// when there is one), else the `oh_session` cookie. nullopt: nobody.
+/// `persist` is set when the session's last use should be written back.
+std::optional<admin_principal> authenticate(const app_context& ctx,
+                                            const http_request& req,
+                                            bool& persist);
 
 } // namespace oh::http

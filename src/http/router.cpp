@@ -54,6 +54,17 @@ constexpr route_def routes[] = {
   {"GET", "/v1/models", route_id::v1_models},
   {"GET", "/metrics", route_id::metrics},
   {"GET", "/admin/actors", route_id::admin_actors},
+  {"GET", "/admin/auth/status", route_id::admin_auth_status},
+  {"POST", "/admin/auth/setup", route_id::admin_auth_setup},
+  {"POST", "/admin/auth/login", route_id::admin_auth_login},
+  {"POST", "/admin/auth/logout", route_id::admin_auth_logout},
+  {"POST", "/admin/auth/verify", route_id::admin_auth_verify},
+  {"POST", "/admin/auth/change-password",
+   route_id::admin_auth_change_password},
+  {"GET", "/admin/auth/sessions", route_id::admin_auth_sessions},
+  {"DELETE", "/admin/auth/sessions", route_id::admin_auth_sessions},
+  {"DELETE", "/admin/auth/sessions/{}", route_id::admin_auth_session},
+  {"POST", "/admin/auth/rotate-token", route_id::admin_auth_rotate_token},
   {"GET", "/admin/actors/{}", route_id::admin_actor},
 };
 

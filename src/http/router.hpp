@@ -34,6 +34,15 @@ enum class route_id {
   metrics,
   admin_actors,
   admin_actor,
+  admin_auth_status,
+  admin_auth_setup,
+  admin_auth_login,
+  admin_auth_logout,
+  admin_auth_verify,
+  admin_auth_change_password,
+  admin_auth_sessions,
+  admin_auth_session,
+  admin_auth_rotate_token,
 };
 
 using oh::dialect;

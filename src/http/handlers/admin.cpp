@@ -24,12 +24,7 @@ constexpr auto call_timeout
   = std::chrono::milliseconds(defaults::admin_call_timeout_ms);
 
 http_response to_http(const actors::admin_reply& reply) {
-  if (reply.error)
-    return error_response(dialect::admin, *reply.error);
-  http_response res;
-  res.status = reply.status;
-  res.body = reply.body;
-  return res;
+  return admin_reply_to_http(reply);
 }
 
 http_response unavailable(const caf::error& err, caf::actor_system& sys) {
@@ -214,9 +209,27 @@ void admin_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
 
 } // namespace
 
+http_response admin_reply_to_http(const actors::admin_reply& reply) {
+  http_response res;
+  if (reply.error) {
+    res = error_response(dialect::admin, *reply.error);
+  } else {
+    res.status = reply.status;
+    res.body = reply.body;
+  }
+  for (auto& h : reply.headers)
+    res.headers.push_back(h);
+  return res;
+}
+
+void run_store_job(const std::shared_ptr<app_context>& ctx,
+                   actors::store_job job, responder respond) {
+  ctx->system->spawn(admin_call, ctx, std::move(job), std::move(respond));
+}
+
 void handle_admin(const std::shared_ptr<app_context>& ctx,
                   const route_result& route, http_request req,
-                  responder respond) {
+                  const admin_principal& who, responder respond) {
   if (route.id == route_id::admin_system_status) {
     ctx->system->spawn(status_call, ctx, std::move(respond));
     return;
@@ -251,14 +264,14 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
     req.method = "POST";
     auto create = route;
     create.id = route_id::admin_providers;
-    handle_admin(ctx, create, std::move(req), std::move(respond));
+    handle_admin(ctx, create, std::move(req), who, std::move(respond));
     return;
   }
   admin::admin_call call;
   call.route = route.id;
   call.method = req.method;
   call.id = route.param;
-  call.actor = "token";
+  call.actor = who.actor;
   call.health = ctx->services ? ctx->services->health : nullptr;
   auto body = std::make_shared<json::document>();
   bool has_body

@@ -13,6 +13,14 @@ namespace oh::http::handlers {
 /// Nothing here blocks the I/O thread.
 void handle_admin(const std::shared_ptr<app_context>& ctx,
                   const route_result& route, http_request req,
-                  responder respond);
+                  const admin_principal& who, responder respond);
+
+/// Runs `job` on the store actor, applies its changes in the registry, then
+/// answers with its reply.
+void run_store_job(const std::shared_ptr<app_context>& ctx,
+                   actors::store_job job, responder respond);
+
+/// An admin job's reply as an HTTP answer (its extra headers included).
+http_response admin_reply_to_http(const actors::admin_reply& reply);
 
 } // namespace oh::http::handlers

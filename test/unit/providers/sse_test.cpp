@@ -72,3 +72,65 @@ TEST(SseParser, SkipsAByteOrderMarkBeforeTheFirstField) {
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].data, "x");
 }
+
+TEST(SseLimits, AnEventAtTheLimitPassesOneByteMoreOverflows) {
+  // "data: " + payload: the line holds 6 + n bytes while it is read.
+  for (size_t n : {size_t{90}, size_t{94}, size_t{95}}) {
+    sse_parser p;
+    p.set_limit(100);
+    std::vector<std::string> seen;
+    auto collect = [&](sse_event& ev) {
+      seen.push_back(ev.data);
+    };
+    p.feed("data: " + std::string(n, 'x') + "\n\n", collect);
+    if (n + 6 <= 100) {
+      EXPECT_FALSE(p.overflowed()) << n;
+      ASSERT_EQ(seen.size(), 1u);
+    } else {
+      EXPECT_TRUE(p.overflowed()) << n;
+      EXPECT_TRUE(seen.empty());
+      EXPECT_EQ(p.buffered(), 0u); // what it held is released
+    }
+  }
+}
+
+TEST(SseLimits, ManyDataLinesOfOneEventCountTogether) {
+  sse_parser p;
+  p.set_limit(64);
+  int events = 0;
+  auto count = [&](sse_event&) {
+    ++events;
+  };
+  for (int i = 0; i < 20; ++i)
+    p.feed("data: 0123456789\n", count);
+  EXPECT_TRUE(p.overflowed());
+  p.feed("\n", count);
+  p.finish(count);
+  EXPECT_EQ(events, 0);
+}
+
+TEST(SseLimits, AnEndlessLineSplitAcrossFeedsOverflows) {
+  sse_parser p;
+  p.set_limit(1000);
+  auto ignore = [](sse_event&) {};
+  for (int i = 0; i < 100 && !p.overflowed(); ++i)
+    p.feed(std::string(64, 'a'), ignore);
+  EXPECT_TRUE(p.overflowed());
+  EXPECT_LE(p.buffered(), 1000u);
+}
+
+TEST(NdjsonLimits, ALineAtTheLimitPassesOneByteMoreOverflows) {
+  for (size_t n : {size_t{99}, size_t{100}, size_t{101}}) {
+    ndjson_reader r;
+    r.set_limit(100);
+    int lines = 0;
+    auto count = [&](sse_event&) {
+      ++lines;
+    };
+    auto line = std::string(n, 'x');
+    r.feed(line.substr(0, n / 2), count);
+    r.feed(line.substr(n / 2) + "\n", count);
+    EXPECT_EQ(r.overflowed(), n > 100) << n;
+    EXPECT_EQ(lines, n > 100 ? 0 : 1) << n;
+  }
+}
