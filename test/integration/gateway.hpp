@@ -3,6 +3,7 @@
 // Starts the real openhinge binary on port 0 with its own data dir.
 
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,7 +51,10 @@ public:
   /// SIGTERM and wait; returns the exit status.
   int stop(int sig = 15) {
     child_->signal(sig);
-    return child_->wait();
+    int code = child_->wait();
+    if (code == 66) // a sanitizer's exit code: its report is in the log
+      std::cerr << "gateway log:\n" << log() << std::endl;
+    return code;
   }
   child_process& process() {
     return *child_;

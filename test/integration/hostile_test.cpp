@@ -297,7 +297,7 @@ TEST_P(Leak, AnUpstreamEchoingTheCredentialLeaksItNowhere) {
   EXPECT_EQ(actors.body.find("upstream-secret"), std::string::npos);
   // Let the usage logger write, then stop and read every file on disk.
   std::this_thread::sleep_for(300ms);
-  EXPECT_EQ(gw->stop(), 0);
+  EXPECT_EQ(gw->stop(), 0) << gw->log(); // a sanitizer's report is there
   EXPECT_EQ(gw->log().find("upstream-secret"), std::string::npos);
   for (auto& entry :
        std::filesystem::recursive_directory_iterator(dir.file("data"))) {
