@@ -131,6 +131,17 @@ std::optional<std::string> cors_admin_origin(const app_context& ctx,
   return std::nullopt;
 }
 
+/// x-request-id and x-openhinge-version, unless the answer has them.
+void add_request_headers(http_response& res) {
+  for (auto& [name, value] : res.headers)
+    if (iequals(name, "x-request-id"))
+      return;
+  if (res.head_lines.find("x-request-id:") != std::string::npos)
+    return;
+  res.headers.emplace_back("x-request-id", crypto::new_id());
+  res.headers.emplace_back("x-openhinge-version", OH_VERSION);
+}
+
 /// Headers every admin answer carries (SPEC §3), and CORS for an allowed
 /// origin.
 void add_admin_headers(http_response& res,
@@ -182,6 +193,14 @@ void app::handle(http_request req, sink_ptr sink) {
     }
   }
   bool v1 = req.path.starts_with("/v1/");
+  if (v1) {
+    // Every /v1 answer names its request and our version (SPEC §3), the
+    // router's 404 and 405 too; the handlers add their own.
+    respond = [inner = std::move(respond)](http_response res) {
+      add_request_headers(res);
+      inner(std::move(res));
+    };
+  }
   if (v1 && req.method == "OPTIONS") {
     // CORS preflight: /v1 is for any origin, without credentials (SPEC §3).
     http_response res;

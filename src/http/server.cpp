@@ -25,6 +25,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "core/crypto.hpp"
 #include "core/error_render.hpp"
 #include "core/http_head.hpp"
 #include "core/logging.hpp"
@@ -398,8 +399,14 @@ private:
     std::string path = "/";
     if (parser_ && !parser_->target().empty())
       path = std::string{parser_->target()};
-    auto res = error_response(dialect_for_path(path.substr(0, path.find('?'))),
+    path = path.substr(0, path.find('?'));
+    auto res = error_response(dialect_for_path(path),
                               fail(code, std::move(message)));
+    if (path.starts_with("/v1/")) {
+      // Every /v1 answer names its request and our version (SPEC §3).
+      res.headers.emplace_back("x-request-id", crypto::new_id());
+      res.headers.emplace_back("x-openhinge-version", OH_VERSION);
+    }
     res.close = true;
     keep_alive_ = false;
     busy_ = true;

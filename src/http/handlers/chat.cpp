@@ -147,14 +147,49 @@ void handle_models(const std::shared_ptr<app_context>& ctx, http_request req,
                 ? crypto::sha256_hex(key)
                 : std::string{};
   auto it = snap->keys_by_hash.find(hash);
-  if (hash.empty() || it == snap->keys_by_hash.end() || !it->second.enabled
-      || (it->second.expires_at_ms
-          && *it->second.expires_at_ms <= clock::now_ms())) {
+  bool known = !hash.empty() && it != snap->keys_by_hash.end()
+               && crypto::constant_time_equal(it->second.key_hash, hash);
+  const char* refused = nullptr;
+  if (!known)
+    refused = "unknown";
+  else if (!it->second.enabled)
+    refused = "revoked";
+  else if (it->second.expires_at_ms
+           && *it->second.expires_at_ms <= clock::now_ms())
+    refused = "expired";
+  // Every /v1/models request is a row of the usage log (SPEC §8), as a
+  // chat request is; unknown keys are counted in metrics only.
+  auto log_models_row = [&](const char* status, int http_status,
+                            const char* error_code, std::string message) {
+    store::usage_row row;
+    row.request_id = request_id;
+    row.created_at = clock::now_iso();
+    row.api_key_id = it->second.id;
+    row.key_name = it->second.name;
+    row.endpoint = "models";
+    row.status = status;
+    row.http_status = http_status;
+    if (error_code != nullptr) {
+      row.error_code = error_code;
+      row.error_message = std::move(message);
+    }
+    row.client_ip = req.peer_ip;
+    if (auto ua = req.header("user-agent"))
+      row.user_agent = std::string{*ua};
+    row.admitted = false; // models do not take a window slot (SPEC §5.2)
+    ctx->services->log->push(std::move(row));
+  };
+  if (refused != nullptr) {
+    ctx->services->metrics->auth_failures.add({});
+    if (known)
+      log_models_row("denied", 401, "auth_invalid",
+                     std::string{"key "} + refused);
     sink->respond(
       auth_error(dialect::openai, request_id,
                  key.empty() ? "missing API key" : "invalid API key"));
     return;
   }
+  log_models_row("success", 200, nullptr, {});
   bool anthropic = req.header("anthropic-version").has_value();
   std::string body;
   if (anthropic) {
