@@ -66,8 +66,8 @@ std::optional<crypto::bytes> scrypt(std::string_view password,
 std::string hash(std::string_view password) {
   auto salt = crypto::to_hex(crypto::random_bytes(16));
   auto derived = scrypt(password, salt, cost_n, cost_r, cost_p, hash_bytes);
-  return "scrypt$" + std::to_string(cost_n) + "$" + std::to_string(cost_r)
-         + "$" + std::to_string(cost_p) + "$" + salt + "$"
+  return "scrypt$" + std::to_string(cost_n) + "$" + std::to_string(cost_r) + "$"
+         + std::to_string(cost_p) + "$" + salt + "$"
          + crypto::to_hex(derived ? *derived : crypto::bytes{});
 }
 

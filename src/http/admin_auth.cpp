@@ -127,8 +127,7 @@ new_session admin_auth::create_session(std::string ip, std::string user_agent,
 }
 
 std::optional<admin_session>
-admin_auth::use_session(std::string_view token, int64_t now_ms,
-                        bool& persist) {
+admin_auth::use_session(std::string_view token, int64_t now_ms, bool& persist) {
   persist = false;
   if (token.empty())
     return std::nullopt;

@@ -233,6 +233,10 @@ void app::handle(http_request req, sink_ptr sink) {
   }
   switch (route.id) {
     case route_id::health:
+      if (query_param(req.query, "deep").value_or("") == "1") {
+        handlers::handle_deep_health(ctx_, std::move(respond));
+        return;
+      }
       respond(handlers::health(*ctx_));
       return;
     case route_id::root:

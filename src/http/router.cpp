@@ -65,6 +65,7 @@ constexpr route_def routes[] = {
   {"DELETE", "/admin/auth/sessions", route_id::admin_auth_sessions},
   {"DELETE", "/admin/auth/sessions/{}", route_id::admin_auth_session},
   {"POST", "/admin/auth/rotate-token", route_id::admin_auth_rotate_token},
+  {"GET", "/admin/audit", route_id::admin_audit},
   {"GET", "/admin/actors/{}", route_id::admin_actor},
 };
 

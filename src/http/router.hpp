@@ -43,6 +43,7 @@ enum class route_id {
   admin_auth_sessions,
   admin_auth_session,
   admin_auth_rotate_token,
+  admin_audit,
 };
 
 using oh::dialect;

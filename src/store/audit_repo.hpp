@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "store/database.hpp"
 
@@ -14,6 +16,14 @@ public:
               const std::string& target_type, const std::string& target_id,
               const std::string& detail_json = "{}");
   int64_t count();
+
+  struct entry {
+    int64_t id = 0;
+    std::string created_at, actor, action, target_type, target_id, detail;
+  };
+  /// Newest first, at most `limit`, only ids below `before` (0: from the
+  /// newest): keyset paging, no OFFSET.
+  std::vector<entry> page(int64_t before, int64_t limit);
 
 private:
   database& db_;

@@ -85,17 +85,16 @@ struct Auth : ::testing::Test {
   }
 
   browser_session set_up() {
-    auto r = post("/admin/auth/setup",
-                  std::string{R"({"password":")"} + good_password
-                    + R"(","setup_token":")" + setup_token_from_log()
-                    + R"("})");
+    auto r
+      = post("/admin/auth/setup", std::string{R"({"password":")"}
+                                    + good_password + R"(","setup_token":")"
+                                    + setup_token_from_log() + R"("})");
     EXPECT_EQ(r.status, 200) << r.body;
     return session_of(r);
   }
 
   browser_session login(const std::string& password = good_password) {
-    auto r = post("/admin/auth/login",
-                  R"({"password":")" + password + R"("})");
+    auto r = post("/admin/auth/login", R"({"password":")" + password + R"("})");
     EXPECT_EQ(r.status, 200) << r.body;
     return session_of(r);
   }
@@ -116,13 +115,13 @@ TEST_F(Auth, SetupNeedsTheOneTimeTokenOfTheSetupLink) {
   auto without = post("/admin/auth/setup",
                       std::string{R"({"password":")"} + good_password + "\"}");
   EXPECT_EQ(without.status, 401) << without.body;
-  auto wrong = post("/admin/auth/setup",
-                    std::string{R"({"password":")"} + good_password
-                      + R"(","setup_token":"ohsetup_guess"})");
+  auto wrong
+    = post("/admin/auth/setup", std::string{R"({"password":")"} + good_password
+                                  + R"(","setup_token":"ohsetup_guess"})");
   EXPECT_EQ(wrong.status, 401);
-  auto short_password = post("/admin/auth/setup",
-                             R"({"password":"short","setup_token":")"
-                               + setup_token_from_log() + R"("})");
+  auto short_password
+    = post("/admin/auth/setup", R"({"password":"short","setup_token":")"
+                                  + setup_token_from_log() + R"("})");
   EXPECT_EQ(short_password.status, 400);
   EXPECT_NE(short_password.body.find("\"field\":\"password\""),
             std::string::npos);
@@ -131,9 +130,10 @@ TEST_F(Auth, SetupNeedsTheOneTimeTokenOfTheSetupLink) {
   EXPECT_TRUE(doc["hasPassword"].GetBool());
   EXPECT_EQ(keys_status(s.headers()), 200);
   // The link is spent, and a password exists: nobody claims it again.
-  auto reused = post("/admin/auth/setup",
-                     std::string{R"({"password":"another long password","setup_token":")"}
-                       + setup_token_from_log() + "\"}");
+  auto reused
+    = post("/admin/auth/setup",
+           std::string{R"({"password":"another long password","setup_token":")"}
+             + setup_token_from_log() + "\"}");
   EXPECT_EQ(reused.status, 409) << reused.body;
 }
 
@@ -150,9 +150,9 @@ TEST_F(Auth, LoginByPasswordOrTokenGivesASessionUsableAsBearer) {
   auto verify = post("/admin/auth/verify", "",
                      "Authorization: Bearer " + by_password.token);
   EXPECT_EQ(verify.status, 200);
-  EXPECT_EQ(post("/admin/auth/login", R"({"password":"not the password"})")
-              .status,
-            401);
+  EXPECT_EQ(
+    post("/admin/auth/login", R"({"password":"not the password"})").status,
+    401);
   EXPECT_EQ(keys_status("Authorization: Bearer ohs_not_a_session"), 401);
 }
 
@@ -161,18 +161,18 @@ TEST_F(Auth, ACookieWithoutItsCsrfTokenCannotChangeAnything) {
   auto no_csrf = http_request(gw->port(), "POST", "/admin/keys",
                               R"({"name":"k"})", s.headers(false));
   EXPECT_EQ(no_csrf.status, 403) << no_csrf.body;
-  auto wrong = http_request(gw->port(), "POST", "/admin/keys",
-                            R"({"name":"k"})",
-                            "Cookie: " + s.cookie + "\r\nX-CSRF-Token: 00");
+  auto wrong
+    = http_request(gw->port(), "POST", "/admin/keys", R"({"name":"k"})",
+                   "Cookie: " + s.cookie + "\r\nX-CSRF-Token: 00");
   EXPECT_EQ(wrong.status, 403);
-  auto with = http_request(gw->port(), "POST", "/admin/keys",
-                           R"({"name":"k"})", s.headers());
+  auto with = http_request(gw->port(), "POST", "/admin/keys", R"({"name":"k"})",
+                           s.headers());
   EXPECT_EQ(with.status, 201) << with.body;
   // Reading needs no CSRF token; the Bearer form needs none either.
   EXPECT_EQ(keys_status(s.headers(false)), 200);
-  auto bearer = http_request(gw->port(), "POST", "/admin/keys",
-                             R"({"name":"k2"})",
-                             "Authorization: Bearer " + s.token);
+  auto bearer
+    = http_request(gw->port(), "POST", "/admin/keys", R"({"name":"k2"})",
+                   "Authorization: Bearer " + s.token);
   EXPECT_EQ(bearer.status, 201);
 }
 
@@ -199,11 +199,11 @@ TEST_F(Auth, ChangingThePasswordEndsEverySession) {
     R"({"current_password":"not it","new_password":"the new long password"})",
     a.headers());
   EXPECT_EQ(wrong.status, 401);
-  auto changed = http_request(
-    gw->port(), "POST", "/admin/auth/change-password",
-    std::string{R"({"current_password":")"} + good_password
-      + R"(","new_password":"the new long password"})",
-    a.headers());
+  auto changed
+    = http_request(gw->port(), "POST", "/admin/auth/change-password",
+                   std::string{R"({"current_password":")"} + good_password
+                     + R"(","new_password":"the new long password"})",
+                   a.headers());
   ASSERT_EQ(changed.status, 200) << changed.body;
   auto fresh = session_of(changed);
   EXPECT_EQ(keys_status(b.headers()), 401);
@@ -224,8 +224,8 @@ TEST_F(Auth, SessionsSurviveARestartAndCanBeEnded) {
   EXPECT_EQ(keys_status(a.headers()), 200);
   EXPECT_EQ(gw->log().find("/dashboard/?setup="), std::string::npos)
     << "no setup link once a password is set";
-  auto list = http_request(gw->port(), "GET", "/admin/auth/sessions", "",
-                           a.headers());
+  auto list
+    = http_request(gw->port(), "GET", "/admin/auth/sessions", "", a.headers());
   ASSERT_EQ(list.status, 200);
   auto doc = parse(list.body);
   std::string other;
@@ -246,8 +246,8 @@ TEST_F(Auth, SessionsSurviveARestartAndCanBeEnded) {
   EXPECT_EQ(ended.status, 200) << ended.body;
   EXPECT_EQ(keys_status(a.headers()), 200);
   EXPECT_EQ(keys_status(b.headers()), 401);
-  auto out = http_request(gw->port(), "POST", "/admin/auth/logout", "",
-                          a.headers());
+  auto out
+    = http_request(gw->port(), "POST", "/admin/auth/logout", "", a.headers());
   EXPECT_EQ(out.status, 200);
   EXPECT_NE(out.header("set-cookie").find("Max-Age=0"), std::string::npos);
   EXPECT_EQ(keys_status(a.headers()), 401);
@@ -310,7 +310,8 @@ TEST(AdminCors, OnlyConfiguredOriginsGetCorsAndPreflights) {
   temp_dir dir;
   write_file(dir.file("config.json"),
              R"({"cors":{"admin_origins":["https://ops.example"]}})");
-  gateway gw{dir.file("data"), {},
+  gateway gw{dir.file("data"),
+             {},
              std::vector<std::string>{"--config", dir.file("config.json")}};
   auto token = "Authorization: Bearer " + gw.admin_token();
   auto preflight = [&](const std::string& origin) {
@@ -342,14 +343,62 @@ TEST(AdminCors, OnlyConfiguredOriginsGetCorsAndPreflights) {
   EXPECT_EQ(foreign.header("x-frame-options"), "DENY");
   EXPECT_EQ(foreign.header("referrer-policy"), "no-referrer");
   // A configured origin may change things (with the token).
-  auto create = http_request(gw.port(), "POST", "/admin/keys",
-                             R"({"name":"from ops"})",
-                             token + "\r\nOrigin: https://ops.example");
+  auto create
+    = http_request(gw.port(), "POST", "/admin/keys", R"({"name":"from ops"})",
+                   token + "\r\nOrigin: https://ops.example");
   EXPECT_EQ(create.status, 201) << create.body;
   // /v1 is unaffected: any origin, no credentials.
   auto v1 = http_connection{"127.0.0.1", gw.port()}.request(
     "OPTIONS", "/v1/chat/completions", "", "Origin: https://evil.example");
   EXPECT_EQ(v1.header("access-control-allow-origin"), "*");
+}
+
+} // namespace
+
+namespace {
+
+TEST(AdminSystem, DeepHealthChecksTheStoreAndTheActors) {
+  temp_dir dir;
+  gateway gw{dir.file("data")};
+  auto r = http_request(gw.port(), "GET", "/health?deep=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = parse(r.body);
+  EXPECT_STREQ(doc["status"].GetString(), "ok");
+  EXPECT_STREQ(doc["checks"]["store"].GetString(), "ok");
+  EXPECT_STREQ(doc["checks"]["actors"].GetString(), "ok");
+  // The plain check stays the original's shape.
+  auto plain = parse(http_request(gw.port(), "GET", "/health").body);
+  EXPECT_FALSE(plain.HasMember("checks"));
+}
+
+TEST(AdminSystem, TheAuditListIsNewestFirstAndPagedByCursor) {
+  temp_dir dir;
+  gateway gw{dir.file("data")};
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(gw.admin("POST", "/admin/keys",
+                       R"({"name":"k)" + std::to_string(i) + "\"}")
+                .status,
+              201);
+  auto first = gw.admin("GET", "/admin/audit?limit=3");
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto page1 = parse(first.body);
+  ASSERT_EQ(page1["data"].Size(), 3u);
+  EXPECT_GT(page1["data"][0]["id"].GetInt64(),
+            page1["data"][1]["id"].GetInt64());
+  EXPECT_STREQ(page1["data"][0]["actor"].GetString(), "token");
+  EXPECT_STREQ(page1["data"][0]["action"].GetString(), "create");
+  ASSERT_TRUE(page1["next"].IsInt64());
+  auto second = gw.admin("GET", "/admin/audit?limit=3&before="
+                                  + std::to_string(page1["next"].GetInt64()));
+  auto page2 = parse(second.body);
+  ASSERT_EQ(page2["data"].Size(), 2u);
+  EXPECT_TRUE(page2["next"].IsNull());
+  EXPECT_LT(page2["data"][0]["id"].GetInt64(),
+            page1["data"][2]["id"].GetInt64());
+  // The key secrets never appear in the trail.
+  EXPECT_EQ(first.body.find("ohk_"), std::string::npos);
+  EXPECT_EQ(gw.admin("GET", "/admin/audit?limit=0").status, 400);
+  EXPECT_EQ(gw.admin("GET", "/admin/audit?before=x").status, 400);
 }
 
 } // namespace

@@ -85,9 +85,9 @@ TEST(V1Answers, ModelsRequestsAreLoggedAndFailuresCounted) {
              ? -1.0
              : std::stod(text.substr(at + 31, text.find('\n', at + 1) - at));
   };
-  auto unknown = http_request(gw.port(), "GET", "/v1/models", "",
-                              "Authorization: Bearer ohk_"
-                                + std::string(43, 'x'));
+  auto unknown
+    = http_request(gw.port(), "GET", "/v1/models", "",
+                   "Authorization: Bearer ohk_" + std::string(43, 'x'));
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(http_request(gw.port(), "GET", "/v1/models").status, 401);
   auto metrics_after = gw.admin("GET", "/metrics").body;

@@ -2,6 +2,7 @@
 // one place in src/http that spawns actors for admin work.
 #include "http/handlers/admin.hpp"
 
+#include <charconv>
 #include <chrono>
 
 #include <caf/actor_system.hpp>
@@ -15,6 +16,8 @@
 #include "core/error_render.hpp"
 #include "http/handlers/admin_detect.hpp"
 #include "http/handlers/admin_resources.hpp"
+#include "store/statement.hpp"
+#include "store/audit_repo.hpp"
 
 namespace oh::http::handlers {
 
@@ -227,9 +230,138 @@ void run_store_job(const std::shared_ptr<app_context>& ctx,
   ctx->system->spawn(admin_call, ctx, std::move(job), std::move(respond));
 }
 
+namespace {
+
+/// GET /admin/audit?limit=&before=: newest first, keyset paged; `next` is
+/// the `before` of the next page.
+void audit_list(const std::shared_ptr<app_context>& ctx,
+                const http_request& req, responder respond) {
+  auto number = [&](const char* name, int64_t fallback, int64_t lo,
+                    int64_t hi) -> std::optional<int64_t> {
+    auto text = query_param(req.query, name);
+    if (!text)
+      return fallback;
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+    if (ec != std::errc{} || end != text->data() + text->size() || v < lo
+        || v > hi)
+      return std::nullopt;
+    return v;
+  };
+  auto limit = number("limit", 50, 1, 200);
+  auto before = number("before", 0, 0, INT64_MAX);
+  if (!limit || !before) {
+    respond(error_response(
+      dialect::admin,
+      fail(errc::invalid_value,
+           !limit ? "limit must be a whole number from 1 to 200"
+                  : "before must be an audit id (a whole number)",
+           !limit ? "limit" : "before")));
+    return;
+  }
+  actors::store_job job = [limit = *limit,
+                           before = *before](actors::store_context& sc) {
+    auto rows = store::audit_repo{sc.db}.page(before, limit + 1);
+    bool more = static_cast<int64_t>(rows.size()) > limit;
+    if (more)
+      rows.pop_back();
+    std::string body = "{\"data\":[";
+    for (size_t i = 0; i < rows.size(); ++i) {
+      auto& r = rows[i];
+      if (i > 0)
+        body += ",";
+      body += "{\"id\":" + std::to_string(r.id) + ",\"created_at\":";
+      json::append_quoted(body, r.created_at);
+      body += ",\"actor\":";
+      json::append_quoted(body, r.actor);
+      body += ",\"action\":";
+      json::append_quoted(body, r.action);
+      body += ",\"target_type\":";
+      json::append_quoted(body, r.target_type);
+      body += ",\"target_id\":";
+      json::append_quoted(body, r.target_id);
+      body += ",\"detail\":";
+      auto detail = json::parse(r.detail);
+      body += detail ? json::to_string(*detail) : std::string{"{}"};
+      body += "}";
+    }
+    body += "],\"next\":";
+    body += more && !rows.empty() ? std::to_string(rows.back().id) : "null";
+    body += "}";
+    actors::admin_reply reply;
+    reply.body = std::move(body);
+    return reply;
+  };
+  run_store_job(ctx, std::move(job), std::move(respond));
+}
+
+/// GET /health?deep=1: the store answers a query and the registry answers
+/// a status request, each within a second (SPEC §3).
+void deep_health_call(caf::event_based_actor* self,
+                      std::shared_ptr<app_context> ctx, responder respond) {
+  auto checks = std::make_shared<std::pair<std::string, std::string>>(
+    "timeout", "timeout");
+  auto pending = std::make_shared<int>(2);
+  auto done = [ctx, checks, pending, respond] {
+    if (--*pending > 0)
+      return;
+    bool ok = checks->first == "ok" && checks->second == "ok"
+              && !ctx->draining.load();
+    http_response res;
+    res.status = ok ? 200 : 503;
+    res.body = std::string{"{\"status\":\""}
+               + (ctx->draining.load() ? "draining"
+                  : ok                 ? "ok"
+                                       : "degraded")
+               + "\",\"timestamp\":\"" + clock::now_iso()
+               + "\",\"checks\":{\"store\":\"" + checks->first
+               + "\",\"actors\":\"" + checks->second + "\"}}";
+    res.headers.emplace_back("Cache-Control", "no-store");
+    respond(std::move(res));
+  };
+  actors::store_job probe = [](actors::store_context& sc) {
+    store::statement st{sc.db, "SELECT 1"};
+    st.step();
+    return actors::admin_reply{};
+  };
+  self->request(ctx->store, std::chrono::seconds(1), actors::run_atom::value,
+                probe)
+    .then(
+      [checks, done](actors::admin_reply& r) {
+        checks->first = r.error ? "failing" : "ok";
+        done();
+      },
+      [checks, done](caf::error&) {
+        checks->first = "not answering";
+        done();
+      });
+  self->request(ctx->registry, std::chrono::seconds(1),
+                actors::status_atom::value)
+    .then(
+      [checks, done](std::string&) {
+        checks->second = "ok";
+        done();
+      },
+      [checks, done](caf::error&) {
+        checks->second = "not answering";
+        done();
+      });
+}
+
+} // namespace
+
+void handle_deep_health(const std::shared_ptr<app_context>& ctx,
+                        responder respond) {
+  ctx->system->spawn(deep_health_call, ctx, std::move(respond));
+}
+
 void handle_admin(const std::shared_ptr<app_context>& ctx,
                   const route_result& route, http_request req,
                   const admin_principal& who, responder respond) {
+  if (route.id == route_id::admin_audit) {
+    audit_list(ctx, req, std::move(respond));
+    return;
+  }
   if (route.id == route_id::admin_system_status) {
     ctx->system->spawn(status_call, ctx, std::move(respond));
     return;

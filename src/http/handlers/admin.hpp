@@ -20,6 +20,10 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
 void run_store_job(const std::shared_ptr<app_context>& ctx,
                    actors::store_job job, responder respond);
 
+/// GET /health?deep=1: the store and the actors answer (SPEC §3).
+void handle_deep_health(const std::shared_ptr<app_context>& ctx,
+                        responder respond);
+
 /// An admin job's reply as an HTTP answer (its extra headers included).
 http_response admin_reply_to_http(const actors::admin_reply& reply);
 

@@ -52,9 +52,8 @@ admin_reply error_reply(errc code, std::string message,
 admin_reply too_many(int64_t wait_ms) {
   auto r = error_reply(errc::rate_limited,
                        "too many failed attempts; try again later");
-  r.headers.emplace_back("Retry-After",
-                         std::to_string(std::max<int64_t>(1, (wait_ms + 999)
-                                                                 / 1000)));
+  r.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(
+                                          1, (wait_ms + 999) / 1000)));
   return r;
 }
 
@@ -211,8 +210,7 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
   std::string ip = req.peer_ip;
   std::string ua = user_agent_of(req);
   bool secure = over_https(req);
-  std::string current
-    = who.session ? who.session->id_hash : std::string{};
+  std::string current = who.session ? who.session->id_hash : std::string{};
 
   switch (route.id) {
     case route_id::admin_auth_status: {
@@ -238,17 +236,17 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
       }
       // DELETE: every session but the caller's own.
       auto actor = who.actor;
-      run(ctx,
-          [auth, current, actor](store_context& sc) {
-            auth->end_all_except(current);
-            store::sessions_repo{sc.db}.remove_all_except(current);
-            store::audit_repo{sc.db}.record(actor, "revoke_all", "session",
-                                            "");
-            admin_reply r;
-            r.body = "{\"ok\":true}";
-            return r;
-          },
-          std::move(respond));
+      run(
+        ctx,
+        [auth, current, actor](store_context& sc) {
+          auth->end_all_except(current);
+          store::sessions_repo{sc.db}.remove_all_except(current);
+          store::audit_repo{sc.db}.record(actor, "revoke_all", "session", "");
+          admin_reply r;
+          r.body = "{\"ok\":true}";
+          return r;
+        },
+        std::move(respond));
       return;
     }
     case route_id::admin_auth_session: {
@@ -263,34 +261,36 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
           dialect::admin, fail(errc::not_found, "no session with id " + id)));
         return;
       }
-      run(ctx,
-          [auth, hash, id, actor](store_context& sc) {
-            auth->end_session_by_hash(hash);
-            store::sessions_repo{sc.db}.remove(hash);
-            store::audit_repo{sc.db}.record(actor, "revoke", "session", id);
-            admin_reply r;
-            r.body = "{\"ok\":true}";
-            return r;
-          },
-          std::move(respond));
+      run(
+        ctx,
+        [auth, hash, id, actor](store_context& sc) {
+          auth->end_session_by_hash(hash);
+          store::sessions_repo{sc.db}.remove(hash);
+          store::audit_repo{sc.db}.record(actor, "revoke", "session", id);
+          admin_reply r;
+          r.body = "{\"ok\":true}";
+          return r;
+        },
+        std::move(respond));
       return;
     }
     case route_id::admin_auth_logout: {
       auto actor = who.actor;
-      run(ctx,
-          [auth, current, actor, secure](store_context& sc) {
-            if (!current.empty()) {
-              auth->end_session_by_hash(current);
-              store::sessions_repo{sc.db}.remove(current);
-              store::audit_repo{sc.db}.record(actor, "logout", "session",
-                                              current.substr(0, 16));
-            }
-            admin_reply r;
-            r.body = "{\"ok\":true}";
-            r.headers.emplace_back("Set-Cookie", cleared_cookie(secure));
-            return r;
-          },
-          std::move(respond));
+      run(
+        ctx,
+        [auth, current, actor, secure](store_context& sc) {
+          if (!current.empty()) {
+            auth->end_session_by_hash(current);
+            store::sessions_repo{sc.db}.remove(current);
+            store::audit_repo{sc.db}.record(actor, "logout", "session",
+                                            current.substr(0, 16));
+          }
+          admin_reply r;
+          r.body = "{\"ok\":true}";
+          r.headers.emplace_back("Set-Cookie", cleared_cookie(secure));
+          return r;
+        },
+        std::move(respond));
       return;
     }
     default:
@@ -308,144 +308,147 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
     case route_id::admin_auth_login: {
       auto token = fields.text("admin_token");
       if (!password && !token) {
-        respond(error_response(
-          dialect::admin, fail(errc::missing_field,
-                               "send \"password\" or \"admin_token\"",
-                               "password")));
+        respond(error_response(dialect::admin,
+                               fail(errc::missing_field,
+                                    "send \"password\" or \"admin_token\"",
+                                    "password")));
         return;
       }
-      run(ctx,
-          [auth, password, token, ip, ua, secure](store_context& sc) {
-            auto now = clock::now_ms();
-            if (auto wait = auth->retry_after_ms(ip, now); wait > 0)
-              return too_many(wait);
-            bool ok = false;
-            if (token) {
-              ok = auth->is_admin_token(*token);
-            } else if (auto stored = stored_password(sc.db)) {
-              ok = password::verify(*password, *stored);
-              if (ok && password::needs_rehash(*stored))
-                store_password(sc.db, password::hash(*password));
-            } else {
-              return error_reply(errc::auth_invalid,
-                                 "no password is set: use the setup link or "
-                                 "log in with the admin token");
-            }
-            if (!ok) {
-              auth->record_failure(ip, now);
-              return error_reply(errc::auth_invalid,
-                                 token ? "wrong admin token"
-                                       : "wrong password");
-            }
-            return session_reply(sc.db, *auth, ip, ua, secure, "login");
-          },
-          std::move(respond));
+      run(
+        ctx,
+        [auth, password, token, ip, ua, secure](store_context& sc) {
+          auto now = clock::now_ms();
+          if (auto wait = auth->retry_after_ms(ip, now); wait > 0)
+            return too_many(wait);
+          bool ok = false;
+          if (token) {
+            ok = auth->is_admin_token(*token);
+          } else if (auto stored = stored_password(sc.db)) {
+            ok = password::verify(*password, *stored);
+            if (ok && password::needs_rehash(*stored))
+              store_password(sc.db, password::hash(*password));
+          } else {
+            return error_reply(errc::auth_invalid,
+                               "no password is set: use the setup link or "
+                               "log in with the admin token");
+          }
+          if (!ok) {
+            auth->record_failure(ip, now);
+            return error_reply(errc::auth_invalid,
+                               token ? "wrong admin token" : "wrong password");
+          }
+          return session_reply(sc.db, *auth, ip, ua, secure, "login");
+        },
+        std::move(respond));
       return;
     }
     case route_id::admin_auth_setup: {
       auto setup_token = fields.text("setup_token");
       if (!password || password->size() < password::min_length) {
-        respond(error_response(
-          dialect::admin,
-          fail(errc::invalid_value,
-               "the password must be at least "
-                 + std::to_string(password::min_length) + " characters",
-               "password")));
+        respond(error_response(dialect::admin,
+                               fail(errc::invalid_value,
+                                    "the password must be at least "
+                                      + std::to_string(password::min_length)
+                                      + " characters",
+                                    "password")));
         return;
       }
-      run(ctx,
-          [auth, password, setup_token, ip, ua, secure](store_context& sc) {
-            auto now = clock::now_ms();
-            if (auto wait = auth->retry_after_ms(ip, now); wait > 0)
-              return too_many(wait);
-            if (auth->has_password() || stored_password(sc.db))
-              return error_reply(errc::conflict,
-                                 "a password is already set: log in, or "
-                                 "change it with "
-                                 "/admin/auth/change-password");
-            // The one-time token of the setup link, or the admin token:
-            // reaching the port is not enough to claim the gateway.
-            std::string presented = setup_token.value_or("");
-            if (!auth->is_admin_token(presented)
-                && !auth->take_setup_token(presented)) {
-              auth->record_failure(ip, now);
-              return error_reply(errc::auth_invalid,
-                                 "setup needs the setup token of the setup "
-                                 "link printed at first start (or the admin "
-                                 "token)",
-                                 "setup_token");
-            }
-            store_password(sc.db, password::hash(*password));
-            auth->set_has_password(true);
-            return session_reply(sc.db, *auth, ip, ua, secure, "setup");
-          },
-          std::move(respond));
+      run(
+        ctx,
+        [auth, password, setup_token, ip, ua, secure](store_context& sc) {
+          auto now = clock::now_ms();
+          if (auto wait = auth->retry_after_ms(ip, now); wait > 0)
+            return too_many(wait);
+          if (auth->has_password() || stored_password(sc.db))
+            return error_reply(errc::conflict,
+                               "a password is already set: log in, or "
+                               "change it with "
+                               "/admin/auth/change-password");
+          // The one-time token of the setup link, or the admin token:
+          // reaching the port is not enough to claim the gateway.
+          std::string presented = setup_token.value_or("");
+          if (!auth->is_admin_token(presented)
+              && !auth->take_setup_token(presented)) {
+            auth->record_failure(ip, now);
+            return error_reply(errc::auth_invalid,
+                               "setup needs the setup token of the setup "
+                               "link printed at first start (or the admin "
+                               "token)",
+                               "setup_token");
+          }
+          store_password(sc.db, password::hash(*password));
+          auth->set_has_password(true);
+          return session_reply(sc.db, *auth, ip, ua, secure, "setup");
+        },
+        std::move(respond));
       return;
     }
     case route_id::admin_auth_change_password: {
       auto current_password = fields.text("current_password");
       auto new_password = fields.text("new_password");
       if (!new_password || new_password->size() < password::min_length) {
-        respond(error_response(
-          dialect::admin,
-          fail(errc::invalid_value,
-               "the new password must be at least "
-                 + std::to_string(password::min_length) + " characters",
-               "new_password")));
+        respond(error_response(dialect::admin,
+                               fail(errc::invalid_value,
+                                    "the new password must be at least "
+                                      + std::to_string(password::min_length)
+                                      + " characters",
+                                    "new_password")));
         return;
       }
       auto actor = who.actor;
-      run(ctx,
-          [auth, current_password, new_password, ip, ua, secure,
-           actor](store_context& sc) {
-            auto now = clock::now_ms();
-            if (auto wait = auth->retry_after_ms(ip, now); wait > 0)
-              return too_many(wait);
-            auto stored = stored_password(sc.db);
-            if (!stored)
-              return error_reply(errc::invalid_value,
-                                 "no password is set: use setup first");
-            if (!current_password
-                || !password::verify(*current_password, *stored)) {
-              auth->record_failure(ip, now);
-              return error_reply(errc::auth_invalid,
-                                 "the current password is wrong",
-                                 "current_password");
-            }
-            store_password(sc.db, password::hash(*new_password));
-            // Every session ends; the caller gets a new one.
-            auth->end_all_except("");
-            store::sessions_repo{sc.db}.remove_all_except("");
-            store::audit_repo{sc.db}.record(actor, "change_password",
-                                            "settings", password_key);
-            return session_reply(sc.db, *auth, ip, ua, secure,
-                                 "login_after_password_change");
-          },
-          std::move(respond));
+      run(
+        ctx,
+        [auth, current_password, new_password, ip, ua, secure,
+         actor](store_context& sc) {
+          auto now = clock::now_ms();
+          if (auto wait = auth->retry_after_ms(ip, now); wait > 0)
+            return too_many(wait);
+          auto stored = stored_password(sc.db);
+          if (!stored)
+            return error_reply(errc::invalid_value,
+                               "no password is set: use setup first");
+          if (!current_password
+              || !password::verify(*current_password, *stored)) {
+            auth->record_failure(ip, now);
+            return error_reply(errc::auth_invalid,
+                               "the current password is wrong",
+                               "current_password");
+          }
+          store_password(sc.db, password::hash(*new_password));
+          // Every session ends; the caller gets a new one.
+          auth->end_all_except("");
+          store::sessions_repo{sc.db}.remove_all_except("");
+          store::audit_repo{sc.db}.record(actor, "change_password", "settings",
+                                          password_key);
+          return session_reply(sc.db, *auth, ip, ua, secure,
+                               "login_after_password_change");
+        },
+        std::move(respond));
       return;
     }
     case route_id::admin_auth_rotate_token: {
       auto actor = who.actor;
-      run(ctx,
-          [auth, actor](store_context& sc) {
-            if (auth->token_path().empty())
-              return error_reply(errc::conflict,
-                                 "the admin token is configured "
-                                 "(OPENHINGE_ADMIN_TOKEN or admin.token): "
-                                 "change it there");
-            auto token = crypto::new_admin_token();
-            if (auto st = data_dir::write_file(auth->token_path(), token + "\n");
-                !st)
-              return error_reply(errc::internal, st.error().message);
-            auth->set_admin_token(token);
-            store::audit_repo{sc.db}.record(actor, "rotate", "admin_token", "");
-            admin_reply r;
-            std::string body = "{\"ok\":true,\"token\":";
-            json::append_quoted(body, token);
-            r.body = body + "}";
-            return r;
-          },
-          std::move(respond));
+      run(
+        ctx,
+        [auth, actor](store_context& sc) {
+          if (auth->token_path().empty())
+            return error_reply(errc::conflict,
+                               "the admin token is configured "
+                               "(OPENHINGE_ADMIN_TOKEN or admin.token): "
+                               "change it there");
+          auto token = crypto::new_admin_token();
+          if (auto st = data_dir::write_file(auth->token_path(), token + "\n");
+              !st)
+            return error_reply(errc::internal, st.error().message);
+          auth->set_admin_token(token);
+          store::audit_repo{sc.db}.record(actor, "rotate", "admin_token", "");
+          admin_reply r;
+          std::string body = "{\"ok\":true,\"token\":";
+          json::append_quoted(body, token);
+          r.body = body + "}";
+          return r;
+        },
+        std::move(respond));
       return;
     }
     default:
