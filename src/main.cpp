@@ -22,6 +22,7 @@
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "http/admin_auth.hpp"
+#include "http/handlers/admin_settings.hpp"
 #include "store/sessions_repo.hpp"
 #include "store/settings_repo.hpp"
 #include "core/config.hpp"
@@ -158,8 +159,11 @@ void register_computed_metrics(
     });
 }
 
-int serve(const oh::config& cfg, const sigset_t& signals) {
+int serve(const oh::config& cfg_given, const sigset_t& signals) {
   using namespace oh;
+  // The settings stored by the dashboard are the database level of the
+  // precedence; they are applied once the database is open.
+  config cfg = cfg_given;
   for (auto& w : cfg.warnings)
     OH_WARN("{}", w);
   if (auto st = data_dir::prepare(cfg.data_dir); !st)
@@ -211,6 +215,9 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   } catch (const std::exception& e) {
     return config_error(std::string{"db.path: "} + e.what());
   }
+
+  if (auto st = http::handlers::apply_stored_settings(cfg, *db); !st)
+    return config_error(st.error().message);
 
   // Dashboard authentication (SPEC §9.1): sessions survive restarts; the
   // password hash lives in the database, seeded from auth.passwordHash
@@ -338,6 +345,8 @@ int serve(const oh::config& cfg, const sigset_t& signals) {
   ctx->io_threads = cfg.threads;
   ctx->scheduler_threads = cfg.threads;
   ctx->auth = auth;
+  ctx->services_mut = services;
+  ctx->started_config = std::make_shared<const config>(cfg);
   ctx->listen_host = cfg.host;
   ctx->allowed_hosts = cfg.admin_allowed_hosts;
   ctx->admin_origins = cfg.cors_admin_origins;
@@ -501,6 +510,17 @@ int main(int argc, char** argv) {
     return config_error(cfg.error().message);
   oh::log::setup(cfg->parsed_log_level(), cfg->log_format == "json");
   if (show_config) {
+    // The database level too, when the database exists (never created here).
+    if (std::filesystem::exists(cfg->db_path)) {
+      try {
+        oh::store::database db{cfg->db_path};
+        if (auto st = oh::http::handlers::apply_stored_settings(*cfg, db); !st)
+          return config_error(st.error().message);
+      } catch (const std::exception& e) {
+        std::cerr << "openhinge: the database level was not read: " << e.what()
+                  << "\n";
+      }
+    }
     std::cout << oh::describe(*cfg);
     return 0;
   }

@@ -76,6 +76,8 @@ using provider_account_actor = caf::typed_actor<
   caf::reacts_to<outcome_atom, outcome_report>,
   // Runs the no-quota health probe (model listing) now.
   caf::reacts_to<check_atom>,
+  // New circuit-breaker limits; the breaker's state is kept.
+  caf::reacts_to<update_atom, health_limits>,
   // Internal: the probe's result.
   caf::reacts_to<probed_atom, probe_report>,
   // JSON summary of the actor's state (never its credentials).
@@ -125,12 +127,17 @@ using registry_actor = caf::typed_actor<
   // only the list changes, never the rest of the configuration.
   caf::reacts_to<models_atom, std::string, std::string>,
   // Every long-lived actor it knows, for introspection.
-  caf::replies_to<actors_atom>::with<std::vector<actor_ref>>>;
+  caf::replies_to<actors_atom>::with<std::vector<actor_ref>>,
+  // New health settings: kept for accounts spawned later and passed to
+  // every live account.
+  caf::reacts_to<update_atom, health_limits>>;
 
 /// Probes every account on a schedule (SPEC §6.3) without spending quota.
 using health_monitor_actor = caf::typed_actor<
   // Internal: the next round of probes.
   caf::reacts_to<tick_atom>,
+  // A new probe interval, used from the next round on.
+  caf::reacts_to<update_atom, health_limits>,
   // Rounds run and the interval as JSON.
   caf::replies_to<status_atom>::with<std::string>>;
 
@@ -173,6 +180,7 @@ using acceptor_actor = caf::typed_actor<
 // no remote actors). store_job carries a closure; provider_record carries
 // decrypted credentials that must never be serialised or printed.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::provider_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::health_limits)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::soul_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::api_key_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::config_world)

@@ -35,6 +35,11 @@ health_monitor_actor::behavior_type health_monitor(
         self->send(account, check_atom::value);
       self->delayed_send(self, next_delay(st), tick_atom::value);
     },
+    [=](update_atom, const health_limits& limits) {
+      auto& st = self->state;
+      ++st.handled;
+      st.interval_ms = std::max<int64_t>(1'000, limits.probe_interval_ms);
+    },
     [=](status_atom) -> std::string {
       auto& st = self->state;
       return "{" + mailbox_fields(self, st.handled)

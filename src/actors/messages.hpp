@@ -49,6 +49,14 @@ struct store_context {
   const store::credential_vault& vault;
 };
 
+/// Health settings changed in the dashboard (SPEC §9.2, `health`), applied
+/// to the running actors without a restart.
+struct health_limits {
+  int breaker_failures = 5;
+  int64_t breaker_cooldown_ms = 30'000;
+  int64_t probe_interval_ms = 60'000;
+};
+
 /// The answer of an admin job: a status and JSON body for the client (or an
 /// error to render), plus the changes the registry must apply.
 struct admin_reply {

@@ -361,6 +361,13 @@ provider_account_actor::behavior_type provider_account(
       apply_outcome(self->state, r, now_ms(self));
       publish(self);
     },
+    [=](update_atom, const health_limits& limits) {
+      auto& st = self->state;
+      ++st.handled;
+      st.breaker.set_limits(limits.breaker_failures,
+                            limits.breaker_cooldown_ms);
+      publish(self);
+    },
     [=](check_atom) {
       ++self->state.handled;
       probe(self);

@@ -247,6 +247,14 @@ registry(registry_actor::stateful_pointer<registry_state> self,
                  make_account_info(rec->second), actor->second);
       publish(self);
     },
+    [=](update_atom, const health_limits& limits) {
+      auto& st = self->state;
+      ++st.handled;
+      st.env.breaker_failures = limits.breaker_failures;
+      st.env.breaker_cooldown_ms = limits.breaker_cooldown_ms;
+      for (auto& [id, account] : st.accounts)
+        self->send(account, update_atom::value, limits);
+    },
     [=](apply_atom, std::vector<config_change>& changes) -> bool {
       ++self->state.handled;
       apply(self, changes);

@@ -3,6 +3,7 @@
 // What request actors share: the upstream client, the price table, the
 // lookup snapshot and the usage log queue. Built once in main.
 
+#include <atomic>
 #include <memory>
 
 #include "actors/gateway_metrics.hpp"
@@ -24,7 +25,8 @@ struct gateway_services {
   std::shared_ptr<snapshot_holder> snapshot;
   std::shared_ptr<usage_queue> log;
   /// routing.max_attempts: accounts tried per request before giving up.
-  uint32_t max_attempts = 3;
+  /// Atomic: the dashboard's routing settings change it while requests run.
+  std::atomic<uint32_t> max_attempts{3};
   /// timeouts.stream_heartbeat_s: keep-alives before a stream's content.
   uint32_t stream_heartbeat_ms = 10'000;
   /// limits.max_upstream_body_bytes / _event_bytes (SPEC §3).

@@ -22,6 +22,13 @@ public:
 
   /// Whether a request may go now. In half-open state only one trial is
   /// allowed until it reports back.
+  /// New limits from the dashboard; the current state and count stay.
+  void set_limits(int failures_to_open, int64_t cooldown_ms) {
+    threshold_ = failures_to_open;
+    base_cooldown_ms_ = cooldown_ms;
+    if (cooldown_ms_ < cooldown_ms)
+      cooldown_ms_ = cooldown_ms;
+  }
   bool allow(int64_t now_ms);
   void on_success(int64_t now_ms);
   void on_failure(int64_t now_ms);

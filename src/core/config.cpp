@@ -438,6 +438,65 @@ expected<config> load_config(const std::vector<std::string>& args,
   return cfg;
 }
 
+status apply_database_value(config& cfg, std::string_view key,
+                            const json::value& value) {
+  auto* s = find_setting(key);
+  if (s == nullptr)
+    return fail(errc::bad_config, "unknown key", std::string{key});
+  auto src = cfg.sources.find(s->key);
+  if (src != cfg.sources.end() && src->second != "default")
+    return ok(); // a flag, the environment or the file decides
+  config trial = cfg;
+  if (auto st = apply_json(trial, *s, value); !st)
+    return st;
+  cfg = std::move(trial);
+  cfg.sources[s->key] = "database";
+  return ok();
+}
+
+status check_value(std::string_view key, const json::value& value) {
+  auto* s = find_setting(key);
+  if (s == nullptr)
+    return fail(errc::bad_config, "unknown key", std::string{key});
+  config trial;
+  return apply_json(trial, *s, value);
+}
+
+std::string value_json(const config& cfg, std::string_view key) {
+  auto* s = find_setting(key);
+  if (s == nullptr)
+    return "null";
+  return std::visit(
+    [&](auto ptr) -> std::string {
+      using field_t = std::decay_t<decltype(cfg.*ptr)>;
+      const auto& v = cfg.*ptr;
+      if constexpr (std::is_same_v<field_t, std::string>) {
+        std::string out;
+        json::append_quoted(out, v);
+        return out;
+      } else if constexpr (std::is_same_v<field_t, bool>) {
+        return v ? "true" : "false";
+      } else if constexpr (std::is_same_v<field_t, std::vector<std::string>>) {
+        std::string out = "[";
+        for (auto& item : v) {
+          if (out.size() > 1)
+            out += ",";
+          json::append_quoted(out, item);
+        }
+        return out + "]";
+      } else {
+        return std::to_string(v);
+      }
+    },
+    s->target);
+}
+
+config default_config() {
+  config cfg;
+  apply_defaults(cfg);
+  return cfg;
+}
+
 std::string describe(const config& cfg) {
   std::string out;
   if (!cfg.config_file.empty())

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/expected.hpp"
+#include "core/json.hpp"
 #include "core/logging.hpp"
 
 namespace oh {
@@ -88,5 +89,21 @@ expected<config> load_config(const std::vector<std::string>& args,
 
 /// Lines `key = value  (source)` with secrets redacted.
 std::string describe(const config& cfg);
+
+/// The database level of the precedence (SPEC §2: flags > env > file >
+/// database > defaults): `value` applies to `key` only while the key's
+/// value comes from the defaults, and its source becomes "database".
+/// A bad value fails naming the key (and changes nothing).
+status apply_database_value(config& cfg, std::string_view key,
+                            const json::value& value);
+
+/// Checks `value` for `key` as the config file would, changing nothing.
+status check_value(std::string_view key, const json::value& value);
+
+/// The value of `key` as JSON text ("3", "true", "\"x\"").
+std::string value_json(const config& cfg, std::string_view key);
+
+/// A configuration with only the built-in defaults.
+config default_config();
 
 } // namespace oh

@@ -6,6 +6,7 @@
 #include "core/error_render.hpp"
 #include "http/handlers/admin.hpp"
 #include "http/handlers/admin_auth.hpp"
+#include "http/handlers/admin_settings.hpp"
 #include "http/handlers/chat.hpp"
 #include "http/handlers/public.hpp"
 #include "http/router.hpp"
@@ -340,6 +341,11 @@ void app::handle(http_request req, sink_ptr sink) {
     case route_id::admin_auth_rotate_token:
       handlers::handle_auth(ctx_, route, std::move(req), *who,
                             std::move(respond));
+      return;
+    case route_id::admin_settings:
+    case route_id::admin_setting:
+      handlers::handle_settings(ctx_, route, std::move(req), *who,
+                                std::move(respond));
       return;
     default:
       break;

@@ -13,6 +13,7 @@
 #include "actors/actors.hpp"
 #include "actors/services.hpp"
 #include "actors/snapshot.hpp"
+#include "core/config.hpp"
 #include "http/admin_auth.hpp"
 #include "http/http_types.hpp"
 
@@ -40,6 +41,12 @@ struct app_context {
   actors::registry_actor registry;
   std::shared_ptr<actors::snapshot_holder> snapshot;
   std::shared_ptr<const actors::gateway_services> services;
+  /// The same services, for the few settings the dashboard changes live
+  /// (routing.max_attempts).
+  std::shared_ptr<actors::gateway_services> services_mut;
+  /// The configuration the process started with (database level applied):
+  /// which values a flag, the environment or the file fixes (SPEC §2).
+  std::shared_ptr<const config> started_config;
   /// The admin token and dashboard sessions (SPEC §9.1).
   std::shared_ptr<admin_auth> auth;
   /// The configured listen host and extra allowed admin hosts (SPEC §3).

@@ -66,6 +66,9 @@ constexpr route_def routes[] = {
   {"DELETE", "/admin/auth/sessions/{}", route_id::admin_auth_session},
   {"POST", "/admin/auth/rotate-token", route_id::admin_auth_rotate_token},
   {"GET", "/admin/audit", route_id::admin_audit},
+  {"GET", "/admin/settings", route_id::admin_settings},
+  {"GET", "/admin/settings/{}", route_id::admin_setting},
+  {"PUT", "/admin/settings/{}", route_id::admin_setting},
   {"GET", "/admin/actors/{}", route_id::admin_actor},
 };
 

@@ -44,6 +44,8 @@ enum class route_id {
   admin_auth_session,
   admin_auth_rotate_token,
   admin_audit,
+  admin_settings,
+  admin_setting,
 };
 
 using oh::dialect;
