@@ -103,6 +103,14 @@ void gauge_family::set(label_list l, double v) {
   series_of(values_, key) = v;
 }
 
+double gauge_family::sum() const {
+  std::lock_guard guard{mu_};
+  double total = 0;
+  for (auto& [key, v] : values_)
+    total += v;
+  return total;
+}
+
 void gauge_family::add(label_list l, double v) {
   auto& key = scratch_key(l);
   std::lock_guard guard{mu_};

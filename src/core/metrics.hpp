@@ -41,10 +41,12 @@ class gauge_family {
 public:
   void set(label_list l, double v);
   void add(label_list l, double v);
+  /// The sum over every series (the value itself for an unlabelled gauge).
+  double sum() const;
 
 private:
   friend class registry;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, double, std::less<>> values_;
 };
 

@@ -67,6 +67,7 @@ constexpr route_def routes[] = {
   {"POST", "/admin/auth/rotate-token", route_id::admin_auth_rotate_token},
   {"GET", "/admin/audit", route_id::admin_audit},
   {"GET", "/admin/settings", route_id::admin_settings},
+  {"GET", "/admin/providers/{}/models", route_id::admin_provider_models},
   {"GET", "/admin/settings/{}", route_id::admin_setting},
   {"PUT", "/admin/settings/{}", route_id::admin_setting},
   {"GET", "/admin/actors/{}", route_id::admin_actor},

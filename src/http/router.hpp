@@ -46,6 +46,7 @@ enum class route_id {
   admin_audit,
   admin_settings,
   admin_setting,
+  admin_provider_models,
 };
 
 using oh::dialect;

@@ -11,6 +11,7 @@
 
 #include "core/json.hpp"
 #include "gateway.hpp"
+#include "upstream.hpp"
 #include "store/database.hpp"
 #include "store/statement.hpp"
 #include "wire.hpp"
@@ -399,6 +400,65 @@ TEST(AdminSystem, TheAuditListIsNewestFirstAndPagedByCursor) {
   EXPECT_EQ(first.body.find("ohk_"), std::string::npos);
   EXPECT_EQ(gw.admin("GET", "/admin/audit?limit=0").status, 400);
   EXPECT_EQ(gw.admin("GET", "/admin/audit?before=x").status, 400);
+}
+
+} // namespace
+
+namespace {
+
+TEST(AdminSystem, StatusCountsWhatRunsAndItsMemory) {
+  temp_dir dir;
+  gateway gw{dir.file("data")};
+  ASSERT_EQ(gw.admin("POST", "/admin/keys", R"({"name":"k"})").status, 201);
+  ASSERT_EQ(
+    gw.admin("POST", "/admin/souls", R"({"name":"S","system_prompt":"x"})")
+      .status,
+    201);
+  auto r = gw.admin("GET", "/admin/system/status");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = parse(r.body);
+  EXPECT_STREQ(doc["status"].GetString(), "running");
+  EXPECT_EQ(doc["providers"].GetInt(), 0);
+  EXPECT_EQ(doc["souls"].GetInt(), 1);
+  EXPECT_EQ(doc["api_keys"].GetInt(), 1);
+  EXPECT_EQ(doc["total_requests"].GetInt(), 0);
+  EXPECT_EQ(doc["today_requests"].GetInt(), 0);
+  EXPECT_GT(doc["memory"]["rss_bytes"].GetInt64(), 1'000'000);
+  EXPECT_GT(doc["memory"]["rss"].GetDouble(), 1.0);
+  EXPECT_EQ(doc["open_streams"].GetInt(), 0);
+  EXPECT_TRUE(doc["actors"].IsObject());
+  // Still behind authentication (the original's was public).
+  EXPECT_EQ(http_request(gw.port(), "GET", "/admin/system/status").status, 401);
+}
+
+TEST(AdminProviders, ModelsAreTheListTheLastProbeFound) {
+  temp_dir dir;
+  std::filesystem::create_directories(dir.file("up"));
+  fake_upstream up{dir.file("up")};
+  gateway gw{dir.file("data")};
+  auto created
+    = gw.admin("POST", "/admin/providers",
+               R"({"name":"fake","type":"openai","base_url":")" + up.base_url()
+                 + R"(","credentials":{"api_key":"sk-x"}})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string id = parse(created.body)["data"]["id"].GetString();
+  // A new account probes at once; wait for its list to be stored.
+  std::string body;
+  for (int i = 0; i < 100; ++i) {
+    auto r = gw.admin("GET", "/admin/providers/" + id + "/models");
+    ASSERT_EQ(r.status, 200) << r.body;
+    body = r.body;
+    if (body.find("gpt-4o-mini") != std::string::npos)
+      break;
+    std::this_thread::sleep_for(50ms);
+  }
+  auto doc = parse(body);
+  ASSERT_TRUE(doc["data"].IsArray());
+  bool found = false;
+  for (auto& m : doc["data"].GetArray())
+    found = found || std::string{m["id"].GetString()} == "gpt-4o-mini";
+  EXPECT_TRUE(found) << body;
+  EXPECT_EQ(gw.admin("GET", "/admin/providers/nope/models").status, 404);
 }
 
 } // namespace

@@ -4,6 +4,9 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
+
+#include <unistd.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -18,6 +21,7 @@
 #include "http/handlers/admin_resources.hpp"
 #include "store/statement.hpp"
 #include "store/audit_repo.hpp"
+#include "store/providers_repo.hpp"
 
 namespace oh::http::handlers {
 
@@ -40,20 +44,85 @@ http_response unavailable(const caf::error& err, caf::actor_system& sys) {
 // lambda captures: CAF 0.17 dereferences a null argument tuple when a
 // function actor is spawned without arguments (UBSan flags it).
 
+/// Resident memory of this process in bytes (0 when /proc is unreadable).
+uint64_t resident_bytes() {
+  uint64_t pages = 0;
+  uint64_t resident = 0;
+  if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+    if (std::fscanf(f, "%lu %lu", &pages, &resident) != 2)
+      resident = 0;
+    std::fclose(f);
+  }
+  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
+/// GET /admin/system/status: the original's fields (version, uptime,
+/// counts, requests, memory) plus open streams and the actor counts.
 void status_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
                  responder respond) {
+  struct parts {
+    std::string actors = "null";
+    std::string requests = "\"total_requests\":null,\"today_requests\":null";
+    int pending = 2;
+  };
+  auto p = std::make_shared<parts>();
+  auto done = [ctx, p, respond] {
+    if (--p->pending > 0)
+      return;
+    auto snap = ctx->snapshot->load();
+    auto uptime_s = (clock::now_ms() - ctx->started_ms) / 1000.0;
+    auto rss = resident_bytes();
+    char rss_mb[32];
+    std::snprintf(rss_mb, sizeof rss_mb, "%.1f",
+                  static_cast<double>(rss) / (1024.0 * 1024.0));
+    http_response res;
+    res.body
+      = "{\"status\":\"running\",\"version\":\"" OH_VERSION "\",\"uptime\":"
+        + std::to_string(uptime_s)
+        + ",\"providers\":" + std::to_string(snap->accounts_by_id.size())
+        + ",\"souls\":" + std::to_string(snap->souls_by_slug.size())
+        + ",\"api_keys\":" + std::to_string(snap->keys_by_hash.size()) + ","
+        + p->requests + ",\"memory\":{\"rss\":" + rss_mb
+        + ",\"rss_bytes\":" + std::to_string(rss) + "},\"open_streams\":"
+        + std::to_string(
+          static_cast<int64_t>(ctx->services->metrics->open_streams.sum()))
+        + ",\"in_flight\":" + std::to_string(ctx->services->live->all().size())
+        + ",\"actors\":" + p->actors + "}";
+    respond(std::move(res));
+  };
   self->request(ctx->registry, call_timeout, actors::status_atom::value)
     .then(
-      [ctx, respond](std::string& counts) {
-        auto uptime_s = (clock::now_ms() - ctx->started_ms) / 1000.0;
-        http_response res;
-        res.body = "{\"status\":\"running\",\"version\":\"" OH_VERSION
-                   "\",\"uptime\":"
-                   + std::to_string(uptime_s) + ",\"actors\":" + counts + "}";
-        respond(std::move(res));
+      [p, done](std::string& counts) {
+        p->actors = std::move(counts);
+        done();
       },
       [ctx, respond](caf::error& err) {
         respond(unavailable(err, *ctx->system));
+      });
+  // Requests: every key's count, and today's from the daily rollup (cheap
+  // at any log size, unlike counting the log).
+  actors::store_job counts = [](actors::store_context& sc) {
+    store::statement total{sc.db, "SELECT COALESCE(SUM(total_requests), 0)"
+                                  " FROM api_keys"};
+    total.step();
+    store::statement today{sc.db, "SELECT COALESCE(SUM(total_requests), 0)"
+                                  " FROM cost_daily WHERE date = ?1"};
+    today.bind(1, clock::now_iso().substr(0, 10));
+    today.step();
+    actors::admin_reply r;
+    r.body = "\"total_requests\":" + std::to_string(total.int64(0))
+             + ",\"today_requests\":" + std::to_string(today.int64(0));
+    return r;
+  };
+  self->request(ctx->store, call_timeout, actors::run_atom::value, counts)
+    .then(
+      [p, done](actors::admin_reply& r) {
+        if (!r.error)
+          p->requests = std::move(r.body);
+        done();
+      },
+      [p, done](caf::error&) {
+        done(); // the counts stay null; the rest is still worth showing
       });
 }
 
@@ -242,7 +311,8 @@ void audit_list(const std::shared_ptr<app_context>& ctx,
     if (!text)
       return fallback;
     int64_t v = 0;
-    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+    auto [end, ec]
+      = std::from_chars(text->data(), text->data() + text->size(), v);
     if (ec != std::errc{} || end != text->data() + text->size() || v < lo
         || v > hi)
       return std::nullopt;
@@ -259,39 +329,39 @@ void audit_list(const std::shared_ptr<app_context>& ctx,
            !limit ? "limit" : "before")));
     return;
   }
-  actors::store_job job = [limit = *limit,
-                           before = *before](actors::store_context& sc) {
-    auto rows = store::audit_repo{sc.db}.page(before, limit + 1);
-    bool more = static_cast<int64_t>(rows.size()) > limit;
-    if (more)
-      rows.pop_back();
-    std::string body = "{\"data\":[";
-    for (size_t i = 0; i < rows.size(); ++i) {
-      auto& r = rows[i];
-      if (i > 0)
-        body += ",";
-      body += "{\"id\":" + std::to_string(r.id) + ",\"created_at\":";
-      json::append_quoted(body, r.created_at);
-      body += ",\"actor\":";
-      json::append_quoted(body, r.actor);
-      body += ",\"action\":";
-      json::append_quoted(body, r.action);
-      body += ",\"target_type\":";
-      json::append_quoted(body, r.target_type);
-      body += ",\"target_id\":";
-      json::append_quoted(body, r.target_id);
-      body += ",\"detail\":";
-      auto detail = json::parse(r.detail);
-      body += detail ? json::to_string(*detail) : std::string{"{}"};
-      body += "}";
-    }
-    body += "],\"next\":";
-    body += more && !rows.empty() ? std::to_string(rows.back().id) : "null";
-    body += "}";
-    actors::admin_reply reply;
-    reply.body = std::move(body);
-    return reply;
-  };
+  actors::store_job job
+    = [limit = *limit, before = *before](actors::store_context& sc) {
+        auto rows = store::audit_repo{sc.db}.page(before, limit + 1);
+        bool more = static_cast<int64_t>(rows.size()) > limit;
+        if (more)
+          rows.pop_back();
+        std::string body = "{\"data\":[";
+        for (size_t i = 0; i < rows.size(); ++i) {
+          auto& r = rows[i];
+          if (i > 0)
+            body += ",";
+          body += "{\"id\":" + std::to_string(r.id) + ",\"created_at\":";
+          json::append_quoted(body, r.created_at);
+          body += ",\"actor\":";
+          json::append_quoted(body, r.actor);
+          body += ",\"action\":";
+          json::append_quoted(body, r.action);
+          body += ",\"target_type\":";
+          json::append_quoted(body, r.target_type);
+          body += ",\"target_id\":";
+          json::append_quoted(body, r.target_id);
+          body += ",\"detail\":";
+          auto detail = json::parse(r.detail);
+          body += detail ? json::to_string(*detail) : std::string{"{}"};
+          body += "}";
+        }
+        body += "],\"next\":";
+        body += more && !rows.empty() ? std::to_string(rows.back().id) : "null";
+        body += "}";
+        actors::admin_reply reply;
+        reply.body = std::move(body);
+        return reply;
+      };
   run_store_job(ctx, std::move(job), std::move(respond));
 }
 
@@ -324,8 +394,9 @@ void deep_health_call(caf::event_based_actor* self,
     st.step();
     return actors::admin_reply{};
   };
-  self->request(ctx->store, std::chrono::seconds(1), actors::run_atom::value,
-                probe)
+  self
+    ->request(ctx->store, std::chrono::seconds(1), actors::run_atom::value,
+              probe)
     .then(
       [checks, done](actors::admin_reply& r) {
         checks->first = r.error ? "failing" : "ok";
@@ -335,8 +406,9 @@ void deep_health_call(caf::event_based_actor* self,
         checks->first = "not answering";
         done();
       });
-  self->request(ctx->registry, std::chrono::seconds(1),
-                actors::status_atom::value)
+  self
+    ->request(ctx->registry, std::chrono::seconds(1),
+              actors::status_atom::value)
     .then(
       [checks, done](std::string&) {
         checks->second = "ok";
@@ -360,6 +432,37 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
                   const admin_principal& who, responder respond) {
   if (route.id == route_id::admin_audit) {
     audit_list(ctx, req, std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_provider_models) {
+    // The account's model list as its last probe found it (no upstream
+    // call here; POST …/health refreshes it).
+    actors::store_job job = [id = route.param](actors::store_context& sc) {
+      auto rec = store::providers_repo{sc.db, sc.vault}.get(id);
+      actors::admin_reply r;
+      if (!rec) {
+        r.error = fail(errc::not_found, "no provider with id " + id);
+        return r;
+      }
+      std::string body = "{\"data\":[";
+      if (auto models = json::parse(rec->models_json);
+          models && models->IsArray()) {
+        bool first = true;
+        for (auto& m : models->GetArray()) {
+          if (!m.IsString())
+            continue;
+          if (!first)
+            body += ",";
+          first = false;
+          body += "{\"id\":";
+          json::append_quoted(body, m.GetString());
+          body += "}";
+        }
+      }
+      r.body = body + "]}";
+      return r;
+    };
+    run_store_job(ctx, std::move(job), std::move(respond));
     return;
   }
   if (route.id == route_id::admin_system_status) {
