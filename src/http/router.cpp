@@ -68,6 +68,7 @@ constexpr route_def routes[] = {
   {"GET", "/admin/audit", route_id::admin_audit},
   {"GET", "/admin/settings", route_id::admin_settings},
   {"GET", "/admin/providers/{}/models", route_id::admin_provider_models},
+  {"POST", "/admin/providers/bulk", route_id::admin_providers_bulk},
   {"GET", "/admin/settings/{}", route_id::admin_setting},
   {"PUT", "/admin/settings/{}", route_id::admin_setting},
   {"GET", "/admin/actors/{}", route_id::admin_actor},

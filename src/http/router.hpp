@@ -47,6 +47,7 @@ enum class route_id {
   admin_settings,
   admin_setting,
   admin_provider_models,
+  admin_providers_bulk,
 };
 
 using oh::dialect;

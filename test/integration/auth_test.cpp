@@ -462,3 +462,58 @@ TEST(AdminProviders, ModelsAreTheListTheLastProbeFound) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(AdminProviders, BulkEnablesDisablesDeletesAndChecks) {
+  temp_dir dir;
+  std::filesystem::create_directories(dir.file("up"));
+  fake_upstream up{dir.file("up")};
+  gateway gw{dir.file("data")};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    auto r = gw.admin("POST", "/admin/providers",
+                      R"({"name":"p)" + std::to_string(i)
+                        + R"(","type":"openai","base_url":")" + up.base_url()
+                        + R"(","credentials":{"api_key":"sk-x"}})");
+    ASSERT_EQ(r.status, 201) << r.body;
+    ids.push_back(parse(r.body)["data"]["id"].GetString());
+  }
+  auto enabled = [&](const std::string& id) {
+    return parse(gw.admin("GET", "/admin/providers/" + id)
+                   .body)["data"]["is_enabled"]
+      .GetBool();
+  };
+  auto disable = gw.admin("POST", "/admin/providers/bulk",
+                          R"({"action":"disable","ids":[")" + ids[0] + R"(",")"
+                            + ids[1] + R"(","unknown"]})");
+  ASSERT_EQ(disable.status, 200) << disable.body;
+  EXPECT_EQ(parse(disable.body)["affected"].GetInt(), 2);
+  EXPECT_FALSE(enabled(ids[0]));
+  EXPECT_FALSE(enabled(ids[1]));
+  EXPECT_TRUE(enabled(ids[2]));
+  auto enable = gw.admin("POST", "/admin/providers/bulk",
+                         R"({"action":"enable","ids":[")" + ids[0] + R"("]})");
+  EXPECT_EQ(parse(enable.body)["affected"].GetInt(), 1);
+  EXPECT_TRUE(enabled(ids[0]));
+  auto health = gw.admin("POST", "/admin/providers/bulk",
+                         R"({"action":"health","ids":[")" + ids[2] + R"("]})");
+  EXPECT_EQ(parse(health.body)["affected"].GetInt(), 1);
+  auto removed = gw.admin("POST", "/admin/providers/bulk",
+                          R"({"action":"delete","ids":[")" + ids[1] + R"("]})");
+  EXPECT_EQ(parse(removed.body)["affected"].GetInt(), 1);
+  EXPECT_EQ(gw.admin("GET", "/admin/providers/" + ids[1]).status, 404);
+  EXPECT_EQ(parse(gw.admin("GET", "/admin/providers").body)["data"].Size(), 2u);
+  auto bad = gw.admin("POST", "/admin/providers/bulk",
+                      R"({"action":"explode","ids":["x"]})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"field\":\"action\""), std::string::npos);
+  EXPECT_EQ(
+    gw.admin("POST", "/admin/providers/bulk", R"({"action":"enable"})").status,
+    400);
+  // Each change is in the audit trail.
+  auto audit = gw.admin("GET", "/admin/audit?limit=50").body;
+  EXPECT_NE(audit.find("\"action\":\"disable\""), std::string::npos);
+}
+
+} // namespace

@@ -10,6 +10,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 
 #include "actors/live_requests.hpp"
 #include "core/clock.hpp"
@@ -475,6 +476,21 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
     ctx->system->spawn(actors_call, ctx, std::move(kind), std::move(id),
                        std::move(respond));
     return;
+  }
+  if (route.id == route_id::admin_providers_bulk) {
+    // `health`: each named account runs its no-quota probe now; the store
+    // job below counts the known ids.
+    if (auto body = json::parse(req.body);
+        body && body->IsObject()
+        && json::get_string(*body, "action").value_or("") == "health")
+      if (auto* ids = json::find(*body, "ids"); ids && ids->IsArray()) {
+        auto snap = ctx->snapshot->load();
+        for (auto& id : ids->GetArray())
+          if (id.IsString())
+            if (auto it = snap->accounts_by_id.find(id.GetString());
+                it != snap->accounts_by_id.end())
+              caf::anon_send(it->second, actors::check_atom::value);
+      }
   }
   if (route.id == route_id::admin_providers_detect) {
     handle_detect(ctx, std::move(respond));

@@ -213,6 +213,7 @@ admin_reply run_admin_call(store_context& ctx, const admin_call& call) {
   switch (call.route) {
     case route_id::admin_providers:
     case route_id::admin_provider:
+    case route_id::admin_providers_bulk:
       return providers_call(ctx, call);
     case route_id::admin_souls:
     case route_id::admin_soul:

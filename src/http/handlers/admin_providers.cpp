@@ -264,10 +264,79 @@ admin_reply remove(store_context& ctx, const admin_call& call) {
   return reply;
 }
 
+/// POST /admin/providers/bulk {action, ids}: enable, disable or delete
+/// each named account (one transaction each, so the answer's `affected`
+/// counts what was done); `health` is started by the HTTP handler, which
+/// asks the accounts to probe, and only counts the known ids here.
+admin_reply bulk(store_context& ctx, const admin_call& call) {
+  auto* action_v = json::find(*call.body, "action");
+  auto* ids_v = json::find(*call.body, "ids");
+  if (action_v == nullptr || !action_v->IsString())
+    return reply_error(fail(errc::invalid_value,
+                            "action must be enable, disable, delete or health",
+                            "action"));
+  std::string action = action_v->GetString();
+  if (action != "enable" && action != "disable" && action != "delete"
+      && action != "health")
+    return reply_error(fail(errc::invalid_value,
+                            "unknown action \"" + action
+                              + "\": enable, disable, delete or health",
+                            "action"));
+  if (ids_v == nullptr || !ids_v->IsArray() || ids_v->Empty())
+    return reply_error(
+      fail(errc::invalid_value, "ids must be a non-empty array of ids", "ids"));
+  std::vector<std::string> ids;
+  for (auto& v : ids_v->GetArray()) {
+    if (!v.IsString())
+      return reply_error(
+        fail(errc::invalid_value, "ids must be strings", "ids"));
+    ids.emplace_back(v.GetString(), v.GetStringLength());
+  }
+  store::providers_repo repo{ctx.db, ctx.vault};
+  admin_reply out;
+  int64_t affected = 0;
+  for (auto& id : ids) {
+    if (action == "health") {
+      affected += repo.exists(id) ? 1 : 0;
+      continue;
+    }
+    admin_call one = call;
+    one.id = id;
+    admin_reply r;
+    if (action == "delete") {
+      r = remove(ctx, one);
+    } else {
+      auto rec = repo.get(id);
+      if (!rec)
+        continue;
+      bool enable = action == "enable";
+      if (rec->is_enabled == enable)
+        continue;
+      rec->is_enabled = enable;
+      rec->updated_at = clock::now_iso();
+      store::transaction tx{ctx.db};
+      repo.update(*rec);
+      store::audit_repo{ctx.db}.record(call.actor, action, "provider", id,
+                                       R"({"fields":["is_enabled"]})");
+      tx.commit();
+      r.changes.emplace_back(std::move(*rec));
+    }
+    if (r.error)
+      continue; // unknown id: not affected
+    affected += 1;
+    for (auto& c : r.changes)
+      out.changes.push_back(std::move(c));
+  }
+  out.body = "{\"ok\":true,\"affected\":" + std::to_string(affected) + "}";
+  return out;
+}
+
 } // namespace
 
 admin_reply providers_call(store_context& ctx, const admin_call& call) {
   store::providers_repo repo{ctx.db, ctx.vault};
+  if (call.route == route_id::admin_providers_bulk)
+    return bulk(ctx, call);
   if (call.route == route_id::admin_providers) {
     if (call.method == "POST")
       return create(ctx, call);
