@@ -101,13 +101,13 @@ void register_computed_metrics(
                  auto s = weak.lock();
                  return {{{}, s ? static_cast<double>(s->accept_pauses()) : 0}};
                });
-  reg.computed("openhinge_connections_refused_total",
-               "Connections closed at once at limits.max_connections.",
-               "counter", [weak]() -> series {
-                 auto s = weak.lock();
-                 return {{{}, s ? static_cast<double>(s->refused_connections())
-                                : 0}};
-               });
+  reg.computed(
+    "openhinge_connections_refused_total",
+    "Connections closed at once at limits.max_connections.", "counter",
+    [weak]() -> series {
+      auto s = weak.lock();
+      return {{{}, s ? static_cast<double>(s->refused_connections()) : 0}};
+    });
   auto log = services.log;
   reg.computed("openhinge_log_queue_depth", "Usage rows waiting to be written.",
                "gauge", [log]() -> series {
@@ -227,8 +227,7 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   std::string setup_token;
   try {
     store::settings_repo settings{*db};
-    bool has_password
-      = settings.get_raw(http::password_setting).has_value();
+    bool has_password = settings.get_raw(http::password_setting).has_value();
     if (!has_password && !cfg.password_hash.empty()) {
       std::string value;
       json::append_quoted(value, cfg.password_hash);

@@ -410,8 +410,7 @@ bool retryable(const providers::exchange_outcome& o) {
 std::string redacted_upstream_text(const request_state& st,
                                    std::string_view text) {
   static const std::vector<std::string> none;
-  const auto& secrets
-    = st.plan && st.plan->secrets ? *st.plan->secrets : none;
+  const auto& secrets = st.plan && st.plan->secrets ? *st.plan->secrets : none;
   return redact_secrets(text, secrets);
 }
 
@@ -571,9 +570,9 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
     // Claude's own count, read and written again: an upstream's bytes never
     // reach the client unchecked (depth, UTF-8, size; SPEC §3).
     auto count = json::parse(o.body);
-    const json::value* tokens_v
-      = count && count->IsObject() ? json::find(*count, "input_tokens")
-                                   : nullptr;
+    const json::value* tokens_v = count && count->IsObject()
+                                    ? json::find(*count, "input_tokens")
+                                    : nullptr;
     if (tokens_v == nullptr || !tokens_v->IsInt64()) {
       failure f{errc::upstream_failed,
                 "the upstream provider sent a token count the gateway cannot "
@@ -588,8 +587,8 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       return;
     }
     http_response res;
-    res.body = "{\"input_tokens\":" + std::to_string(tokens_v->GetInt64())
-               + "}";
+    res.body
+      = "{\"input_tokens\":" + std::to_string(tokens_v->GetInt64()) + "}";
     res.head_lines = response_head_lines(st);
     st.sink->respond(std::move(res));
     log_row(self, "success", 200, std::nullopt, &o, 0);

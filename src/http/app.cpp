@@ -82,9 +82,8 @@ bool has_admin_token(const app_context& ctx, const http_request& req) {
   return presented && ctx.auth->is_admin_token(*presented);
 }
 
-std::optional<admin_principal> authenticate(const app_context& ctx,
-                                            const http_request& req,
-                                            bool& persist) {
+std::optional<admin_principal>
+authenticate(const app_context& ctx, const http_request& req, bool& persist) {
   persist = false;
   auto now = clock::now_ms();
   admin_principal who;
@@ -162,6 +161,18 @@ void add_admin_headers(http_response& res,
 
 } // namespace
 
+bool app::refuse_foreign_host(const http_request& req, const responder& respond,
+                              std::string_view what) const {
+  auto host = req.header("host");
+  if (!host || admin_host_allowed(*ctx_, *host))
+    return false;
+  respond(error_response(
+    dialect::admin,
+    fail(errc::misdirected, "this host name may not reach " + std::string{what}
+                              + "; add it to admin.allowed_hosts")));
+  return true;
+}
+
 void app::handle(http_request req, sink_ptr sink) {
   auto respond = respond_via(sink);
   if (req.path.starts_with("/admin")) {
@@ -175,9 +186,9 @@ void app::handle(http_request req, sink_ptr sink) {
       // gets a 403 without CORS headers, so the browser stops there.
       if (!origin) {
         respond(error_response(
-          dialect::admin, fail(errc::forbidden,
-                               "this origin may not use the admin API; add "
-                               "it to cors.admin_origins")));
+          dialect::admin,
+          fail(errc::forbidden, "this origin may not use the admin API; add "
+                                "it to cors.admin_origins")));
         return;
       }
       http_response res;
@@ -255,14 +266,8 @@ void app::handle(http_request req, sink_ptr sink) {
       return;
     case route_id::metrics: {
       // The same DNS-rebinding guard as the admin API (SPEC §3).
-      if (auto host = req.header("host");
-          host && !admin_host_allowed(*ctx_, *host)) {
-        respond(error_response(dialect::admin,
-                               fail(errc::misdirected,
-                                    "this host name may not reach /metrics; "
-                                    "add it to admin.allowed_hosts")));
+      if (refuse_foreign_host(req, respond, "/metrics"))
         return;
-      }
       bool touched = false;
       if (!ctx_->metrics_public && !authenticate(*ctx_, req, touched)) {
         respond(error_response(dialect::admin,
@@ -281,14 +286,8 @@ void app::handle(http_request req, sink_ptr sink) {
       break;
   }
   // Everything else is the admin API.
-  if (auto host = req.header("host");
-      host && !admin_host_allowed(*ctx_, *host)) {
-    respond(error_response(dialect::admin,
-                           fail(errc::misdirected,
-                                "this host name may not reach the admin API; "
-                                "add it to admin.allowed_hosts")));
+  if (refuse_foreign_host(req, respond, "the admin API"))
     return;
-  }
   bool change = req.method != "GET" && req.method != "HEAD";
   if (change && !admin_origin_allowed(*ctx_, req)) {
     // A page of another site driving a logged-in browser (SPEC §3): the
@@ -321,8 +320,7 @@ void app::handle(http_request req, sink_ptr sink) {
     // A cookie travels with every request the browser makes; the CSRF
     // token only with those our own pages make (SPEC §9.1).
     auto csrf = req.header("x-csrf-token");
-    if (!csrf
-        || !crypto::constant_time_equal(*csrf, who->session->csrf)) {
+    if (!csrf || !crypto::constant_time_equal(*csrf, who->session->csrf)) {
       respond(error_response(dialect::admin,
                              fail(errc::forbidden,
                                   "X-CSRF-Token missing or wrong: a session "
@@ -350,8 +348,7 @@ void app::handle(http_request req, sink_ptr sink) {
     default:
       break;
   }
-  handlers::handle_admin(ctx_, route, std::move(req), *who,
-                         std::move(respond));
+  handlers::handle_admin(ctx_, route, std::move(req), *who, std::move(respond));
 }
 
 } // namespace oh::http

@@ -77,6 +77,11 @@ public:
   void handle(http_request req, sink_ptr sink) override;
 
 private:
+  /// Answers 421 when the Host may not reach `what` (DNS rebinding, SPEC
+  /// §3); true when it did.
+  bool refuse_foreign_host(const http_request& req, const responder& respond,
+                           std::string_view what) const;
+
   std::shared_ptr<app_context> ctx_;
 };
 
@@ -90,8 +95,7 @@ bool has_admin_token(const app_context& ctx, const http_request& req);
 /// session token in `Authorization`/`x-admin-token` (the header decides
 /// when there is one), else the `oh_session` cookie. nullopt: nobody.
 /// `persist` is set when the session's last use should be written back.
-std::optional<admin_principal> authenticate(const app_context& ctx,
-                                            const http_request& req,
-                                            bool& persist);
+std::optional<admin_principal>
+authenticate(const app_context& ctx, const http_request& req, bool& persist);
 
 } // namespace oh::http

@@ -48,8 +48,8 @@ public:
   }
 
 private:
-  void on_request_impl(verb method, view method_text, view target,
-                       int version, error_code&) override {
+  void on_request_impl(verb method, view method_text, view target, int version,
+                       error_code&) override {
     method_ = method;
     version_ = version;
     message_.method.assign(method_text.data(), method_text.size());

@@ -119,8 +119,7 @@ bool valid_host_value(std::string_view v) {
     if (close == std::string_view::npos || close < 2)
       return false;
     for (char c : v.substr(1, close - 1))
-      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':'
-          && c != '.')
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.')
         return false;
     host = v.substr(0, close + 1);
     auto rest = v.substr(close + 1);
@@ -166,8 +165,7 @@ const char* host_problem(const http_request& m, int version) {
   if (count > 1)
     return "a request may carry only one Host header";
   if (count == 0)
-    return version >= 11 ? "an HTTP/1.1 request needs a Host header"
-                         : nullptr;
+    return version >= 11 ? "an HTTP/1.1 request needs a Host header" : nullptr;
   if (!valid_host_value(value))
     return "the Host header must be host[:port]";
   return nullptr;
@@ -332,8 +330,8 @@ private:
     }
     // The body must be complete by this time however steadily it trickles
     // (the idle timeout alone restarts with every byte).
-    body_deadline_ = std::chrono::steady_clock::now()
-                     + srv_.options.request_timeout;
+    body_deadline_
+      = std::chrono::steady_clock::now() + srv_.options.request_timeout;
     auto method = parser_->method();
     bool needs_length = method == bhttp::verb::post
                         || method == bhttp::verb::put
@@ -352,9 +350,9 @@ private:
       dispatch_request();
       return;
     }
-    stream_.expires_at(
-      std::min(std::chrono::steady_clock::now() + srv_.options.body_idle_timeout,
-               body_deadline_));
+    stream_.expires_at(std::min(std::chrono::steady_clock::now()
+                                  + srv_.options.body_idle_timeout,
+                                body_deadline_));
     bhttp::async_read_some(
       stream_, buffer_, *parser_,
       beast::bind_front_handler(&session::on_body, shared_from_this()));
@@ -400,8 +398,8 @@ private:
     if (parser_ && !parser_->target().empty())
       path = std::string{parser_->target()};
     path = path.substr(0, path.find('?'));
-    auto res = error_response(dialect_for_path(path),
-                              fail(code, std::move(message)));
+    auto res
+      = error_response(dialect_for_path(path), fail(code, std::move(message)));
     if (path.starts_with("/v1/")) {
       // Every /v1 answer names its request and our version (SPEC §3).
       res.headers.emplace_back("x-request-id", crypto::new_id());
@@ -765,13 +763,13 @@ void http_server::stop_accepting() {
   if (impl_->draining.exchange(true))
     return;
   for (size_t i = 0; i < impl_->acceptors.size(); ++i)
-    net::post(impl_->acceptors[i]->get_executor(),
-              [a = impl_->acceptors[i].get(),
-               t = impl_->accept_timers[i].get()] {
-                beast::error_code ec;
-                a->close(ec);
-                t->cancel();
-              });
+    net::post(
+      impl_->acceptors[i]->get_executor(),
+      [a = impl_->acceptors[i].get(), t = impl_->accept_timers[i].get()] {
+        beast::error_code ec;
+        a->close(ec);
+        t->cancel();
+      });
   std::vector<std::weak_ptr<session>> all;
   {
     std::lock_guard guard{impl_->sessions_mutex};

@@ -93,8 +93,8 @@ public:
       return true; // the upstream is being cancelled; keep draining nothing
     if (!ok_status_) {
       // An error answer: its message is all that is used.
-      auto room = max_error_body_bytes - std::min(max_error_body_bytes,
-                                                  outcome_.body.size());
+      auto room = max_error_body_bytes
+                  - std::min(max_error_body_bytes, outcome_.body.size());
       outcome_.body.append(bytes.substr(0, room));
       return true;
     }
@@ -202,10 +202,10 @@ public:
     if (committed_) {
       // After the first byte errors are in-band; never a second answer.
       // A cancel's reason is ours (the drain, the total deadline).
-      sink_->write(render_stream_error(
-        spec_.client_dialect, kind == upstream_failure::cancelled
-                                ? fail(errc::upstream_failed, why)
-                                : in_band_failure(kind)));
+      sink_->write(render_stream_error(spec_.client_dialect,
+                                       kind == upstream_failure::cancelled
+                                         ? fail(errc::upstream_failed, why)
+                                         : in_band_failure(kind)));
       sink_->end_stream();
     }
     finish();

@@ -27,16 +27,15 @@ int64_t audit_repo::count() {
   return st.int64(0);
 }
 
-std::vector<audit_repo::entry> audit_repo::page(int64_t before,
-                                                int64_t limit) {
+std::vector<audit_repo::entry> audit_repo::page(int64_t before, int64_t limit) {
   statement st{db_, "SELECT id, created_at, actor, action, target_type,"
                     " COALESCE(target_id, ''), detail FROM admin_audit"
                     " WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC LIMIT ?2"};
   st.bind(1, before).bind(2, limit);
   std::vector<entry> out;
   while (st.step())
-    out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3),
-                   st.text(4), st.text(5), st.text(6)});
+    out.push_back({st.int64(0), st.text(1), st.text(2), st.text(3), st.text(4),
+                   st.text(5), st.text(6)});
   return out;
 }
 

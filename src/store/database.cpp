@@ -31,10 +31,10 @@ bool on_disk(const std::string& path) {
 /// descriptor of a file drops every POSIX lock this process holds on it,
 /// including those of connections already open.
 void make_private(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                    0600);
+    int fd
+      = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0)
       ::close(fd);
   }

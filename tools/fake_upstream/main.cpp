@@ -326,9 +326,8 @@ private:
     events_ = fake::stream_events(plan_, type);
     for (auto& ev : events_)
       ev = spoil(std::move(ev));
-    auto at = static_cast<size_t>(
-      std::min<int64_t>(num(script_, "nested_at", 0),
-                        static_cast<int64_t>(events_.size())));
+    auto at = static_cast<size_t>(std::min<int64_t>(
+      num(script_, "nested_at", 0), static_cast<int64_t>(events_.size())));
     bool ndjson = wire_ == vendor::ollama;
     if (nested > 0)
       events_.insert(events_.begin() + static_cast<std::ptrdiff_t>(at),

@@ -19,6 +19,7 @@
 #include "core/logging.hpp"
 #include "core/error_render.hpp"
 #include "http/handlers/admin_detect.hpp"
+#include "http/handlers/admin_json.hpp"
 #include "http/handlers/admin_resources.hpp"
 #include "store/statement.hpp"
 #include "store/audit_repo.hpp"
@@ -499,11 +500,9 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
   if (route.id == route_id::admin_providers_import) {
     // An import is a create whose body the gateway writes from what it
     // found; the secret never crosses the admin API.
-    auto request = json::parse(req.body);
-    if (!request || !request->IsObject()) {
-      respond(error_response(
-        dialect::admin,
-        fail(errc::invalid_value, "the request body must be a JSON object")));
+    auto request = admin::body_object(req.body);
+    if (!request) {
+      respond(error_response(dialect::admin, request.error()));
       return;
     }
     auto body = import_body(*request);
@@ -524,26 +523,15 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
   call.id = route.param;
   call.actor = who.actor;
   call.health = ctx->services ? ctx->services->health : nullptr;
-  auto body = std::make_shared<json::document>();
   bool has_body
     = req.method == "POST" || req.method == "PATCH" || req.method == "PUT";
-  bool blank = req.body.find_first_not_of(" \t\r\n") == std::string::npos;
-  if (has_body && !blank) {
-    auto parsed = json::parse(req.body);
-    if (!parsed) {
-      respond(error_response(dialect::admin, parsed.error()));
-      return;
-    }
-    if (!parsed->IsObject()) {
-      respond(error_response(
-        dialect::admin,
-        fail(errc::invalid_value, "the request body must be a JSON object")));
-      return;
-    }
-    *body = std::move(*parsed);
-  } else {
-    body->SetObject();
+  auto parsed = admin::body_object(has_body ? std::string_view{req.body}
+                                            : std::string_view{});
+  if (!parsed) {
+    respond(error_response(dialect::admin, parsed.error()));
+    return;
   }
+  auto body = std::make_shared<json::document>(std::move(*parsed));
   call.body = std::move(body);
   actors::store_job job = [call](actors::store_context& sc) {
     return admin::run_admin_call(sc, call);

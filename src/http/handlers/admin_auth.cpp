@@ -11,6 +11,7 @@
 #include "core/json.hpp"
 #include "core/password.hpp"
 #include "http/handlers/admin.hpp"
+#include "http/handlers/admin_json.hpp"
 #include "store/audit_repo.hpp"
 #include "store/sessions_repo.hpp"
 #include "store/settings_repo.hpp"
@@ -118,18 +119,11 @@ struct body_fields {
 
 body_fields read_body(const http_request& req) {
   body_fields out;
-  auto parsed = json::parse(req.body.empty() ? std::string_view{"{}"}
-                                             : std::string_view{req.body});
-  if (!parsed) {
+  auto parsed = admin::body_object(req.body);
+  if (!parsed)
     out.error = parsed.error();
-    return out;
-  }
-  if (!parsed->IsObject()) {
-    out.error = fail(errc::invalid_value, "the request body must be a JSON "
-                                          "object");
-    return out;
-  }
-  out.doc = std::move(*parsed);
+  else
+    out.doc = std::move(*parsed);
   return out;
 }
 
@@ -150,11 +144,6 @@ bool over_https(const http_request& req) {
 std::string user_agent_of(const http_request& req) {
   auto ua = req.header("user-agent");
   return ua ? json::sanitize_utf8(*ua) : std::string{};
-}
-
-void run(const std::shared_ptr<app_context>& ctx, actors::store_job job,
-         responder respond) {
-  run_store_job(ctx, std::move(job), std::move(respond));
 }
 
 std::string sessions_json(const std::vector<admin_session>& all,
@@ -236,7 +225,7 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
       }
       // DELETE: every session but the caller's own.
       auto actor = who.actor;
-      run(
+      run_store_job(
         ctx,
         [auth, current, actor](store_context& sc) {
           auth->end_all_except(current);
@@ -261,7 +250,7 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
           dialect::admin, fail(errc::not_found, "no session with id " + id)));
         return;
       }
-      run(
+      run_store_job(
         ctx,
         [auth, hash, id, actor](store_context& sc) {
           auth->end_session_by_hash(hash);
@@ -276,7 +265,7 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
     }
     case route_id::admin_auth_logout: {
       auto actor = who.actor;
-      run(
+      run_store_job(
         ctx,
         [auth, current, actor, secure](store_context& sc) {
           if (!current.empty()) {
@@ -314,7 +303,7 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
                                     "password")));
         return;
       }
-      run(
+      run_store_job(
         ctx,
         [auth, password, token, ip, ua, secure](store_context& sc) {
           auto now = clock::now_ms();
@@ -353,7 +342,7 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
                                     "password")));
         return;
       }
-      run(
+      run_store_job(
         ctx,
         [auth, password, setup_token, ip, ua, secure](store_context& sc) {
           auto now = clock::now_ms();
@@ -396,7 +385,7 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
         return;
       }
       auto actor = who.actor;
-      run(
+      run_store_job(
         ctx,
         [auth, current_password, new_password, ip, ua, secure,
          actor](store_context& sc) {
@@ -428,7 +417,7 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
     }
     case route_id::admin_auth_rotate_token: {
       auto actor = who.actor;
-      run(
+      run_store_job(
         ctx,
         [auth, actor](store_context& sc) {
           if (auth->token_path().empty())

@@ -49,6 +49,20 @@ std::string format_number(double v) {
 
 } // namespace
 
+expected<json::document> body_object(std::string_view body) {
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    json::document empty;
+    empty.SetObject();
+    return empty;
+  }
+  auto parsed = json::parse(body);
+  if (!parsed)
+    return parsed.error();
+  if (!parsed->IsObject())
+    return fail(errc::invalid_value, "the request body must be a JSON object");
+  return std::move(*parsed);
+}
+
 bool fields::present(const char* name) const {
   return obj_.IsObject() && obj_.HasMember(name);
 }

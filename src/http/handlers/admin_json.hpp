@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/expected.hpp"
 #include "core/json.hpp"
 #include "actors/health_board.hpp"
 #include "store/api_keys_repo.hpp"
@@ -59,6 +60,10 @@ private:
 };
 
 /// `{"data": ...}` wrappers.
+/// An admin request's body as a JSON object: blank is an empty object;
+/// bad JSON (its parse error) or another JSON type is an error.
+expected<json::document> body_object(std::string_view body);
+
 std::string wrap_data(const std::string& item_json);
 std::string wrap_list(const std::vector<std::string>& items_json);
 

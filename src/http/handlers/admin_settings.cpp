@@ -11,6 +11,7 @@
 #include "core/error_render.hpp"
 #include "core/json.hpp"
 #include "http/handlers/admin.hpp"
+#include "http/handlers/admin_json.hpp"
 #include "store/audit_repo.hpp"
 #include "store/credential_vault.hpp"
 #include "store/settings_repo.hpp"
@@ -263,16 +264,9 @@ void handle_settings(const std::shared_ptr<app_context>& ctx,
     return;
   }
   // PUT: the given fields replace theirs; the others stay.
-  auto parsed = json::parse(req.body.empty() ? std::string_view{"{}"}
-                                             : std::string_view{req.body});
+  auto parsed = admin::body_object(req.body);
   if (!parsed) {
     respond(error_response(dialect::admin, parsed.error()));
-    return;
-  }
-  if (!parsed->IsObject()) {
-    respond(error_response(
-      dialect::admin,
-      fail(errc::invalid_value, "the request body must be a JSON object")));
     return;
   }
   for (auto& m : parsed->GetObject()) {

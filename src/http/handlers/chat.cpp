@@ -38,6 +38,37 @@ std::string_view presented_key(const http_request& req) {
   return {};
 }
 
+/// A presented key looked up (SPEC §5.1): one hash, one lock-free lookup,
+/// one constant-time compare. `refused` says why it may not be used:
+/// "unknown", "revoked" or "expired" (nullptr: it may); `entry` is set for
+/// every key the gateway knows.
+struct key_lookup {
+  const actors::key_entry* entry = nullptr;
+  const char* refused = nullptr;
+};
+
+key_lookup look_up_key(const actors::lookup_snapshot& snap,
+                       std::string_view key) {
+  key_lookup out;
+  out.refused = "unknown";
+  if (key.size() != api_key_length || !key.starts_with("ohk_"))
+    return out;
+  auto hash = crypto::sha256_hex(key);
+  auto it = snap.keys_by_hash.find(hash);
+  if (it == snap.keys_by_hash.end()
+      || !crypto::constant_time_equal(it->second.key_hash, hash))
+    return out;
+  out.entry = &it->second;
+  if (!it->second.enabled)
+    out.refused = "revoked";
+  else if (it->second.expires_at_ms
+           && *it->second.expires_at_ms <= clock::now_ms())
+    out.refused = "expired";
+  else
+    out.refused = nullptr;
+  return out;
+}
+
 http_response auth_error(dialect d, const std::string& request_id,
                          std::string message) {
   auto res = error_response(d, fail(errc::auth_invalid, std::move(message)),
@@ -85,19 +116,9 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
                              "invalid API key format: keys look like ohk_…"));
     return;
   }
-  // One hash, one lock-free lookup, one constant-time compare (SPEC §5.1).
-  auto hash = crypto::sha256_hex(key);
   auto snap = ctx->snapshot->load();
-  auto it = snap->keys_by_hash.find(hash);
-  const char* refused = nullptr;
-  if (it == snap->keys_by_hash.end()
-      || !crypto::constant_time_equal(it->second.key_hash, hash))
-    refused = "unknown";
-  else if (!it->second.enabled)
-    refused = "revoked";
-  else if (it->second.expires_at_ms
-           && *it->second.expires_at_ms <= clock::now_ms())
-    refused = "expired";
+  auto found = look_up_key(*snap, key);
+  const char* refused = found.refused;
   if (refused != nullptr) {
     count_failure();
     // Unknown, revoked, disabled and expired keys get one identical answer;
@@ -106,8 +127,8 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
       store::usage_row row;
       row.request_id = request_id;
       row.created_at = clock::now_iso();
-      row.api_key_id = it->second.id;
-      row.key_name = it->second.name;
+      row.api_key_id = found.entry->id;
+      row.key_name = found.entry->name;
       row.endpoint = d == dialect::anthropic ? "messages" : "chat";
       row.status = "denied";
       row.http_status = 401;
@@ -124,7 +145,7 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
   if (auto cid = req.header("x-request-id");
       cid && valid_client_request_id(*cid))
     in.client_request_id = std::string{*cid};
-  in.key = it->second;
+  in.key = *found.entry;
   if (route.id == route_id::v1_soul_chat
       || route.id == route_id::v1_soul_messages)
     in.path_slug = route.param;
@@ -143,20 +164,9 @@ void handle_models(const std::shared_ptr<app_context>& ctx, http_request req,
   auto request_id = crypto::new_id();
   auto key = presented_key(req);
   auto snap = ctx->snapshot->load();
-  auto hash = key.size() == api_key_length && key.starts_with("ohk_")
-                ? crypto::sha256_hex(key)
-                : std::string{};
-  auto it = snap->keys_by_hash.find(hash);
-  bool known = !hash.empty() && it != snap->keys_by_hash.end()
-               && crypto::constant_time_equal(it->second.key_hash, hash);
-  const char* refused = nullptr;
-  if (!known)
-    refused = "unknown";
-  else if (!it->second.enabled)
-    refused = "revoked";
-  else if (it->second.expires_at_ms
-           && *it->second.expires_at_ms <= clock::now_ms())
-    refused = "expired";
+  auto found = look_up_key(*snap, key);
+  const char* refused = found.refused;
+  bool known = found.entry != nullptr;
   // Every /v1/models request is a row of the usage log (SPEC §8), as a
   // chat request is; unknown keys are counted in metrics only.
   auto log_models_row = [&](const char* status, int http_status,
@@ -164,8 +174,8 @@ void handle_models(const std::shared_ptr<app_context>& ctx, http_request req,
     store::usage_row row;
     row.request_id = request_id;
     row.created_at = clock::now_iso();
-    row.api_key_id = it->second.id;
-    row.key_name = it->second.name;
+    row.api_key_id = found.entry->id;
+    row.key_name = found.entry->name;
     row.endpoint = "models";
     row.status = status;
     row.http_status = http_status;

@@ -64,9 +64,9 @@ void clean_schema(value& schema, const std::string& where,
 /// A tool result as Gemini wants it: `{"result": <JSON or the string>}`.
 value result_payload(const std::string& text, allocator& a) {
   value payload = object();
-  auto parsed = text.empty() ? expected<json::document>{fail(
-                   errc::invalid_json, "empty")}
-                              : json::parse(text);
+  auto parsed = text.empty()
+                  ? expected<json::document>{fail(errc::invalid_json, "empty")}
+                  : json::parse(text);
   if (parsed)
     put(payload, "result", value(*parsed, a), a);
   else

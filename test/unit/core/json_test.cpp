@@ -95,8 +95,8 @@ TEST(JsonLimits, DepthUpToTheLimitParses) {
 }
 
 TEST(JsonLimits, OneLevelPastTheLimitIsAnErrorNamingTheDepth) {
-  for (auto& text : {nested(json::max_depth + 1),
-                     nested_objects(json::max_depth + 1)}) {
+  for (auto& text :
+       {nested(json::max_depth + 1), nested_objects(json::max_depth + 1)}) {
     auto doc = json::parse(text);
     ASSERT_FALSE(doc);
     EXPECT_EQ(doc.error().code, errc::invalid_json);
@@ -155,14 +155,14 @@ TEST(JsonDuplicates, CanBeAllowed) {
 
 TEST(JsonEncoding, InvalidUtf8InStringsAndNamesIsRefused) {
   for (std::string text : {
-         std::string{"{\"a\":\"\xff\"}"},         // never valid
-         std::string{"{\"\xff\":1}"},             // in a member name
-         std::string{"[\"\xc0\xaf\"]"},           // overlong '/'
-         std::string{"[\"\xe0\x80\xaf\"]"},       // overlong, 3 bytes
-         std::string{"[\"\xed\xa0\x80\"]"},       // encoded surrogate
-         std::string{"[\"\xf4\x90\x80\x80\"]"},   // past U+10FFFF
-         std::string{"[\"\xe2\x82\"]"},           // cut sequence
-         std::string{R"(["\udc00"])"},            // lone low surrogate
+         std::string{"{\"a\":\"\xff\"}"},       // never valid
+         std::string{"{\"\xff\":1}"},           // in a member name
+         std::string{"[\"\xc0\xaf\"]"},         // overlong '/'
+         std::string{"[\"\xe0\x80\xaf\"]"},     // overlong, 3 bytes
+         std::string{"[\"\xed\xa0\x80\"]"},     // encoded surrogate
+         std::string{"[\"\xf4\x90\x80\x80\"]"}, // past U+10FFFF
+         std::string{"[\"\xe2\x82\"]"},         // cut sequence
+         std::string{R"(["\udc00"])"},          // lone low surrogate
          std::string{R"(["x\udfff"])"},
        }) {
     auto doc = json::parse(text);
@@ -181,7 +181,9 @@ TEST(JsonEncoding, ValidUtf8AndPairedSurrogatesParse) {
 
 TEST(JsonEncoding, QuotingReplacesInvalidBytes) {
   std::string out;
-  json::append_quoted(out, "a\xff" "b\xed\xa0\x80" "c\xc3\xa9");
+  json::append_quoted(out, "a\xff"
+                           "b\xed\xa0\x80"
+                           "c\xc3\xa9");
   EXPECT_EQ(out, "\"a\\ufffdb\\ufffd\\ufffd\\ufffdc\xc3\xa9\"");
   EXPECT_TRUE(json::valid_utf8(out));
   EXPECT_EQ(json::sanitize_utf8("x\xffy"), "x\xef\xbf\xbdy");
