@@ -361,10 +361,22 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   auto fds = fd_limit::raise_to_hard();
   opts.max_connections = static_cast<size_t>(
     fd_limit::connection_cap(cfg.max_connections, fds, defaults::fd_reserve));
-  if (opts.max_connections < cfg.max_connections)
-    OH_WARN("limits.max_connections {} lowered to {}: the process may open "
-            "{} files, and each proxied request needs an upstream socket too",
-            cfg.max_connections, opts.max_connections, fds);
+  if (opts.max_connections < cfg.max_connections) {
+    // A warning only when someone asked for more; the default being capped
+    // on an ordinary machine is no news.
+    bool asked = cfg.sources.count("limits.max_connections") > 0
+                 && cfg.sources.at("limits.max_connections") != "default";
+    if (asked)
+      OH_WARN("limits.max_connections {} lowered to {}: the process may open "
+              "{} files, and each proxied request needs an upstream socket "
+              "too",
+              cfg.max_connections, opts.max_connections, fds);
+    else
+      OH_INFO("limits.max_connections {} lowered to {}: the process may open "
+              "{} files, and each proxied request needs an upstream socket "
+              "too",
+              cfg.max_connections, opts.max_connections, fds);
+  }
   opts.header_timeout = std::chrono::milliseconds(cfg.header_timeout_ms);
   opts.body_idle_timeout = std::chrono::milliseconds(cfg.body_idle_timeout_ms);
   opts.keepalive_idle_timeout
