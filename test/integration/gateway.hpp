@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 #include "support/temp_dir.hpp"
@@ -34,6 +36,18 @@ public:
     port_ = wait_for_port_file(data_dir + "/port", *child_);
   }
 
+  gateway(const gateway&) = delete;
+  gateway& operator=(const gateway&) = delete;
+  /// A failed test shows why: a gateway that died on its own (a sanitizer's
+  /// report, a crash) or anything the test saw go wrong prints its log.
+  ~gateway() {
+    bool died = child_ && !stopped_ && !child_->running();
+    if (died || ::testing::Test::HasFailure())
+      std::cerr << "gateway log ("
+                << (died ? "the gateway had exited" : "test failed") << "):\n"
+                << log() << std::endl;
+  }
+
   uint16_t port() const {
     return port_;
   }
@@ -50,6 +64,7 @@ public:
   }
   /// SIGTERM and wait; returns the exit status.
   int stop(int sig = 15) {
+    stopped_ = true;
     child_->signal(sig);
     int code = child_->wait();
     if (code == 66) // a sanitizer's exit code: its report is in the log
@@ -71,6 +86,7 @@ private:
   std::string log_path_;
   std::unique_ptr<child_process> child_;
   uint16_t port_ = 0;
+  bool stopped_ = false;
 };
 
 } // namespace oh::test
