@@ -389,6 +389,7 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
     return config_error(server.error().message);
   }
   auto port = (*server)->port();
+  ctx->listen_port = port;
   std::string base = "http://" + cfg.host + ":" + std::to_string(port);
   OH_INFO("openhinge {} listening on {} (data: {})", OH_VERSION, base,
           cfg.data_dir);

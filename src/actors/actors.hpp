@@ -36,6 +36,7 @@ using apply_atom = caf::atom_constant<caf::atom("apply")>;
 using actors_atom = caf::atom_constant<caf::atom("actors")>;
 using check_atom = caf::atom_constant<caf::atom("check")>;
 using probed_atom = caf::atom_constant<caf::atom("probed")>;
+using probe_atom = caf::atom_constant<caf::atom("probe")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using load_atom = caf::atom_constant<caf::atom("load")>;
@@ -76,6 +77,9 @@ using provider_account_actor = caf::typed_actor<
   caf::reacts_to<outcome_atom, outcome_report>,
   // Runs the no-quota health probe (model listing) now.
   caf::reacts_to<check_atom>,
+  // Runs the probe now (or joins the one running) and answers its result as
+  // JSON: {id, name, status, latency_ms, message?, models}.
+  caf::replies_to<probe_atom>::with<std::string>,
   // New circuit-breaker limits; the breaker's state is kept.
   caf::reacts_to<update_atom, health_limits>,
   // Internal: the probe's result.
@@ -116,8 +120,9 @@ struct actor_ref {
 /// Spawns, updates and stops the key, soul and account actors and publishes
 /// the lookup snapshot.
 using registry_actor = caf::typed_actor<
-  // Loads the configuration from the store and spawns one actor per row;
-  // answers the number of actors spawned.
+  // Loads the configuration from the store and spawns one actor per row,
+  // updates the live ones and stops those whose row is gone (start and
+  // POST /admin/system/reload); answers the number of live actors.
   caf::replies_to<load_atom>::with<size_t>,
   // Applies admin changes (upsert or remove), then republishes the snapshot.
   caf::replies_to<apply_atom, std::vector<config_change>>::with<bool>,

@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "core/cost.hpp"
+#include "providers/listing_probe.hpp"
 #include "store/records.hpp"
 
 namespace oh::store {
@@ -154,14 +155,7 @@ struct outcome_report {
 };
 
 /// The result of an active health probe.
-struct probe_report {
-  bool ok = false;
-  unsigned status = 0;
-  int64_t latency_ms = 0;
-  std::string error;
-  /// Model ids the listing named (empty when it named none).
-  std::vector<std::string> models;
-};
+using probe_report = providers::listing_outcome;
 
 /// What the selector knows of an account.
 struct account_info {

@@ -8,7 +8,7 @@
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/logging.hpp"
-#include "providers/model_listing.hpp"
+#include "providers/listing_probe.hpp"
 #include "providers/provider_types.hpp"
 #include "providers/upstream_client.hpp"
 #include "store/providers_repo.hpp"
@@ -105,84 +105,48 @@ void note_models(self_ptr self, const std::vector<std::string>& models) {
     st.env.on_models(st.record.id, list);
 }
 
-/// Receives the probe's answer on an I/O thread and tells the actor.
-class probe_handler final : public providers::upstream_handler {
-public:
-  probe_handler(provider_account_actor self, int64_t started, std::string type)
-    : self_(std::move(self)), started_(started), type_(std::move(type)) {}
-  void on_head(unsigned status, const providers::header_list&) override {
-    status_ = status;
-  }
-  bool on_body(std::string_view bytes) override {
-    if (body_.size() + bytes.size() <= max_listing_bytes)
-      body_.append(bytes);
-    return true;
-  }
-  void on_end() override {
-    probe_report r;
-    r.status = status_;
-    r.ok = status_ >= 200 && status_ < 300;
-    if (!r.ok)
-      r.error = "model listing answered HTTP " + std::to_string(status_);
-    else
-      r.models = providers::parse_listing(type_, body_);
-    send(std::move(r));
-  }
-  void on_fail(providers::upstream_failure,
-               const std::string& message) override {
-    probe_report r;
-    r.error = message;
-    send(std::move(r));
-  }
-
-private:
-  void send(probe_report r) {
-    using namespace std::chrono;
-    r.latency_ms
-      = duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
-          .count()
-        - started_;
-    caf::anon_send(self_, probed_atom::value, std::move(r));
-  }
-  /// Listings are small; a larger answer is not one.
-  static constexpr size_t max_listing_bytes = 4 * 1024 * 1024;
-  provider_account_actor self_;
-  int64_t started_;
-  std::string type_;
-  std::string body_;
-  unsigned status_ = 0;
-};
-
 void probe(self_ptr self) {
   auto& st = self->state;
   if (st.env.upstream == nullptr || st.probing)
     return;
   auto* info = providers::find_type(st.record.type);
-  std::string base = st.record.base_url
-                       ? *st.record.base_url
-                       : std::string{info ? info->default_base_url : ""};
-  std::string key;
+  providers::listing_target target;
+  target.type = st.record.type;
+  target.base_url = st.record.base_url
+                      ? *st.record.base_url
+                      : std::string{info ? info->default_base_url : ""};
   if (auto creds = json::parse(st.record.credentials_json);
       creds && creds->IsObject())
-    key = json::get_string(*creds, "api_key").value_or("");
-  auto listing = providers::listing_request(st.record.type, base, key);
-  if (!listing) {
-    self->send(self, probed_atom::value,
-               probe_report{false, 0, 0, listing.error().message, {}});
-    return;
-  }
-  auto req = std::move(*listing);
-  req.connect_timeout
-    = std::chrono::milliseconds(st.env.defaults.connect_timeout_ms);
-  req.first_byte_timeout = std::chrono::milliseconds(10'000);
-  req.idle_timeout = std::chrono::milliseconds(10'000);
+    target.api_key = json::get_string(*creds, "api_key").value_or("");
+  target.connect_timeout_ms = st.env.defaults.connect_timeout_ms;
   st.probing = true;
-  using namespace std::chrono;
-  auto started
-    = duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
-        .count();
-  st.env.upstream->start(std::move(req), std::make_shared<probe_handler>(
-                                           self, started, st.record.type));
+  provider_account_actor me = self;
+  providers::run_listing_probe(
+    *st.env.upstream, target, [me](providers::listing_outcome r) {
+      caf::anon_send(me, probed_atom::value, std::move(r));
+    });
+}
+
+/// A probe's result as the admin API answers it.
+std::string probe_answer(self_ptr self, const probe_report* r) {
+  auto& st = self->state;
+  std::string out = "{\"id\":";
+  json::append_quoted(out, st.record.id);
+  out += ",\"name\":";
+  json::append_quoted(out, st.record.name);
+  out += ",\"status\":";
+  json::append_quoted(out, health_status(st, now_ms(self)));
+  out += ",\"latency_ms\":";
+  out += r ? std::to_string(r->latency_ms) : "null";
+  if (r == nullptr) {
+    out += ",\"message\":\"health probes are off for this gateway\"";
+  } else if (!r->ok) {
+    out += ",\"message\":";
+    json::append_quoted(out, r->error);
+  }
+  out += ",\"models\":";
+  out += r ? std::to_string(r->models.size()) : "0";
+  return out + "}";
 }
 
 } // namespace
@@ -372,6 +336,18 @@ provider_account_actor::behavior_type provider_account(
       ++self->state.handled;
       probe(self);
     },
+    [=](probe_atom) -> caf::typed_response_promise<std::string> {
+      auto& st = self->state;
+      ++st.handled;
+      auto rp = self->make_response_promise<std::string>();
+      if (st.env.upstream == nullptr) {
+        rp.deliver(probe_answer(self, nullptr));
+        return rp;
+      }
+      st.probe_waiters.push_back(rp);
+      probe(self); // joins a probe already under way
+      return rp;
+    },
     [=](probed_atom, const probe_report& r) {
       auto& st = self->state;
       ++st.handled;
@@ -391,6 +367,12 @@ provider_account_actor::behavior_type provider_account(
         OH_WARN("health probe of {} failed: {}", st.record.name, r.error);
       }
       publish(self);
+      if (!st.probe_waiters.empty()) {
+        auto answer = probe_answer(self, &r);
+        for (auto& rp : st.probe_waiters)
+          rp.deliver(answer);
+        st.probe_waiters.clear();
+      }
     },
     [=](status_atom) -> std::string {
       // Never the credentials: only which account and its health.

@@ -4,8 +4,10 @@
 
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/actors.hpp"
@@ -46,6 +48,8 @@ struct provider_account_state {
   int64_t failed = 0;
   uint64_t handled = 0;
   bool probing = false;
+  /// Admin requests waiting for the running probe's result.
+  std::vector<caf::typed_response_promise<std::string>> probe_waiters;
   std::optional<bool> last_ok; // last request or probe
   std::optional<std::string> last_check;
   std::optional<std::string> last_error;

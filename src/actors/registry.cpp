@@ -1,6 +1,7 @@
 #include "actors/registry.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
@@ -212,9 +213,32 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       self->request(self->state.store, caf::infinite, load_atom::value)
         .then(
           [=](config_world& world) mutable {
+            auto& st = self->state;
+            // A live key keeps the spend it has counted since (settled
+            // rows may still be queued for the store); new keys start from
+            // the store's sums.
             for (auto& [id, today, month] : world.key_spend)
-              self->state.spend[id] = {today, month};
+              if (!st.keys.contains(id))
+                st.spend[id] = {today, month};
             std::vector<config_change> changes;
+            // A reload reconciles: what the store no longer has stops.
+            std::set<std::string> present;
+            for (auto& p : world.providers)
+              present.insert(p.id);
+            for (auto& s : world.souls)
+              present.insert(s.id);
+            for (auto& k : world.api_keys)
+              present.insert(k.id);
+            using kind = removed_entity::kind;
+            for (auto& [id, a] : st.accounts)
+              if (!present.contains(id))
+                changes.emplace_back(removed_entity{kind::provider, id});
+            for (auto& [id, s] : st.souls)
+              if (!present.contains(id))
+                changes.emplace_back(removed_entity{kind::soul, id});
+            for (auto& [id, k] : st.keys)
+              if (!present.contains(id))
+                changes.emplace_back(removed_entity{kind::api_key, id});
             for (auto& p : world.providers)
               changes.emplace_back(std::move(p));
             for (auto& s : world.souls)
@@ -222,7 +246,6 @@ registry(registry_actor::stateful_pointer<registry_state> self,
             for (auto& k : world.api_keys)
               changes.emplace_back(std::move(k));
             apply(self, changes);
-            auto& st = self->state;
             size_t n = st.keys.size() + st.souls.size() + st.accounts.size();
             OH_INFO("registry loaded {} providers, {} souls, {} keys",
                     st.accounts.size(), st.souls.size(), st.keys.size());

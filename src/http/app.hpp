@@ -51,6 +51,8 @@ struct app_context {
   std::shared_ptr<admin_auth> auth;
   /// The configured listen host and extra allowed admin hosts (SPEC §3).
   std::string listen_host;
+  /// The port the listener bound (known after start; `--port 0` picks one).
+  std::atomic<uint16_t> listen_port{0};
   std::vector<std::string> allowed_hosts;
   /// cors.admin_origins: origins besides our own that may change things
   /// through the admin API (SPEC §3).

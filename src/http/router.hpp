@@ -48,6 +48,14 @@ enum class route_id {
   admin_setting,
   admin_provider_models,
   admin_providers_bulk,
+  admin_providers_probe,
+  admin_providers_health,
+  admin_provider_health,
+  admin_providers_quick_add,
+  admin_system_reload,
+  admin_connect_detect,
+  admin_connect,
+  admin_connect_disconnect,
 };
 
 using oh::dialect;

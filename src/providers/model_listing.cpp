@@ -24,7 +24,14 @@ expected<upstream_request> listing_request(std::string_view type,
       break;
     case wire::claude:
       url = claude::models_url(base);
-      req.headers.emplace_back("x-api-key", api_key);
+      if (api_key.starts_with(claude::oauth_token_prefix)) {
+        req.headers.emplace_back("authorization", "Bearer " + api_key);
+        req.headers.emplace_back("anthropic-beta", claude::oauth_beta);
+        req.headers.emplace_back("user-agent", claude::oauth_user_agent);
+        req.headers.emplace_back("x-app", "cli");
+      } else {
+        req.headers.emplace_back("x-api-key", api_key);
+      }
       req.headers.emplace_back("anthropic-version", claude::api_version);
       break;
     case wire::gemini:

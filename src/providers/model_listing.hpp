@@ -13,7 +13,9 @@
 
 namespace oh::providers {
 
-/// GET of the type's listing endpoint with its auth headers.
+/// GET of the type's listing endpoint with its auth headers. A Claude
+/// `api_key` that is a subscription token (`sk-ant-oat01-`) goes as a bearer
+/// token with the subscription headers.
 expected<upstream_request> listing_request(std::string_view type,
                                            std::string_view base_url,
                                            const std::string& api_key);

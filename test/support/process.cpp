@@ -21,7 +21,7 @@ child_process::child_process(const std::string& binary,
   std::vector<std::string> env_s;
   for (const char* keep : {"PATH", "HOME", "TMPDIR", "ASAN_OPTIONS",
                            "UBSAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"})
-    if (const char* v = std::getenv(keep))
+    if (const char* v = std::getenv(keep); v && !env.contains(keep))
       env_s.push_back(std::string{keep} + "=" + v);
   for (auto& [k, v] : env)
     env_s.push_back(k + "=" + v);

@@ -641,11 +641,21 @@ bool authorised(vendor wire, const std::map<std::string, std::string>& h,
         refusal = error_for(wire, 400, "anthropic-version: header is required");
         return false;
       }
-      if (!key.empty() && get("x-api-key") != key) {
-        refusal = error_for(wire, 401, "invalid x-api-key");
-        return false;
+      if (key.empty() || get("x-api-key") == key)
+        return true;
+      // A subscription token: a bearer token, accepted only with the OAuth
+      // beta flag, as Anthropic does.
+      if (get("authorization") == "Bearer " + key) {
+        if (get("anthropic-beta").find("oauth-2025-04-20")
+            == std::string::npos) {
+          refusal = error_for(
+            wire, 401, "OAuth authentication is currently not supported.");
+          return false;
+        }
+        return true;
       }
-      return true;
+      refusal = error_for(wire, 401, "invalid x-api-key");
+      return false;
     case vendor::gemini:
       if (key.empty())
         return true;

@@ -18,9 +18,12 @@
 #include "core/defaults.hpp"
 #include "core/logging.hpp"
 #include "core/error_render.hpp"
+#include "http/handlers/admin_connect.hpp"
 #include "http/handlers/admin_detect.hpp"
 #include "http/handlers/admin_json.hpp"
+#include "http/handlers/admin_probe.hpp"
 #include "http/handlers/admin_resources.hpp"
+#include "http/handlers/admin_settings.hpp"
 #include "store/statement.hpp"
 #include "store/audit_repo.hpp"
 #include "store/providers_repo.hpp"
@@ -422,6 +425,46 @@ void deep_health_call(caf::event_based_actor* self,
       });
 }
 
+/// POST /admin/system/reload: the registry re-reads providers, souls and
+/// keys from the store (live actors are updated, vanished rows stop), then
+/// the stored routing and health settings reach the running actors again.
+/// For changes made to the database by another process (a CLI, a restore).
+void reload_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
+                 std::string actor, responder respond) {
+  self->request(ctx->registry, call_timeout, actors::load_atom::value)
+    .then(
+      [self, ctx, actor, respond](size_t live) {
+        auto stored = std::make_shared<std::vector<
+          std::pair<std::string, std::shared_ptr<json::document>>>>();
+        actors::store_job job
+          = [stored, actor, live](actors::store_context& sc) {
+              for (auto* group : {"routing", "health"})
+                stored->emplace_back(group, std::make_shared<json::document>(
+                                              stored_settings(sc.db, group)));
+              store::audit_repo{sc.db}.record(actor, "reload", "system", "");
+              actors::admin_reply r;
+              r.body = "{\"ok\":true,\"actors\":" + std::to_string(live) + "}";
+              return r;
+            };
+        self
+          ->request(ctx->store, call_timeout, actors::run_atom::value,
+                    std::move(job))
+          .then(
+            [ctx, stored, respond](actors::admin_reply& r) {
+              if (!r.error)
+                for (auto& [group, doc] : *stored)
+                  apply_settings_live(ctx, group, *doc);
+              respond(to_http(r));
+            },
+            [self, respond](caf::error& err) {
+              respond(unavailable(err, self->system()));
+            });
+      },
+      [self, respond](caf::error& err) {
+        respond(unavailable(err, self->system()));
+      });
+}
+
 } // namespace
 
 void handle_deep_health(const std::shared_ptr<app_context>& ctx,
@@ -492,6 +535,29 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
                 it != snap->accounts_by_id.end())
               caf::anon_send(it->second, actors::check_atom::value);
       }
+  }
+  if (route.id == route_id::admin_providers_probe) {
+    handle_providers_probe(ctx, req, std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_providers_health
+      || route.id == route_id::admin_provider_health) {
+    handle_providers_health(ctx, route.param, std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_providers_quick_add) {
+    handle_quick_add(ctx, route, std::move(req), who, std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_system_reload) {
+    ctx->system->spawn(reload_call, ctx, who.actor, std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_connect_detect
+      || route.id == route_id::admin_connect
+      || route.id == route_id::admin_connect_disconnect) {
+    handle_connect(ctx, route, std::move(req), who, std::move(respond));
+    return;
   }
   if (route.id == route_id::admin_providers_detect) {
     handle_detect(ctx, std::move(respond));

@@ -207,6 +207,26 @@ uint32_t max_attempts_of(const json::document& stored, const config& started) {
 
 } // namespace
 
+json::document stored_settings(store::database& db, const char* group) {
+  return stored_group(db, group);
+}
+
+void apply_settings_live(const std::shared_ptr<app_context>& ctx,
+                         const std::string& group,
+                         const json::document& stored) {
+  auto& started = *ctx->started_config;
+  if (group == "routing")
+    ctx->services_mut->max_attempts = max_attempts_of(stored, started);
+  if (group == "health") {
+    auto limits = health_of(stored, started);
+    caf::anon_send(ctx->registry, actors::update_atom::value, limits);
+    if (ctx->health_monitor)
+      caf::anon_send(
+        caf::actor_cast<actors::health_monitor_actor>(ctx->health_monitor),
+        actors::update_atom::value, limits);
+  }
+}
+
 status apply_stored_settings(config& cfg, store::database& db) {
   for (auto* name : {"routing", "health"}) {
     auto* g = find_group(name);
@@ -328,22 +348,12 @@ void handle_settings(const std::shared_ptr<app_context>& ctx,
   };
   // Routing and health reach the running actors once stored.
   std::string name = group->name;
-  responder apply = [ctx, name, after, started,
-                     respond = std::move(respond)](http_response res) {
-    if (res.status == 200 && after->IsObject()) {
-      if (name == "routing")
-        ctx->services_mut->max_attempts = max_attempts_of(*after, *started);
-      if (name == "health") {
-        auto limits = health_of(*after, *started);
-        caf::anon_send(ctx->registry, actors::update_atom::value, limits);
-        if (ctx->health_monitor)
-          caf::anon_send(
-            caf::actor_cast<actors::health_monitor_actor>(ctx->health_monitor),
-            actors::update_atom::value, limits);
-      }
-    }
-    respond(std::move(res));
-  };
+  responder apply
+    = [ctx, name, after, respond = std::move(respond)](http_response res) {
+        if (res.status == 200 && after->IsObject())
+          apply_settings_live(ctx, name, *after);
+        respond(std::move(res));
+      };
   run_store_job(ctx, std::move(job), std::move(apply));
 }
 

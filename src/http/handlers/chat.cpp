@@ -38,14 +38,15 @@ std::string_view presented_key(const http_request& req) {
   return {};
 }
 
-/// A presented key looked up (SPEC §5.1): one hash, one lock-free lookup,
-/// one constant-time compare. `refused` says why it may not be used:
-/// "unknown", "revoked" or "expired" (nullptr: it may); `entry` is set for
-/// every key the gateway knows.
-struct key_lookup {
-  const actors::key_entry* entry = nullptr;
-  const char* refused = nullptr;
-};
+http_response auth_error(dialect d, const std::string& request_id,
+                         std::string message) {
+  auto res = error_response(d, fail(errc::auth_invalid, std::move(message)),
+                            request_id);
+  add_v1_headers(res, request_id);
+  return res;
+}
+
+} // namespace
 
 key_lookup look_up_key(const actors::lookup_snapshot& snap,
                        std::string_view key) {
@@ -68,16 +69,6 @@ key_lookup look_up_key(const actors::lookup_snapshot& snap,
     out.refused = nullptr;
   return out;
 }
-
-http_response auth_error(dialect d, const std::string& request_id,
-                         std::string message) {
-  auto res = error_response(d, fail(errc::auth_invalid, std::move(message)),
-                            request_id);
-  add_v1_headers(res, request_id);
-  return res;
-}
-
-} // namespace
 
 void add_v1_headers(http_response& res, const std::string& request_id) {
   res.headers.emplace_back("x-request-id", request_id);

@@ -19,6 +19,18 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
 void handle_models(const std::shared_ptr<app_context>& ctx, http_request req,
                    sink_ptr sink);
 
+/// A presented key looked up (SPEC §5.1): one hash, one lock-free lookup,
+/// one constant-time compare. `refused` says why it may not be used:
+/// "unknown", "revoked" or "expired" (nullptr: it may); `entry` is set for
+/// every key the gateway knows.
+struct key_lookup {
+  const actors::key_entry* entry = nullptr;
+  const char* refused = nullptr;
+};
+
+key_lookup look_up_key(const actors::lookup_snapshot& snap,
+                       std::string_view key);
+
 /// The CORS and identification headers every /v1 response carries.
 void add_v1_headers(http_response& res, const std::string& request_id);
 

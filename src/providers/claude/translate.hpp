@@ -17,6 +17,12 @@
 namespace oh::providers::claude {
 
 constexpr const char* api_version = "2023-06-01";
+/// A subscription (Claude Code OAuth) token is sent as a bearer token with
+/// these beta flags and client identity (reference §2.1).
+constexpr const char* oauth_beta = "claude-code-20250219,oauth-2025-04-20";
+constexpr const char* oauth_user_agent = "claude-cli/2.1.62";
+/// Subscription access tokens start with this.
+constexpr const char* oauth_token_prefix = "sk-ant-oat01-";
 
 std::string messages_url(std::string_view base_url);
 std::string models_url(std::string_view base_url);
