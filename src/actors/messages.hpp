@@ -119,6 +119,8 @@ struct soul_plan {
   std::optional<double> temperature;
   std::optional<int64_t> max_tokens;
   std::optional<std::string> model;
+  /// Structured output for requests that ask for none (JSON Schema text).
+  std::optional<std::string> response_schema;
   std::vector<std::string> chain; // provider_id then fallback_chain
   bool strict = false;
 };

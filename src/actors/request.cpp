@@ -669,6 +669,7 @@ providers::call_input call_input_of(request_state& st) {
     st.edits.system_prompt = r.soul.system_prompt;
     st.edits.temperature = r.soul.temperature;
     st.edits.max_tokens = r.soul.max_tokens;
+    st.edits.response_schema = r.soul.response_schema.value_or("");
     in.soul = &st.edits;
   }
   in.stream = st.stream;

@@ -18,6 +18,7 @@ soul_plan make_soul_plan(const store::soul_record& r) {
   p.temperature = r.temperature;
   p.max_tokens = r.max_tokens;
   p.model = r.model;
+  p.response_schema = r.response_schema;
   if (r.provider_id)
     p.chain.push_back(*r.provider_id);
   for (auto& id : r.fallback_chain)

@@ -22,6 +22,21 @@ std::string effort_for_budget(int64_t budget) {
   return "high";
 }
 
+std::string schema_instruction(std::string_view schema) {
+  return "Respond only with a valid JSON object that matches this JSON "
+         "Schema:\n"
+         + (schema.empty() ? std::string{"{}"} : std::string{schema});
+}
+
+void apply_soul_schema(canonical_request& r, const soul_edits* soul) {
+  if (soul == nullptr || soul->response_schema.empty()
+      || r.format.what != response_format::kind::none)
+    return;
+  r.format.what = response_format::kind::json_schema;
+  r.format.name = "response";
+  r.format.schema = soul->response_schema;
+}
+
 std::string joined_system(const canonical_request& r) {
   std::string out;
   for (auto& s : r.system) {

@@ -106,13 +106,23 @@ struct soul_edits {
   std::string system_prompt;
   std::optional<double> temperature;
   std::optional<int64_t> max_tokens;
+  /// JSON Schema text (compact, written by the gateway); empty: none.
+  std::string response_schema;
 };
+
+/// The instruction that asks a target without a native schema option (or
+/// a relayed Anthropic request) for JSON matching `schema`.
+std::string schema_instruction(std::string_view schema);
 
 /// Budget tokens for an OpenAI reasoning effort: low 1024, medium 4096,
 /// high 16384; nothing for an unknown effort.
 std::optional<int64_t> budget_for_effort(std::string_view effort);
 /// The OpenAI effort for a budget: < 4096 low, < 16384 medium, else high.
 std::string effort_for_budget(int64_t budget);
+
+/// The soul's response schema as the request's format when the client
+/// asked for none (SPEC §5.3).
+void apply_soul_schema(canonical_request& r, const soul_edits* soul);
 
 /// All system texts joined with a blank line (targets with one field).
 std::string joined_system(const canonical_request& r);

@@ -1,6 +1,7 @@
 #include "providers/translation.hpp"
 
 #include "core/error_render.hpp"
+#include "core/json_schema.hpp"
 #include "providers/anthropic/encode.hpp"
 #include "providers/anthropic/ingress.hpp"
 #include "providers/claude/translate.hpp"
@@ -70,6 +71,26 @@ expected<event_list> decode_whole(const call_input& in, std::string_view body) {
 }
 
 const char* cut_short = "the provider ended the stream before it finished";
+
+/// The text blocks of an answer, joined (what a schema is checked against).
+std::string answer_text(const answer& a) {
+  std::string out;
+  for (auto& b : a.blocks)
+    if (b.what == answer::block::kind::text)
+      out += b.text;
+  return out;
+}
+
+/// Adds `"_openhinge":{"schema_valid":…}` to a JSON object's text, before
+/// its closing brace (Anthropic-dialect answers carry nothing else of ours).
+void splice_verdict(std::string& object_json, bool valid) {
+  auto end = object_json.find_last_of('}');
+  if (end == std::string::npos)
+    return;
+  std::string add = std::string{",\"_openhinge\":{\"schema_valid\":"}
+                    + (valid ? "true" : "false") + "}";
+  object_json.insert(end, add);
+}
 
 /// OpenAI clients in front of openai accounts: the relay of SPEC §10.
 class openai_relay final : public stream_translator {
@@ -220,6 +241,117 @@ private:
   stream_facts facts_;
 };
 
+/// A stream whose answer is checked against a response schema (SPEC §5.4):
+/// reads the text back from the client's own events (the same for every
+/// pair) and puts the verdict on the final event: an OpenAI chunk with
+/// empty `choices` before `[DONE]`, or `_openhinge` in Anthropic's
+/// `message_delta`.
+class schema_checked final : public stream_translator {
+public:
+  schema_checked(std::unique_ptr<stream_translator> inner, const call_input& in,
+                 std::string schema)
+    : inner_(std::move(inner)), schema_(std::move(schema)), client_(in.client),
+      id_("chatcmpl-" + in.request_id), created_(in.created) {}
+
+  step on_event(const sse_event& ev) override {
+    auto s = inner_->on_event(ev);
+    s.bytes = rewrite(s.bytes);
+    return s;
+  }
+  step on_end() override {
+    auto s = inner_->on_end();
+    s.bytes = rewrite(s.bytes);
+    return s;
+  }
+  std::string model() const override {
+    return inner_->model();
+  }
+  std::string finish_reason() const override {
+    return inner_->finish_reason();
+  }
+  token_usage usage() const override {
+    return inner_->usage();
+  }
+
+private:
+  std::string verdict_json() const {
+    auto v = json_schema::check_text(schema_, text_);
+    return v ? (*v ? "true" : "false") : ""; // empty answer: no verdict
+  }
+
+  /// Reads the text out of each event and adds the verdict where it goes.
+  std::string rewrite(const std::string& bytes) {
+    if (bytes.empty())
+      return bytes;
+    std::string out;
+    out.reserve(bytes.size());
+    size_t pos = 0;
+    while (pos < bytes.size()) {
+      size_t end = bytes.find("\n\n", pos);
+      end = end == std::string::npos ? bytes.size() : end + 2;
+      std::string_view event{bytes.data() + pos, end - pos};
+      pos = end;
+      auto data_at = event.find("data: ");
+      if (data_at == std::string_view::npos) {
+        out += event;
+        continue;
+      }
+      auto data = event.substr(data_at + 6);
+      while (!data.empty() && data.back() == '\n')
+        data.remove_suffix(1);
+      if (data == "[DONE]" && !verdict_json().empty()) {
+        out += "data: {\"id\":";
+        json::append_quoted(out, id_);
+        out += ",\"object\":\"chat.completion.chunk\",\"created\":"
+               + std::to_string(created_) + ",\"model\":";
+        json::append_quoted(out, inner_->model());
+        out += ",\"choices\":[],\"_openhinge\":{\"schema_valid\":"
+               + verdict_json() + "}}\n\n";
+        out += event;
+        continue;
+      }
+      auto doc = json::parse(data);
+      if (!doc || !doc->IsObject()) {
+        out += event;
+        continue;
+      }
+      if (client_ == dialect::openai) {
+        if (auto* choices = json::find(*doc, "choices");
+            choices && choices->IsArray() && !choices->Empty())
+          if (auto* delta = json::find((*choices)[0], "delta"))
+            text_ += json::get_string(*delta, "content").value_or("");
+        out += event;
+        continue;
+      }
+      auto type = json::get_string(*doc, "type").value_or("");
+      if (type == "content_block_delta") {
+        if (auto* delta = json::find(*doc, "delta");
+            delta
+            && json::get_string(*delta, "type").value_or("") == "text_delta")
+          text_ += json::get_string(*delta, "text").value_or("");
+        out += event;
+      } else if (type == "message_delta" && !verdict_json().empty()) {
+        // The last event with a body: the verdict goes in it.
+        std::string head{event.substr(0, data_at + 6)};
+        std::string body{data};
+        body.insert(body.size() - 1, ",\"_openhinge\":{\"schema_valid\":"
+                                       + verdict_json() + "}");
+        out += head + body + "\n\n";
+      } else {
+        out += event;
+      }
+    }
+    return out;
+  }
+
+  std::unique_ptr<stream_translator> inner_;
+  std::string schema_;
+  dialect client_;
+  std::string id_;
+  int64_t created_;
+  std::string text_;
+};
+
 void add_header(upstream_request& req, std::string name, std::string value) {
   req.headers.emplace_back(std::move(name), std::move(value));
 }
@@ -272,6 +404,9 @@ std::string facts_json(const gateway_facts& facts) {
     out += ",\"attempts\":" + facts.attempts_json;
   if (!facts.fallback_attempts_json.empty())
     out += ",\"fallback_attempts\":" + facts.fallback_attempts_json;
+  if (facts.schema_valid)
+    out += std::string{",\"schema_valid\":"}
+           + (*facts.schema_valid ? "true" : "false");
   out += ",\"dropped_params\":[";
   for (size_t i = 0; i < facts.dropped_params.size(); ++i) {
     if (i > 0)
@@ -401,8 +536,9 @@ int64_t estimate_input_tokens(const json::value& body, const soul_edits* soul) {
   return static_cast<int64_t>((bytes + 3) / 4);
 }
 
-std::unique_ptr<stream_translator>
-make_stream_translator(const call_input& in) {
+namespace {
+
+std::unique_ptr<stream_translator> plain_translator(const call_input& in) {
   if (is_relay(in)) {
     if (in.client == dialect::openai)
       return std::make_unique<openai_relay>(in);
@@ -411,6 +547,17 @@ make_stream_translator(const call_input& in) {
   if (in.client == dialect::anthropic)
     return std::make_unique<translated<anthropic::event_encoder>>(in);
   return std::make_unique<translated<openai::chunk_encoder>>(in);
+}
+
+} // namespace
+
+std::unique_ptr<stream_translator>
+make_stream_translator(const call_input& in) {
+  auto plain = plain_translator(in);
+  if (auto schema = applied_schema(in); !schema.empty())
+    return std::make_unique<schema_checked>(std::move(plain), in,
+                                            std::move(schema));
+  return plain;
 }
 
 unsigned effective_status(std::string_view type, unsigned status,
@@ -448,11 +595,42 @@ expected<parsed_answer> read_answer(const call_input& in,
   return out;
 }
 
+std::string applied_schema(const call_input& in) {
+  if (in.body != nullptr && in.client == dialect::openai)
+    if (auto* rf = json::find(*in.body, "response_format")) {
+      // The client chose a format: only its own schema applies.
+      if (json::get_string(*rf, "type").value_or("") == "json_schema")
+        if (auto* js = json::find(*rf, "json_schema"))
+          if (auto* schema = json::find(*js, "schema"))
+            return json::to_string(*schema);
+      return {};
+    }
+  return in.soul != nullptr ? in.soul->response_schema : std::string{};
+}
+
 expected<std::string> render_answer(const call_input& in, std::string_view body,
                                     parsed_answer& parsed,
-                                    const gateway_facts& facts) {
-  if (is_relay(in) && in.client == dialect::anthropic)
-    return std::string{body}; // Claude's own message, unchanged
+                                    gateway_facts facts) {
+  if (auto schema = applied_schema(in); !schema.empty()) {
+    std::string text;
+    if (parsed.upstream) {
+      auto& doc = *parsed.upstream;
+      if (auto* choices = json::find(doc, "choices");
+          choices && choices->IsArray() && !choices->Empty())
+        if (auto* msg = json::find((*choices)[0], "message"))
+          text = json::get_string(*msg, "content").value_or("");
+    } else if (parsed.assembled) {
+      text = answer_text(*parsed.assembled);
+    }
+    facts.schema_valid = json_schema::check_text(schema, text);
+  }
+  if (is_relay(in) && in.client == dialect::anthropic) {
+    // Claude's own message, unchanged but for the verdict.
+    std::string out{body};
+    if (facts.schema_valid)
+      splice_verdict(out, *facts.schema_valid);
+    return out;
+  }
   if (parsed.upstream) {
     openai::completion c;
     c.doc = std::move(*parsed.upstream);
@@ -465,13 +643,18 @@ expected<std::string> render_answer(const call_input& in, std::string_view body,
     f.cost_cents = facts.cost_cents;
     f.attempts_json = facts.attempts_json;
     f.fallback_attempts_json = facts.fallback_attempts_json;
+    f.schema_valid = facts.schema_valid;
     return openai::render_completion(c, f);
   }
   if (!parsed.assembled)
     return fail(errc::internal, "render_answer without a parsed answer");
   auto& a = *parsed.assembled;
-  if (in.client == dialect::anthropic)
-    return anthropic::render_answer(a, answer_ctx(in));
+  if (in.client == dialect::anthropic) {
+    auto out = anthropic::render_answer(a, answer_ctx(in));
+    if (facts.schema_valid)
+      splice_verdict(out, *facts.schema_valid);
+    return out;
+  }
   auto out = openai::render_answer(a, answer_ctx(in));
   // Splice `_openhinge` in before the closing brace.
   out.pop_back();

@@ -102,7 +102,14 @@ struct gateway_facts {
   std::string attempts_json;
   std::string fallback_attempts_json;
   std::vector<std::string> dropped_params;
+  /// Set by render_answer when a response schema applied.
+  std::optional<bool> schema_valid;
 };
+
+/// The response schema a request's answer is checked against (SPEC §5.4):
+/// the client's `response_format` json_schema, else the soul's. Empty:
+/// none applied.
+std::string applied_schema(const call_input& in);
 
 /// The status to act on for an upstream answer: Gemini reports an invalid
 /// API key as 400 `API_KEY_INVALID`, which is the account's 401, not the
@@ -131,6 +138,6 @@ expected<parsed_answer> read_answer(const call_input& in,
 expected<std::string> render_answer(const call_input& in,
                                     std::string_view upstream_body,
                                     parsed_answer& parsed,
-                                    const gateway_facts& facts);
+                                    gateway_facts facts);
 
 } // namespace oh::providers

@@ -14,7 +14,8 @@
 //   pause_from=N    send the first N stream events without the pause
 //   drop_after=N    close the connection after N stream events
 //   tools=N         answer with N parallel tool calls (arguments streamed)
-//   text=WORD       the answer text (default: "Hello from fake upstream")
+//   text=WORD       the answer text (default: "Hello from fake upstream");
+//                   escaped quotes are unescaped (text={\"ok\":true})
 //   thinking=WORD   reasoning before the answer (Claude, Gemini, Ollama)
 //   finish=R        length | content_filter (default stop / tool calls)
 //   cached=N        N prompt tokens reported as cache reads

@@ -475,8 +475,15 @@ void parse_pairs(std::string_view inner, script& s) {
     auto end = inner.find(' ', pos);
     auto item = inner.substr(pos, end - pos);
     auto eq = item.find('=');
-    if (eq != std::string_view::npos)
-      s[std::string{item.substr(0, eq)}] = std::string{item.substr(eq + 1)};
+    if (eq != std::string_view::npos) {
+      // A directive inside a JSON string has its quotes escaped; the value
+      // means the text without the escapes (text={\"ok\":true}).
+      std::string value{item.substr(eq + 1)};
+      for (size_t q = value.find("\\\""); q != std::string::npos;
+           q = value.find("\\\"", q + 1))
+        value.erase(q, 1);
+      s[std::string{item.substr(0, eq)}] = value;
+    }
     if (end == std::string_view::npos)
       break;
     pos = end + 1;

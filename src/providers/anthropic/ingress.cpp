@@ -262,6 +262,7 @@ expected<canonical_request> to_canonical(const value& body,
     r.temperature = v->GetDouble();
   else if (soul != nullptr && soul->temperature)
     r.temperature = soul->temperature;
+  apply_soul_schema(r, soul);
   if (auto* v = json::find(body, "top_p"); v && v->IsNumber())
     r.top_p = v->GetDouble();
   if (auto* v = json::find(body, "top_k"); v && v->IsInt64())

@@ -242,19 +242,26 @@ std::string build_relay_body(const value& client, const soul_edits* soul,
       put(doc, name, std::move(v), a);
   };
   set("model", str(model, a));
-  bool has_soul = soul != nullptr && !soul->system_prompt.empty();
+  // A soul's response schema reaches Claude as an instruction after the
+  // soul's prompt (Anthropic requests carry no schema of their own).
+  std::string prompt = soul != nullptr ? soul->system_prompt : std::string{};
+  if (soul != nullptr && !soul->response_schema.empty())
+    prompt = prompt.empty()
+               ? schema_instruction(soul->response_schema)
+               : prompt + "\n\n" + schema_instruction(soul->response_schema);
+  bool has_soul = !prompt.empty();
   if (has_soul) {
     auto it = doc.FindMember("system");
     if (it == doc.MemberEnd()) {
-      put_str(doc, "system", soul->system_prompt, a);
+      put_str(doc, "system", prompt, a);
     } else if (it->value.IsString()) {
-      std::string joined = soul->system_prompt + "\n\n" + it->value.GetString();
+      std::string joined = prompt + "\n\n" + it->value.GetString();
       it->value = str(joined, a);
     } else if (it->value.IsArray()) {
       value blocks = array();
       value first = object();
       put_str(first, "type", "text", a);
-      put_str(first, "text", soul->system_prompt, a);
+      put_str(first, "text", prompt, a);
       blocks.PushBack(first, a);
       for (auto& b : it->value.GetArray())
         blocks.PushBack(value(b, a), a);
@@ -282,10 +289,7 @@ expected<std::string> build_body(canonical_request& r) {
   if (r.format.what == response_format::kind::json_object)
     instruction = "Respond only with a valid JSON object.";
   else if (r.format.what == response_format::kind::json_schema)
-    instruction
-      = "Respond only with a valid JSON object that matches this "
-        "JSON Schema:\n"
-        + (r.format.schema.empty() ? std::string{"{}"} : r.format.schema);
+    instruction = schema_instruction(r.format.schema);
   if (!instruction.empty())
     system = system.empty() ? instruction : system + "\n\n" + instruction;
   if (!system.empty())

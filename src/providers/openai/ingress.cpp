@@ -228,6 +228,7 @@ expected<canonical_request> to_canonical(const value& body,
       r.format.what = response_format::kind::text;
     }
   }
+  apply_soul_schema(r, soul);
   if (auto effort = json::get_string(body, "reasoning_effort")) {
     r.reasoning_effort = *effort;
     r.thinking_budget = budget_for_effort(*effort);

@@ -191,6 +191,25 @@ std::string build_upstream_body(const value& client, const soul_edits* soul,
     w.Key("temperature");
     w.Double(*soul->temperature);
   }
+  if (soul != nullptr && !soul->response_schema.empty()
+      && json::find(client, "response_format") == nullptr) {
+    // The soul's schema as OpenAI's structured output (reference §1.2.4).
+    w.Key("response_format");
+    w.StartObject();
+    w.Key("type");
+    w.String("json_schema");
+    w.Key("json_schema");
+    w.StartObject();
+    w.Key("name");
+    w.String("response");
+    w.Key("strict");
+    w.Bool(true);
+    w.Key("schema");
+    w.RawValue(soul->response_schema.data(), soul->response_schema.size(),
+               rapidjson::kObjectType);
+    w.EndObject();
+    w.EndObject();
+  }
   if (soul != nullptr && !has_max && soul->max_tokens) {
     w.Key(opts.compatible ? "max_tokens" : "max_completion_tokens");
     w.Int64(*soul->max_tokens);
@@ -325,6 +344,10 @@ std::string render_completion(const completion& c, const gateway_facts& facts) {
       continue;
     w.Key(name);
     w.RawValue(text.data(), text.size(), rapidjson::kArrayType);
+  }
+  if (facts.schema_valid) {
+    w.Key("schema_valid");
+    w.Bool(*facts.schema_valid);
   }
   w.EndObject();
   w.EndObject();

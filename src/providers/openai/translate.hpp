@@ -86,6 +86,8 @@ struct gateway_facts {
   /// of the failed attempts, as JSON arrays (written by the gateway).
   std::string_view attempts_json;
   std::string_view fallback_attempts_json;
+  /// The answer checked against the response schema that applied.
+  std::optional<bool> schema_valid;
 };
 
 /// The client's answer: the upstream object with our id and `_openhinge`.
