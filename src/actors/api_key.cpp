@@ -128,26 +128,38 @@ admit_result admit(api_key_state& st, const admit_request& req,
                     retry);
     }
   }
-  if (rec.daily_budget_cents && *rec.daily_budget_cents > 0
-      && st.spent_today_micros >= *rec.daily_budget_cents * micros_per_cent)
-    return refuse(st, now_ms, errc::budget_exceeded, "daily",
-                  "daily budget exceeded: " + dollars(st.spent_today_micros)
-                    + " / "
-                    + dollars(*rec.daily_budget_cents * micros_per_cent),
-                  0);
-  if (rec.monthly_budget_cents && *rec.monthly_budget_cents > 0
-      && st.spent_month_micros >= *rec.monthly_budget_cents * micros_per_cent)
-    return refuse(st, now_ms, errc::budget_exceeded, "monthly",
-                  "monthly budget exceeded: " + dollars(st.spent_month_micros)
-                    + " / "
-                    + dollars(*rec.monthly_budget_cents * micros_per_cent),
-                  0);
+  auto over_budget
+    = [&](const std::optional<int64_t>& budget_cents, int64_t spent,
+          const char* which) -> std::optional<admit_result> {
+    if (!budget_cents || *budget_cents <= 0)
+      return std::nullopt;
+    int64_t committed = spent + st.reserved_micros;
+    if (committed < *budget_cents * micros_per_cent)
+      return std::nullopt;
+    std::string message = std::string{which}
+                          + " budget exceeded: " + dollars(spent) + " / "
+                          + dollars(*budget_cents * micros_per_cent);
+    if (st.reserved_micros > 0)
+      message += " (with " + dollars(st.reserved_micros)
+                 + " held for requests still open)";
+    return refuse(st, now_ms, errc::budget_exceeded, which, message, 0);
+  };
+  if (auto no
+      = over_budget(rec.daily_budget_cents, st.spent_today_micros, "daily"))
+    return *no;
+  if (auto no
+      = over_budget(rec.monthly_budget_cents, st.spent_month_micros, "monthly"))
+    return *no;
   // Admitted: take the slots.
   st.rpm.admit(now_ms);
   admit_result r;
   r.ok = true;
   r.ticket = st.next_ticket++;
   st.open_requests += 1;
+  if (req.reserve_cost_micros > 0) {
+    st.cost_reservations[r.ticket] = req.reserve_cost_micros;
+    st.reserved_micros += req.reserve_cost_micros;
+  }
   if (rec.rate_limit_tpm && *rec.rate_limit_tpm > 0) {
     st.tpm.push_back({now_ms, r.ticket, req.reserve_tokens});
     st.reservations[r.ticket] = req.reserve_tokens;
@@ -164,6 +176,11 @@ void settle(api_key_state& st, const settle_info& info, int64_t now_ms) {
     for (auto& e : st.tpm)
       if (e.ticket == info.ticket)
         e.tokens = info.tokens; // the reservation becomes the real usage
+  if (auto it = st.cost_reservations.find(info.ticket);
+      it != st.cost_reservations.end()) {
+    st.reserved_micros -= it->second; // replaced by the real cost below
+    st.cost_reservations.erase(it);
+  }
   st.spent_today_micros += info.cost_micros;
   st.spent_month_micros += info.cost_micros;
 }

@@ -30,6 +30,11 @@ struct api_key_state {
   int64_t open_requests = 0;
   uint64_t next_ticket = 1;
   std::unordered_map<uint64_t, int64_t> reservations; // ticket → tokens
+  /// Estimated cost of the open requests, by ticket, and their sum: the
+  /// budgets count it beside settled spend, so parallel requests cannot
+  /// all pass a budget that only their sum exceeds.
+  std::unordered_map<uint64_t, int64_t> cost_reservations;
+  int64_t reserved_micros = 0;
   int64_t spent_today_micros = 0;
   int64_t spent_month_micros = 0;
   std::string day;   // YYYY-MM-DD of spent_today (UTC)
@@ -39,7 +44,7 @@ struct api_key_state {
 };
 
 /// One API key's actor: sliding rpm window, tpm reservations, open requests
-/// and budgets against settled spend (SPEC §5.2).
+/// and budgets against settled spend plus open reservations (SPEC §5.2).
 api_key_actor::behavior_type
 api_key(api_key_actor::stateful_pointer<api_key_state> self,
         store::api_key_record record, int64_t spent_today_micros,

@@ -87,6 +87,10 @@ struct rate_info {
 struct admit_request {
   /// Tokens reserved for tpm: max_tokens (or 1024) + input bytes / 4.
   int64_t reserve_tokens = 0;
+  /// The request's estimated cost (price of the requested model for the
+  /// reserved tokens; 0 when the model or its price is unknown), counted
+  /// against the budgets until the request settles (SPEC §5.2).
+  int64_t reserve_cost_micros = 0;
   /// Only report the limits (for answers that never reach admission).
   bool dry_run = false;
 };

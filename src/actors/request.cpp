@@ -360,7 +360,7 @@ void fail_before_admission(self_ptr self, failure f) {
   st.stage = "rejected";
   self
     ->request(st.in.key.actor, ask_timeout, admit_atom::value,
-              admit_request{0, true})
+              admit_request{.reserve_tokens = 0, .dry_run = true})
     .then(
       [self, f](admit_result& r) mutable {
         // The dry run reports limits; it is not an admission.
@@ -989,6 +989,15 @@ void begin(self_ptr self) {
   }
   st.reserve_tokens = (max_tokens > 0 ? max_tokens : 1024)
                       + static_cast<int64_t>(st.in.http.body.size() / 4);
+  int64_t reserve_cost = 0;
+  if (st.in.endpoint != "count_tokens" && st.services->prices
+      && st.model_requested)
+    if (auto price = st.services->prices->find(*st.model_requested)) {
+      token_usage estimate;
+      estimate.input = static_cast<int64_t>(st.in.http.body.size() / 4);
+      estimate.output = max_tokens > 0 ? max_tokens : 1024;
+      reserve_cost = cost_micros(*price, estimate);
+    }
   if (auto err = resolve_soul(st)) {
     fail_before_admission(self, *err);
     return;
@@ -996,7 +1005,8 @@ void begin(self_ptr self) {
   st.stage = "admit";
   self
     ->request(st.in.key.actor, ask_timeout, admit_atom::value,
-              admit_request{st.reserve_tokens, false})
+              admit_request{.reserve_tokens = st.reserve_tokens,
+                            .reserve_cost_micros = reserve_cost})
     .then(
       [self](admit_result& r) {
         self->state.admission = std::move(r);

@@ -49,7 +49,9 @@ TEST_F(AcceptorTest, DrainAnswersAtOnceWhenNothingIsOpen) {
     [&](size_t n) {
       left = n;
     },
-    [](caf::error&) {});
+    [&](caf::error& e) {
+      ADD_FAILURE() << sys->render(e);
+    });
   EXPECT_EQ(left, 0u);
   EXPECT_FALSE(listener->accepting);
 }
@@ -71,7 +73,9 @@ TEST_F(AcceptorTest, DrainWaitsForInFlightConnectionsToClose) {
     [&](size_t n) {
       left = n;
     },
-    [](caf::error&) {});
+    [&](caf::error& e) {
+      ADD_FAILURE() << sys->render(e);
+    });
   EXPECT_EQ(left, 0u);
 }
 
@@ -91,7 +95,9 @@ TEST_F(AcceptorTest, DrainGivesUpAtTheDeadlineAndReportsWhatIsLeft) {
     [&](size_t n) {
       left = n;
     },
-    [](caf::error&) {});
+    [&](caf::error& e) {
+      ADD_FAILURE() << sys->render(e);
+    });
   EXPECT_EQ(left, 3u);
 }
 
@@ -104,7 +110,9 @@ TEST_F(AcceptorTest, StatusReportsPortConnectionsAndDrainState) {
     [&](std::string& text) {
       s = text;
     },
-    [](caf::error&) {});
+    [&](caf::error& e) {
+      ADD_FAILURE() << sys->render(e);
+    });
   EXPECT_NE(s.find(R"("port":4242,"connections":1,"draining":false})"),
             std::string::npos)
     << s;

@@ -47,7 +47,9 @@ struct AccountHealthTest : test::ActorFixture {
       [&](route& r) {
         out = r;
       },
-      [](caf::error&) {});
+      [&](caf::error& e) {
+        ADD_FAILURE() << sys->render(e);
+      });
     return out;
   }
 

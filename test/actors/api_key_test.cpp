@@ -27,9 +27,10 @@ struct ApiKeyTest : test::ActorFixture {
     run();
   }
 
-  admit_result admit(int64_t reserve = 100) {
-    auto h = (*self)->request(key, caf::infinite, admit_atom::value,
-                              admit_request{reserve, false});
+  admit_result admit(int64_t reserve = 100, int64_t cost = 0) {
+    auto h = (*self)->request(
+      key, caf::infinite, admit_atom::value,
+      admit_request{.reserve_tokens = reserve, .reserve_cost_micros = cost});
     run();
     admit_result out;
     h.receive(
@@ -116,16 +117,41 @@ TEST_F(ApiKeyTest, BudgetsCompareSettledSpend) {
   EXPECT_NE(over.message.find("$0.11 / $0.10"), std::string::npos);
 }
 
+TEST_F(ApiKeyTest, BudgetsCountTheCostOfRequestsStillOpen) {
+  auto rec = key_with_rpm(0);
+  rec.daily_budget_cents = 10; // 100 000 micro-dollars
+  spawn(rec, 50'000, 50'000);
+  // Two requests in flight, each estimated at 30 000: together with the
+  // settled 50 000 the budget is committed, so a third waits for them.
+  auto a = admit(100, 30'000);
+  auto b = admit(100, 30'000);
+  ASSERT_TRUE(a.ok);
+  ASSERT_TRUE(b.ok);
+  auto third = admit(100, 30'000);
+  EXPECT_FALSE(third.ok);
+  EXPECT_EQ(third.reason, "daily");
+  EXPECT_NE(third.message.find("held for requests still open"),
+            std::string::npos)
+    << third.message;
+  // Settling replaces the estimate with the real cost (far less here).
+  settle(a.ticket, 10, 1'000);
+  settle(b.ticket, 10, 1'000);
+  EXPECT_TRUE(admit(100, 30'000).ok);
+}
+
 TEST_F(ApiKeyTest, DryRunReportsLimitsWithoutTakingASlot) {
   spawn(key_with_rpm(1));
-  auto h = (*self)->request(key, caf::infinite, admit_atom::value,
-                            admit_request{0, true});
+  auto h
+    = (*self)->request(key, caf::infinite, admit_atom::value,
+                       admit_request{.reserve_tokens = 0, .dry_run = true});
   run();
   h.receive(
     [](admit_result& r) {
       EXPECT_EQ(r.rate.remaining, 1);
     },
-    [](caf::error&) {});
+    [&](caf::error& e) {
+      ADD_FAILURE() << sys->render(e);
+    });
   EXPECT_TRUE(admit().ok);
 }
 

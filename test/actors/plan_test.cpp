@@ -67,7 +67,9 @@ struct PlanTest : test::ActorFixture {
       [&](route& r) {
         out = r;
       },
-      [](caf::error&) {});
+      [&](caf::error& e) {
+        ADD_FAILURE() << sys->render(e);
+      });
     return out;
   }
 

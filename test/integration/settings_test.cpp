@@ -157,6 +157,16 @@ TEST_F(Settings, AHealthChangeReachesTheAccountsBreakers) {
                         + R"(","credentials":{"api_key":"sk-x"}})")
               .status,
             201);
+  // A new account probes its listing at once, and a good probe closes the
+  // breaker: wait for it, or it could land between the failures below.
+  bool probed = false;
+  for (int i = 0; i < 200 && !probed; ++i) {
+    auto list = parse(gw->admin("GET", "/admin/providers").body);
+    probed = list["data"][0]["health"]["last_check"].IsString();
+    if (!probed)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(probed) << "the account's first probe never finished";
   auto k
     = gw->admin("POST", "/admin/keys", R"({"name":"k","rate_limit_rpm":0})");
   std::string key = parse(k.body)["data"]["key"].GetString();
