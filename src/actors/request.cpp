@@ -1032,15 +1032,20 @@ void append_rate_limit_lines(std::string& out, const rate_info& rate,
     append_int(out, v);
     out.append(unit).append("\r\n");
   };
-  if (rate.limit > 0) {
-    auto reset_s = ceil_seconds(rate.reset_ms);
-    line("x-ratelimit-limit-requests", rate.limit, "");
-    line("x-ratelimit-remaining-requests", rate.remaining, "");
+  // An unlimited key (rate_limit_rpm 0) still answers every header, as
+  // SPEC §5.2 asks, with the largest value integer parsers read: clients
+  // that throttle on "remaining" then never throttle on our account.
+  int64_t limit = rate.limit > 0 ? rate.limit : unlimited_announced;
+  int64_t remaining = rate.limit > 0 ? rate.remaining : unlimited_announced;
+  {
+    auto reset_s = rate.limit > 0 ? ceil_seconds(rate.reset_ms) : 0;
+    line("x-ratelimit-limit-requests", limit, "");
+    line("x-ratelimit-remaining-requests", remaining, "");
     line("x-ratelimit-reset-requests", reset_s, "s");
-    line("x-ratelimit-limit", rate.limit, "");
-    line("x-ratelimit-remaining", rate.remaining, "");
+    line("x-ratelimit-limit", limit, "");
+    line("x-ratelimit-remaining", remaining, "");
     line("x-ratelimit-reset", reset_s, "");
-    line("x-ratelimit-reset-at", ceil_seconds(now_epoch_ms + rate.reset_ms),
+    line("x-ratelimit-reset-at", ceil_seconds(now_epoch_ms + reset_s * 1000),
          "");
   }
   if (rate.tpm_limit > 0) {

@@ -101,6 +101,9 @@ request(request_actor::stateful_pointer<request_state> self,
         std::shared_ptr<const gateway_services> services, request_input in,
         std::shared_ptr<response_sink> sink);
 
+/// What the request headers announce for a key without an rpm limit.
+inline constexpr int64_t unlimited_announced = 2'147'483'647;
+
 /// Appends the x-ratelimit-* header lines for `rate` (SPEC §5.2) as
 /// `name: value\r\n`, with `now_epoch_ms` for the reset time.
 void append_rate_limit_lines(std::string& out, const rate_info& rate,

@@ -112,3 +112,49 @@ TEST(V1Answers, ModelsRequestsAreLoggedAndFailuresCounted) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(V1Answers, RateLimitHeadersOnEveryAnswerAfterAuthentication) {
+  temp_dir dir;
+  gateway gw{dir.file("data")};
+  auto make_key = [&](const std::string& body) {
+    auto r = gw.admin("POST", "/admin/keys", body);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return std::string{"Authorization: Bearer "}
+           + parse(r.body)["data"]["key"].GetString();
+  };
+  auto unlimited = make_key(R"({"name":"u","rate_limit_rpm":0})");
+  auto limited
+    = make_key(R"({"name":"l","rate_limit_rpm":5,"rate_limit_tpm":9000})");
+  const std::string chat = R"({"messages":[{"role":"user","content":"hi"}]})";
+
+  // rpm 0 (unlimited) still answers every request header, with the
+  // largest integer, and no token headers without a tpm.
+  for (auto* path : {"/v1/models", "/v1/chat/completions"}) {
+    SCOPED_TRACE(path);
+    bool get = std::string_view{path} == "/v1/models";
+    auto r = http_request(gw.port(), get ? "GET" : "POST", path,
+                          get ? "" : chat, unlimited);
+    EXPECT_EQ(r.header("x-ratelimit-limit-requests"), "2147483647");
+    EXPECT_EQ(r.header("x-ratelimit-remaining-requests"), "2147483647");
+    EXPECT_EQ(r.header("x-ratelimit-reset-requests"), "0s");
+    EXPECT_FALSE(r.header("x-ratelimit-reset-at").empty());
+    EXPECT_TRUE(r.header("x-ratelimit-limit-tokens").empty());
+  }
+  // A limited key: its numbers, token headers, and /v1/models takes no
+  // slot from the window.
+  auto models = http_request(gw.port(), "GET", "/v1/models", "", limited);
+  EXPECT_EQ(models.status, 200);
+  EXPECT_EQ(models.header("x-ratelimit-limit-requests"), "5");
+  EXPECT_EQ(models.header("x-ratelimit-remaining-requests"), "5");
+  EXPECT_EQ(models.header("x-ratelimit-limit-tokens"), "9000");
+  // A refusal after authentication (unknown soul: 404) carries them too.
+  auto soul = http_request(gw.port(), "POST", "/v1/souls/nope/chat/completions",
+                           chat, limited);
+  EXPECT_EQ(soul.status, 404);
+  EXPECT_EQ(soul.header("x-ratelimit-limit-requests"), "5");
+  EXPECT_EQ(soul.header("x-ratelimit-limit"), "5");
+}
+
+} // namespace

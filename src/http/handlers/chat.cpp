@@ -3,6 +3,7 @@
 #include "http/handlers/chat.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 
 #include "actors/request.hpp"
 #include "core/clock.hpp"
@@ -44,6 +45,31 @@ http_response auth_error(dialect d, const std::string& request_id,
                             request_id);
   add_v1_headers(res, request_id);
   return res;
+}
+
+} // namespace
+
+namespace {
+
+/// Answers a model listing once the key actor reported its limits (a dry
+/// run: nothing is taken); without an answer in time, without them.
+void models_reply(caf::event_based_actor* self, actors::api_key_actor key,
+                  http_response res, sink_ptr sink) {
+  auto shared = std::make_shared<http_response>(std::move(res));
+  self
+    ->request(key, std::chrono::seconds(2), actors::admit_atom::value,
+              actors::admit_request{.reserve_tokens = 0, .dry_run = true})
+    .then(
+      [self, shared, sink](actors::admit_result& r) {
+        actors::append_rate_limit_lines(shared->head_lines, r.rate,
+                                        clock::now_ms());
+        sink->respond(std::move(*shared));
+        self->quit();
+      },
+      [self, shared, sink](caf::error&) {
+        sink->respond(std::move(*shared));
+        self->quit();
+      });
 }
 
 } // namespace
@@ -246,7 +272,10 @@ void handle_models(const std::shared_ptr<app_context>& ctx, http_request req,
   http_response res;
   res.body = std::move(body);
   add_v1_headers(res, request_id);
-  sink->respond(std::move(res));
+  // The key's limits, as on every /v1 answer after authentication (SPEC
+  // §5.2); listing models takes no window slot.
+  ctx->system->spawn(models_reply, found.entry->actor, std::move(res),
+                     std::move(sink));
 }
 
 } // namespace oh::http::handlers
