@@ -304,6 +304,9 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
     return config_error(std::string{"db.path: "} + e.what());
   }
   auto logger = actors::spawn_usage_logger(sys, log_db, log_queue);
+  // Kept for the exit on a second signal, which writes the queued rows
+  // through it while the logger is held between batches.
+  auto exit_log_db = log_db;
   log_db.reset();
   auto monitor = actors::spawn_health_monitor(
     sys, snapshot, int64_t{cfg.health_interval_s} * 1000);
@@ -429,11 +432,20 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   sigwait(&signals, &sig);
   OH_INFO("received {}, draining for up to {} s",
           sig == SIGTERM ? "SIGTERM" : "SIGINT", cfg.drain_seconds);
-  // A second signal ends the process at once.
-  std::thread([signals] {
+  // A second signal ends the process at once, but the usage log rows of
+  // requests already answered are written first (SPEC §3).
+  std::thread([signals, exit_log_db, log_queue] {
     int again = 0;
     sigwait(&signals, &again);
     std::fputs("openhinge: second signal, exiting now\n", stderr);
+    std::lock_guard gate{log_queue->writer_gate()};
+    try {
+      auto n = actors::write_queued_rows(*exit_log_db, *log_queue);
+      std::fprintf(stderr, "openhinge: wrote %zu queued usage log row(s)\n", n);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "openhinge: queued usage log rows lost: %s\n",
+                   e.what());
+    }
     std::_Exit(0);
   }).detach();
 

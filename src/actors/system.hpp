@@ -52,6 +52,12 @@ usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
                                       std::shared_ptr<usage_queue> queue,
                                       bool detached = true);
 
+/// Writes every queued row now on the caller's thread, through `db` (the
+/// logger's connection). The caller holds queue.writer_gate(), so the
+/// logger is between batches and stays there: for the exit on a second
+/// signal, which must not lose rows the clients were already answered for.
+size_t write_queued_rows(store::database& db, usage_queue& queue);
+
 /// Probes every account each `interval_ms` (jittered).
 health_monitor_actor
 spawn_health_monitor(caf::actor_system& sys,

@@ -19,6 +19,7 @@ constexpr size_t batch_rows = 512;
 size_t flush(usage_logger_actor::stateful_pointer<usage_logger_state> self,
              bool last = false) {
   auto& st = self->state;
+  std::lock_guard gate{st.queue->writer_gate()};
   size_t total = 0;
   for (;;) {
     auto rows = st.queue->take(batch_rows);
@@ -44,6 +45,18 @@ size_t flush(usage_logger_actor::stateful_pointer<usage_logger_state> self,
 }
 
 } // namespace
+
+size_t write_queued_rows(store::database& db, usage_queue& queue) {
+  size_t total = 0;
+  for (;;) {
+    auto rows = queue.take(batch_rows);
+    if (rows.empty())
+      return total;
+    store::usage_repo{db}.insert_batch(rows);
+    total += rows.size();
+    queue.release(std::move(rows), false);
+  }
+}
 
 usage_logger_actor::behavior_type
 usage_logger(usage_logger_actor::stateful_pointer<usage_logger_state> self,

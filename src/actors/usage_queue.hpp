@@ -44,10 +44,18 @@ public:
   /// hooks are set and `where_made` is true), the rest here.
   void release(std::vector<store::usage_row>&& rows, bool where_made = true);
 
+  /// Held while rows taken from the queue are written: whoever holds it
+  /// knows no taken row is half-written (the exit on a second signal
+  /// writes what is queued under it, then ends the process).
+  std::mutex& writer_gate() {
+    return writer_gate_;
+  }
+
 private:
   release_hooks hooks_;
   size_t capacity_;
   mutable std::mutex mu_;
+  std::mutex writer_gate_;
   std::vector<store::usage_row> rows_;
   std::atomic<uint64_t> dropped_{0};
   std::atomic<int64_t> last_warning_s_{0};

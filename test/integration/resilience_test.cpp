@@ -396,6 +396,34 @@ TEST_F(Resilience, SigtermLetsOpenStreamsFinishBeforeTheDeadline) {
   EXPECT_EQ(good->stats()["open_streams"].GetInt(), 0);
 }
 
+TEST_F(Resilience, ASecondSigtermExitsAtOnceButWritesTheQueuedLogRows) {
+  start("status=503");
+  auto before_rows = [&] {
+    store::database db{dir.file("data") + "/openhinge.db"};
+    store::statement st{db, "SELECT COUNT(*) FROM usage_logs WHERE stream = 1"};
+    st.step();
+    return st.int64(0);
+  };
+  auto streamed_before = before_rows();
+  // One stream still running when the first SIGTERM comes; it finishes
+  // during the drain, and its row is queued for the logger (which writes
+  // every 100 ms). The second SIGTERM comes right after its last byte.
+  // A longer one keeps the drain waiting until the second signal.
+  auto streams = open_streams(gw->port(), key, 1, "chunks=10 interval_ms=50");
+  auto long_one = open_streams(gw->port(), key, 1, "chunks=200 interval_ms=50");
+  wait_for_open_streams(*good, 2);
+  gw->process().signal(SIGTERM);
+  auto body = streams[0].get();
+  ASSERT_FALSE(sse_data(body).empty()) << body;
+  EXPECT_EQ(sse_data(body).back(), "[DONE]");
+  std::this_thread::sleep_for(5ms);
+  gw->process().signal(SIGTERM);
+  EXPECT_EQ(gw->process().wait(), 0);
+  EXPECT_NE(gw->log().find("second signal"), std::string::npos) << gw->log();
+  EXPECT_EQ(before_rows(), streamed_before + 1)
+    << "the finished stream's row was lost: " << gw->log();
+}
+
 TEST_F(Resilience, AtTheDrainDeadlineStreamsEndWithACleanShutdownError) {
   start("status=503", false);
   gw->stop();
