@@ -215,28 +215,14 @@ expected<std::string> open(const bytes& key, std::string_view sealed) {
 }
 
 std::string new_id() {
-  // Time-ordered: milliseconds since the epoch (44 bits) then a 20-bit
-  // sequence that starts at a random value in each process. The log's
-  // request_id index then grows at its right edge, as the time indexes do;
-  // with 64 random bits every insert landed on a random page of an index
-  // far larger than SQLite's cache, and at 1.5 M rows the log wrote 15 800
-  // rows/s instead of 34 000 (tools/bench/logbench --ids random|ordered).
-  // Ids are unique within a process (2^20 per millisecond), sort by time as
-  // text, and are not secrets.
-  static std::atomic<uint32_t> sequence{[] {
-    uint32_t start = 0;
-    if (RAND_bytes(reinterpret_cast<uint8_t*>(&start), sizeof(start)) != 1)
-      throw std::runtime_error("RAND_bytes failed");
-    return start;
-  }()};
-  auto ms = static_cast<uint64_t>(
-    std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::system_clock::now().time_since_epoch())
-      .count());
-  uint64_t value = (ms << 20) | (sequence.fetch_add(1) & 0xFFFFFu);
+  // 64 random bits (SPEC §9.2): an id handed to a client or shown in the
+  // dashboard says nothing about when it was made or how many came before,
+  // and one cannot be guessed from another. The price is the log's
+  // request_id index, which random ids fill at random pages instead of its
+  // right edge; docs/decisions.md ("Ids") has the measured write rates.
   uint8_t raw[8];
-  for (int i = 7; i >= 0; --i, value >>= 8)
-    raw[i] = static_cast<uint8_t>(value & 0xFF);
+  if (RAND_bytes(raw, sizeof(raw)) != 1)
+    throw std::runtime_error("RAND_bytes failed");
   return to_hex(raw, sizeof(raw));
 }
 
