@@ -186,8 +186,16 @@ TEST(RateLimitLines, RequestAndTokenLimitsAsOpenAiNamesThem) {
                  "x-ratelimit-reset-tokens: 60s\r\n");
 }
 
-TEST(RateLimitLines, UnlimitedKeysGetNoLines) {
+TEST(RateLimitLines, UnlimitedKeysAnnounceTheLargestIntegerAndNoTokens) {
   std::string out;
   append_rate_limit_lines(out, rate_info{}, 1'700'000'000'000);
-  EXPECT_EQ(out, "");
+  EXPECT_NE(out.find("x-ratelimit-limit-requests: 2147483647\r\n"),
+            std::string::npos)
+    << out;
+  EXPECT_NE(out.find("x-ratelimit-remaining: 2147483647\r\n"),
+            std::string::npos);
+  EXPECT_NE(out.find("x-ratelimit-reset-requests: 0s\r\n"), std::string::npos);
+  EXPECT_NE(out.find("x-ratelimit-reset-at: 1700000000\r\n"),
+            std::string::npos);
+  EXPECT_EQ(out.find("tokens"), std::string::npos);
 }

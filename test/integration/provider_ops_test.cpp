@@ -165,7 +165,10 @@ TEST_F(ProviderOps, QuickAddProbesFirstAndSavesOnlyWorkingCredentials) {
                            std::string{"Authorization: Bearer "}
                              + key["data"]["key"].GetString());
   EXPECT_EQ(chat.status, 200) << chat.body;
-  EXPECT_NE(audit_text().find("\"action\":\"create\""), std::string::npos);
+  auto audit = audit_text();
+  EXPECT_NE(audit.find("\"action\":\"create\""), std::string::npos);
+  EXPECT_EQ(audit.find(good_key), std::string::npos);
+  EXPECT_EQ(audit.find(bad_key), std::string::npos);
 }
 
 TEST_F(ProviderOps, ReloadPicksUpWhatAnotherProcessChangedInTheStore) {
