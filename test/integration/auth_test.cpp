@@ -177,6 +177,70 @@ TEST_F(Auth, ACookieWithoutItsCsrfTokenCannotChangeAnything) {
   EXPECT_EQ(bearer.status, 201);
 }
 
+TEST_F(Auth, ABrowserSetsUpLogsInAndManagesEverything) {
+  // What the dashboard does: a cookie jar, the CSRF header, and the Origin
+  // a browser sends with every change: the scheme and the Host it
+  // addressed (the test client's Host is "127.0.0.1").
+  std::string origin = "Origin: http://127.0.0.1";
+  std::string setup_token = setup_token_from_log();
+  auto s = set_up();
+  auto as_browser = [&](const browser_session& b) {
+    return b.headers() + "\r\n" + origin;
+  };
+  auto call = [&](const browser_session& b, const std::string& method,
+                  const std::string& path, const std::string& body = {}) {
+    return http_request(gw->port(), method, path, body, as_browser(b));
+  };
+  auto provider = call(s, "POST", "/admin/providers",
+                       R"({"name":"local","type":"ollama",)"
+                       R"("base_url":"http://127.0.0.1:1"})");
+  ASSERT_EQ(provider.status, 201) << provider.body;
+  std::string provider_id = parse(provider.body)["data"]["id"].GetString();
+  auto soul = call(s, "POST", "/admin/souls",
+                   R"({"name":"Reviewer","system_prompt":"Review.",)"
+                   R"("provider_id":")"
+                     + provider_id + R"("})");
+  ASSERT_EQ(soul.status, 201) << soul.body;
+  auto key = call(s, "POST", "/admin/keys", R"({"name":"laptop"})");
+  ASSERT_EQ(key.status, 201) << key.body;
+  std::string key_id = parse(key.body)["data"]["id"].GetString();
+  EXPECT_EQ(
+    call(s, "PATCH", "/admin/keys/" + key_id, R"({"rate_limit_rpm":5})").status,
+    200);
+  EXPECT_EQ(
+    call(s, "PUT", "/admin/settings/routing", R"({"max_attempts":2})").status,
+    200);
+  // The password changes; the browser carries on with the new session.
+  auto changed = call(s, "POST", "/admin/auth/change-password",
+                      std::string{R"({"current_password":")"} + good_password
+                        + R"(","new_password":"another long password"})");
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  auto next = session_of(changed);
+  EXPECT_EQ(call(next, "DELETE", "/admin/providers/" + provider_id).status,
+            200);
+  EXPECT_EQ(call(s, "GET", "/admin/keys").status, 401);
+
+  // Nobody else gets anywhere: a reused setup link, another origin, a
+  // missing CSRF header, a guessed password.
+  auto again = post("/admin/auth/setup",
+                    R"({"password":"someone elses password","setup_token":")"
+                      + setup_token + R"("})");
+  EXPECT_NE(again.status, 200) << again.body;
+  EXPECT_EQ(http_request(gw->port(), "POST", "/admin/keys", R"({"name":"x"})",
+                         next.headers() + "\r\nOrigin: https://evil.example")
+              .status,
+            403);
+  EXPECT_EQ(http_request(gw->port(), "POST", "/admin/keys", R"({"name":"x"})",
+                         next.headers(false) + "\r\n" + origin)
+              .status,
+            403);
+  EXPECT_EQ(
+    post("/admin/auth/login", R"({"password":"a guessed password"})").status,
+    401);
+  auto keys = parse(call(next, "GET", "/admin/keys").body);
+  EXPECT_EQ(keys["data"].Size(), 1u);
+}
+
 TEST_F(Auth, GuessingIsStoppedAfterFiveFailures) {
   set_up();
   for (int i = 0; i < 5; ++i)
