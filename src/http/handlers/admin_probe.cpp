@@ -128,6 +128,16 @@ http_response json_response(unsigned status, std::string body) {
   return res;
 }
 
+/// The upstream client, or nullptr after answering that there is none.
+providers::upstream_client* upstream_of(const app_context& ctx,
+                                        const responder& respond) {
+  if (ctx.services && ctx.services->upstream != nullptr)
+    return ctx.services->upstream;
+  respond(error_response(
+    dialect::admin, fail(errc::internal, "no upstream client is running")));
+  return nullptr;
+}
+
 /// Asks each account for a probe at once and answers when all have
 /// answered or their time is up.
 void health_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
@@ -206,13 +216,11 @@ void handle_providers_probe(const std::shared_ptr<app_context>& ctx,
     respond(error_response(dialect::admin, in.error()));
     return;
   }
-  if (!ctx->services || ctx->services->upstream == nullptr) {
-    respond(error_response(
-      dialect::admin, fail(errc::internal, "no upstream client is running")));
+  auto* upstream = upstream_of(*ctx, respond);
+  if (upstream == nullptr)
     return;
-  }
   providers::run_listing_probe(
-    *ctx->services->upstream, target_of(*in),
+    *upstream, target_of(*in),
     [respond, key = in->key](providers::listing_outcome r) {
       respond(json_response(200, probe_body(r, key)));
     });
@@ -244,16 +252,14 @@ void handle_quick_add(const std::shared_ptr<app_context>& ctx,
     respond(error_response(dialect::admin, in.error()));
     return;
   }
-  if (!ctx->services || ctx->services->upstream == nullptr) {
-    respond(error_response(
-      dialect::admin, fail(errc::internal, "no upstream client is running")));
+  auto* upstream = upstream_of(*ctx, respond);
+  if (upstream == nullptr)
     return;
-  }
   std::string chosen_name = name && *name && !(*name)->empty() ? **name : "";
   int64_t chosen_priority = priority && *priority ? **priority : 50;
   auto input = *in;
   providers::run_listing_probe(
-    *ctx->services->upstream, target_of(input),
+    *upstream, target_of(input),
     [ctx, route, req = std::move(req), who, respond, input, chosen_name,
      chosen_priority](providers::listing_outcome r) mutable {
       if (!r.ok) {
