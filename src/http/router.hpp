@@ -56,6 +56,14 @@ enum class route_id {
   admin_connect_detect,
   admin_connect,
   admin_connect_disconnect,
+  admin_logs_query,
+  admin_logs_newest,
+  admin_log_detail,
+  admin_cost_report,
+  admin_cost_by_soul,
+  admin_cost_by_key,
+  admin_cost_by_provider,
+  admin_cost_by_model,
 };
 
 using oh::dialect;

@@ -21,6 +21,7 @@
 #include "http/handlers/admin_connect.hpp"
 #include "http/handlers/admin_detect.hpp"
 #include "http/handlers/admin_json.hpp"
+#include "http/handlers/admin_logs.hpp"
 #include "http/handlers/admin_probe.hpp"
 #include "http/handlers/admin_resources.hpp"
 #include "http/handlers/admin_settings.hpp"
@@ -535,6 +536,20 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
                 it != snap->accounts_by_id.end())
               caf::anon_send(it->second, actors::check_atom::value);
       }
+  }
+  switch (route.id) {
+    case route_id::admin_logs_query:
+    case route_id::admin_logs_newest:
+    case route_id::admin_log_detail:
+    case route_id::admin_cost_report:
+    case route_id::admin_cost_by_soul:
+    case route_id::admin_cost_by_key:
+    case route_id::admin_cost_by_provider:
+    case route_id::admin_cost_by_model:
+      handle_logs(ctx, route, req, std::move(respond));
+      return;
+    default:
+      break;
   }
   if (route.id == route_id::admin_providers_probe) {
     handle_providers_probe(ctx, req, std::move(respond));

@@ -1,0 +1,128 @@
+#include "store/cost_reports.hpp"
+
+#include "core/json.hpp"
+#include "store/statement.hpp"
+
+namespace oh::store {
+
+namespace {
+
+/// The log's time bounds for a range of days: [from 00:00, to+1 00:00).
+std::pair<std::string, std::string> time_bounds(const day_range& days) {
+  // The stored format sorts as text; the day after `to` is found by SQLite.
+  return {days.from + "T00:00:00.000Z", days.to};
+}
+
+std::string cents(int64_t micros) {
+  return json::to_string(json::value(static_cast<double>(micros) / 10'000.0));
+}
+
+} // namespace
+
+std::string cost_by_day(database& db, const day_range& days) {
+  statement st{db, "SELECT date, SUM(total_requests), SUM(total_input_tokens),"
+                   " SUM(total_output_tokens), SUM(total_cost_micros)"
+                   " FROM cost_daily WHERE date >= ?1 AND date <= ?2"
+                   " GROUP BY date ORDER BY date DESC"};
+  st.bind(1, days.from).bind(2, days.to);
+  std::string out = "{\"data\":[";
+  bool first = true;
+  while (st.step()) {
+    out += first ? "" : ",";
+    first = false;
+    out += "{\"date\":";
+    json::append_quoted(out, st.text(0));
+    out += ",\"requests\":" + std::to_string(st.int64(1))
+           + ",\"input_tokens\":" + std::to_string(st.int64(2))
+           + ",\"output_tokens\":" + std::to_string(st.int64(3))
+           + ",\"cost_cents\":" + cents(st.int64(4))
+           + ",\"cost_micros\":" + std::to_string(st.int64(4)) + "}";
+  }
+  return out + "]}";
+}
+
+std::string cost_by_soul(database& db, const day_range& days) {
+  statement st{db, "SELECT s.id, s.name, s.slug, SUM(c.total_requests),"
+                   " SUM(c.total_cost_micros) FROM cost_daily c"
+                   " JOIN souls s ON s.id = c.soul_id"
+                   " WHERE c.date >= ?1 AND c.date <= ?2"
+                   " GROUP BY s.id ORDER BY SUM(c.total_cost_micros) DESC,"
+                   " s.name"};
+  st.bind(1, days.from).bind(2, days.to);
+  std::string out = "{\"data\":[";
+  bool first = true;
+  while (st.step()) {
+    out += first ? "" : ",";
+    first = false;
+    out += "{\"soul_id\":";
+    json::append_quoted(out, st.text(0));
+    out += ",\"soul_name\":";
+    json::append_quoted(out, st.text(1));
+    out += ",\"slug\":";
+    json::append_quoted(out, st.text(2));
+    out += ",\"requests\":" + std::to_string(st.int64(3))
+           + ",\"cost_cents\":" + cents(st.int64(4))
+           + ",\"cost_micros\":" + std::to_string(st.int64(4)) + "}";
+  }
+  return out + "]}";
+}
+
+std::string cost_by(database& db, cost_group group, const day_range& days) {
+  // The group's id column and where its name comes from (a deleted key or
+  // account keeps its id; its name is then null).
+  const char* id_col = "u.api_key_id";
+  const char* name_sql = "(SELECT name FROM api_keys WHERE id = u.api_key_id)";
+  const char* id_name = "api_key_id";
+  if (group == cost_group::provider) {
+    id_col = "u.provider_id";
+    name_sql = "(SELECT name FROM providers WHERE id = u.provider_id)";
+    id_name = "provider_id";
+  } else if (group == cost_group::model) {
+    id_col = "u.model";
+    name_sql = "u.model";
+    id_name = "model";
+  }
+  auto [from, to] = time_bounds(days);
+  std::string sql
+    = std::string{"SELECT "} + id_col + ", " + name_sql
+      + ", COUNT(*), SUM(u.status != 'success'), SUM(u.input_tokens),"
+        " SUM(u.output_tokens), SUM(u.cache_read_tokens),"
+        " SUM(u.cache_write_tokens), SUM(u.reasoning_tokens),"
+        " SUM(u.cost_micros) FROM usage_logs u"
+        " WHERE u.created_at >= ?1"
+        " AND u.created_at < strftime('%Y-%m-%dT00:00:00.000Z', ?2, '+1 day')"
+        " GROUP BY "
+      + id_col + " ORDER BY SUM(u.cost_micros) DESC, COUNT(*) DESC";
+  statement st{db, sql};
+  st.bind(1, from).bind(2, to);
+  std::string out = "{\"data\":[";
+  bool first = true;
+  while (st.step()) {
+    out += first ? "" : ",";
+    first = false;
+    out += "{\"";
+    out += id_name;
+    out += "\":";
+    if (auto id = st.opt_text(0))
+      json::append_quoted(out, *id);
+    else
+      out += "null";
+    out += ",\"name\":";
+    if (auto name = st.opt_text(1))
+      json::append_quoted(out, *name);
+    else
+      out += "null";
+    out += ",\"requests\":" + std::to_string(st.int64(2))
+           + ",\"errors\":" + std::to_string(st.int64(3))
+           + ",\"input_tokens\":" + std::to_string(st.int64(4))
+           + ",\"output_tokens\":" + std::to_string(st.int64(5))
+           + ",\"cache_read_tokens\":" + std::to_string(st.int64(6))
+           + ",\"cache_write_tokens\":" + std::to_string(st.int64(7))
+           + ",\"reasoning_tokens\":" + std::to_string(st.int64(8))
+           + ",\"cost_micros\":" + std::to_string(st.int64(9))
+           + ",\"cost_cents\":" + cents(st.int64(9)) + "}";
+  }
+  return out + "]}";
+}
+
+} // namespace oh::store

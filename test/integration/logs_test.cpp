@@ -1,0 +1,272 @@
+// The request log's read side (SPEC §8) after real traffic through the fake
+// upstream: search with every filter, cursors, full text, one request's
+// detail with its attempts, and the cost reports.
+
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/json.hpp"
+#include "gateway.hpp"
+#include "upstream.hpp"
+#include "wire.hpp"
+
+namespace oh::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Logs : ::testing::Test {
+  temp_dir dir;
+  std::unique_ptr<fake_upstream> failing;
+  std::unique_ptr<fake_upstream> good;
+  std::unique_ptr<gateway> gw;
+  std::string key_a, key_a_id, key_b, key_b_id;
+  std::string primary_id, backup_id, soul_id;
+  int sent = 0;
+
+  void SetUp() override {
+    std::filesystem::create_directories(dir.file("bad"));
+    std::filesystem::create_directories(dir.file("good"));
+    failing = std::make_unique<fake_upstream>(
+      dir.file("bad"), std::vector<std::string>{"--script", "status=503"});
+    good = std::make_unique<fake_upstream>(dir.file("good"));
+    gw = std::make_unique<gateway>(dir.file("data"));
+    primary_id = account("primary", failing->base_url(), 10);
+    backup_id = account("backup", good->base_url(), 5);
+    auto s = gw->admin("POST", "/admin/souls",
+                       R"({"name":"Critic","system_prompt":"Be brief."})");
+    ASSERT_EQ(s.status, 201) << s.body;
+    soul_id = parse(s.body)["data"]["id"].GetString();
+    std::tie(key_a, key_a_id) = make_key("alpha-laptop");
+    std::tie(key_b, key_b_id) = make_key("beta-server");
+  }
+
+  std::string account(const std::string& name, const std::string& url,
+                      int priority) {
+    auto r = gw->admin(
+      "POST", "/admin/providers",
+      R"({"name":")" + name + R"(","type":"openai","priority":)"
+        + std::to_string(priority) + R"(,"base_url":")" + url
+        + R"(","credentials":{"api_key":"sk-x"},"config":{"default_model":"gpt-4o"}})");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return parse(r.body)["data"]["id"].GetString();
+  }
+  std::pair<std::string, std::string> make_key(const std::string& name) {
+    auto r = gw->admin("POST", "/admin/keys",
+                       R"({"name":")" + name + R"(","rate_limit_rpm":0})");
+    EXPECT_EQ(r.status, 201) << r.body;
+    auto doc = parse(r.body);
+    return {doc["data"]["key"].GetString(), doc["data"]["id"].GetString()};
+  }
+  http_reply chat(const std::string& key, const std::string& path,
+                  const std::string& extra = {}, bool stream = false) {
+    ++sent;
+    return http_request(
+      gw->port(), "POST", path,
+      R"({"model":"gpt-4o","stream":)" + std::string{stream ? "true" : "false"}
+        + R"(,"messages":[{"role":"user","content":"hi)" + extra + R"("}]})",
+      "Authorization: Bearer " + key);
+  }
+  json::document query(const std::string& params, int expect = 200) {
+    auto r = gw->admin("GET", "/admin/cost/logs/query?" + params);
+    EXPECT_EQ(r.status, expect) << params << ": " << r.body;
+    return parse(r.body);
+  }
+  /// Waits until the logger has written every request sent.
+  void wait_for_rows() {
+    for (int i = 0; i < 200; ++i) {
+      if (query("per_page=1")["total"].GetInt() >= sent)
+        return;
+      std::this_thread::sleep_for(20ms);
+    }
+    FAIL() << "the log never reached " << sent << " rows";
+  }
+};
+
+TEST_F(Logs, EveryFilterFindsItsRowsAndOnlyThem) {
+  auto first = chat(key_a, "/v1/chat/completions"); // primary fails: fallback
+  ASSERT_EQ(first.status, 200) << first.body;
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(chat(key_a, "/v1/chat/completions").status, 200);
+  for (int i = 0; i < 2; ++i)
+    ASSERT_EQ(chat(key_b, "/v1/souls/critic/chat/completions", "", true).status,
+              200);
+  auto failed = chat(key_b, "/v1/chat/completions", " [[fake status=500]]");
+  ASSERT_EQ(failed.status, 502) << failed.body;
+  wait_for_rows();
+
+  EXPECT_EQ(query("")["total"].GetInt(), 7);
+  EXPECT_EQ(query("api_key_id=" + key_a_id)["total"].GetInt(), 4);
+  EXPECT_EQ(query("api_key_id=" + key_b_id)["total"].GetInt(), 3);
+  EXPECT_EQ(query("soul_id=" + soul_id)["total"].GetInt(), 2);
+  EXPECT_EQ(query("stream=true")["total"].GetInt(), 2);
+  EXPECT_EQ(query("status=error")["total"].GetInt(), 1);
+  EXPECT_EQ(query("status=success&api_key_id=" + key_b_id)["total"].GetInt(),
+            2);
+  EXPECT_EQ(query("provider_id=" + backup_id)["total"].GetInt(), 6);
+  EXPECT_EQ(query("model=gpt-4o")["total"].GetInt(), 6); // upstream-reported
+  EXPECT_EQ(query("endpoint=chat")["total"].GetInt(), 7);
+  EXPECT_EQ(query("endpoint=messages")["total"].GetInt(), 0);
+  EXPECT_EQ(query("min_latency_ms=3600000")["total"].GetInt(), 0);
+  EXPECT_EQ(query("from=2000-01-01&to=2000-01-02")["total"].GetInt(), 0);
+  EXPECT_EQ(query("from=2000-01-01%2000:00:00")["total"].GetInt(), 7);
+  // Rows carry the names of their key, soul and account.
+  auto soul_rows = query("soul_id=" + soul_id);
+  EXPECT_STREQ(soul_rows["data"][0]["soul_slug"].GetString(), "critic");
+  EXPECT_STREQ(soul_rows["data"][0]["key_name"].GetString(), "beta-server");
+  EXPECT_STREQ(soul_rows["data"][0]["provider_name"].GetString(), "backup");
+
+  // Search: a request id exactly; words through the full-text index.
+  auto by_id = query("search=" + first.header("x-request-id"));
+  ASSERT_EQ(by_id["total"].GetInt(), 1);
+  EXPECT_EQ(by_id["data"][0]["request_id"].GetString(),
+            first.header("x-request-id"));
+  EXPECT_EQ(query("search=alpha-laptop")["total"].GetInt(), 4);
+  auto errors = query("status=error");
+  std::string message = errors["data"][0]["error_message"].GetString();
+  std::string word;
+  for (size_t i = 0, start = 0; i <= message.size(); ++i)
+    if (i == message.size() || !std::isalpha(static_cast<unsigned char>(message[i]))) {
+      if (i - start >= 6 && word.empty())
+        word = message.substr(start, i - start);
+      start = i + 1;
+    }
+  ASSERT_FALSE(word.empty()) << message;
+  auto by_text = query("search=" + word + "&status=error");
+  EXPECT_EQ(by_text["total"].GetInt(), 1) << word;
+
+  // One request's detail: the fallback's attempts name the failed account.
+  auto detail
+    = gw->admin("GET", "/admin/logs/" + first.header("x-request-id"));
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  auto d = parse(detail.body);
+  ASSERT_TRUE(d["data"]["attempts"].IsArray());
+  ASSERT_GE(d["data"]["attempts"].Size(), 1u) << detail.body;
+  EXPECT_NE(detail.body.find("primary"), std::string::npos) << detail.body;
+  EXPECT_EQ(gw->admin("GET", "/admin/logs/0000000000000000").status, 404);
+
+  // The original's newest-first list.
+  auto newest = parse(gw->admin("GET", "/admin/cost/logs?limit=2").body);
+  EXPECT_EQ(newest["data"].Size(), 2u);
+  EXPECT_STREQ(newest["data"][0]["status"].GetString(), "error");
+}
+
+TEST_F(Logs, CursorsVisitEveryRowOnceWhileNewRowsArrive) {
+  for (int i = 0; i < 23; ++i)
+    ASSERT_EQ(chat(key_a, "/v1/chat/completions").status, 200);
+  wait_for_rows();
+  std::set<int64_t> seen;
+  std::string after;
+  int pages = 0;
+  for (;;) {
+    auto page = query("per_page=5" + (after.empty() ? "" : "&after=" + after));
+    for (auto& row : page["data"].GetArray())
+      EXPECT_TRUE(seen.insert(row["id"].GetInt64()).second)
+        << "row " << row["id"].GetInt64() << " twice";
+    ++pages;
+    // Newer rows arrive meanwhile; a newest-first cursor does not see them.
+    if (pages == 2)
+      ASSERT_EQ(chat(key_b, "/v1/chat/completions").status, 200);
+    if (page["next"].IsNull())
+      break;
+    after = page["next"].GetString();
+    ASSERT_LT(pages, 20);
+  }
+  EXPECT_EQ(seen.size(), 23u);
+  EXPECT_EQ(pages, 5);
+  // Oldest first, by latency: the order holds across pages too.
+  wait_for_rows(); // the row that arrived meanwhile
+  std::vector<int64_t> latencies;
+  after.clear();
+  for (int i = 0; i < 10; ++i) {
+    auto page = query("per_page=7&sort=latency_ms&order=asc"
+                      + (after.empty() ? "" : "&after=" + after));
+    for (auto& row : page["data"].GetArray())
+      latencies.push_back(row["latency_ms"].GetInt64());
+    if (page["next"].IsNull())
+      break;
+    after = page["next"].GetString();
+  }
+  EXPECT_EQ(latencies.size(), 24u);
+  EXPECT_TRUE(std::is_sorted(latencies.begin(), latencies.end()));
+  // The original's page numbers still work.
+  auto second = query("per_page=10&page=2");
+  EXPECT_EQ(second["data"].Size(), 10u);
+  EXPECT_EQ(second["pages"].GetInt(), 3);
+}
+
+TEST_F(Logs, BadParametersAreNamed) {
+  auto named = [&](const std::string& params, const char* field) {
+    auto doc = query(params, 400);
+    EXPECT_STREQ(doc["error"]["field"].GetString(), field) << params;
+  };
+  named("per_page=500", "per_page");
+  named("page=0", "page");
+  named("status=bogus", "status");
+  named("stream=maybe", "stream");
+  named("from=yesterday", "from");
+  named("from=2026-02-02&to=2026-01-01", "to");
+  named("sort=name", "sort");
+  named("order=sideways", "order");
+  named("after=zz", "after");
+  named("min_latency_ms=-1", "min_latency_ms");
+  // A cursor changed by one character, or used with another order.
+  ASSERT_EQ(chat(key_a, "/v1/chat/completions").status, 200);
+  ASSERT_EQ(chat(key_a, "/v1/chat/completions").status, 200);
+  wait_for_rows();
+  std::string cursor = query("per_page=1")["next"].GetString();
+  std::string changed = cursor;
+  changed[4] = changed[4] == '0' ? '1' : '0';
+  named("per_page=1&after=" + changed, "after");
+  named("per_page=1&order=asc&after=" + cursor, "after");
+  EXPECT_EQ(query("per_page=1&after=" + cursor)["data"].Size(), 1u);
+}
+
+TEST_F(Logs, CostReportsByDaySoulKeyAccountAndModel) {
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(chat(key_a, "/v1/chat/completions").status, 200);
+  ASSERT_EQ(chat(key_b, "/v1/souls/critic/chat/completions").status, 200);
+  ASSERT_EQ(chat(key_b, "/v1/chat/completions", " [[fake status=500]]").status,
+            502);
+  wait_for_rows();
+  auto report = parse(gw->admin("GET", "/admin/cost/report").body);
+  ASSERT_EQ(report["data"].Size(), 1u) << "one day of traffic";
+  EXPECT_GE(report["data"][0]["requests"].GetInt(), 4);
+  EXPECT_GT(report["data"][0]["cost_micros"].GetInt64(), 0);
+  auto by_soul = parse(gw->admin("GET", "/admin/cost/by-soul?days=7").body);
+  ASSERT_EQ(by_soul["data"].Size(), 1u);
+  EXPECT_STREQ(by_soul["data"][0]["slug"].GetString(), "critic");
+  EXPECT_EQ(by_soul["data"][0]["requests"].GetInt(), 1);
+  auto by_key = parse(gw->admin("GET", "/admin/cost/by-key").body);
+  ASSERT_EQ(by_key["data"].Size(), 2u);
+  std::map<std::string, int> requests, errors;
+  for (auto& row : by_key["data"].GetArray()) {
+    requests[row["name"].GetString()] = row["requests"].GetInt();
+    errors[row["name"].GetString()] = row["errors"].GetInt();
+  }
+  EXPECT_EQ(requests["alpha-laptop"], 3);
+  EXPECT_EQ(requests["beta-server"], 2);
+  EXPECT_EQ(errors["beta-server"], 1);
+  auto by_provider = parse(gw->admin("GET", "/admin/cost/by-provider").body);
+  bool backup_seen = false;
+  for (auto& row : by_provider["data"].GetArray())
+    backup_seen = backup_seen || std::string{row["name"].GetString()} == "backup";
+  EXPECT_TRUE(backup_seen) << json::to_string(by_provider);
+  auto by_model = parse(gw->admin("GET", "/admin/cost/by-model").body);
+  EXPECT_STREQ(by_model["data"][0]["model"].GetString(), "gpt-4o");
+  EXPECT_GT(by_model["data"][0]["input_tokens"].GetInt(), 0);
+  // Yesterday and before: nothing; a range the wrong way round: named.
+  auto old = parse(
+    gw->admin("GET", "/admin/cost/by-key?from=2001-01-01&to=2001-01-31").body);
+  EXPECT_EQ(old["data"].Size(), 0u);
+  auto wrong = gw->admin("GET", "/admin/cost/by-model?from=2026-02-01&to=2026-01-01");
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_NE(wrong.body.find("\"field\":\"to\""), std::string::npos);
+  EXPECT_EQ(gw->admin("GET", "/admin/cost/report?days=0").status, 400);
+}
+
+} // namespace
+} // namespace oh::test
