@@ -4,6 +4,7 @@
 #include "core/crypto.hpp"
 #include "core/logging.hpp"
 #include "core/error_render.hpp"
+#include "http/handlers/admin_export.hpp"
 #include "http/handlers/admin.hpp"
 #include "http/handlers/admin_auth.hpp"
 #include "http/handlers/admin_settings.hpp"
@@ -340,6 +341,13 @@ void app::handle(http_request req, sink_ptr sink) {
       handlers::handle_auth(ctx_, route, std::move(req), *who,
                             std::move(respond));
       return;
+    case route_id::admin_logs_export: {
+      // Streamed: the handler writes to the connection itself.
+      http_response head;
+      add_admin_headers(head, cors_admin_origin(*ctx_, req));
+      handlers::handle_export(ctx_, req, std::move(sink), std::move(head));
+      return;
+    }
     case route_id::admin_settings:
     case route_id::admin_setting:
       handlers::handle_settings(ctx_, route, std::move(req), *who,

@@ -77,6 +77,7 @@ constexpr route_def routes[] = {
   {"POST", "/admin/connect", route_id::admin_connect},
   {"POST", "/admin/connect/disconnect", route_id::admin_connect_disconnect},
   {"GET", "/admin/cost/logs/query", route_id::admin_logs_query},
+  {"GET", "/admin/cost/logs/export", route_id::admin_logs_export},
   {"GET", "/admin/cost/logs", route_id::admin_logs_newest},
   {"GET", "/admin/logs/{}", route_id::admin_log_detail},
   {"GET", "/admin/cost/report", route_id::admin_cost_report},

@@ -64,6 +64,7 @@ enum class route_id {
   admin_cost_by_key,
   admin_cost_by_provider,
   admin_cost_by_model,
+  admin_logs_export,
 };
 
 using oh::dialect;

@@ -172,12 +172,13 @@ where_clause filters_of(const log_query& q) {
   eq("u.status", q.status);
   eq("u.model", q.model);
   eq("u.endpoint", q.endpoint);
-  auto next = [&] { return "?" + std::to_string(w.texts.size() + 1); };
+  auto next = [&] {
+    return "?" + std::to_string(w.texts.size() + 1);
+  };
   if (q.stream)
     w.add("u.stream = " + next(), *q.stream ? "1" : "0", true);
   if (q.min_latency_ms)
-    w.add("u.latency_ms >= " + next(), std::to_string(*q.min_latency_ms),
-          true);
+    w.add("u.latency_ms >= " + next(), std::to_string(*q.min_latency_ms), true);
   if (q.from)
     w.add("u.created_at >= " + next(), *q.from, false);
   if (q.to)
@@ -195,7 +196,8 @@ where_clause filters_of(const log_query& q) {
 }
 
 std::string check_of(std::string_view payload) {
-  return crypto::sha256_hex(std::string{"oh-log-cursor:"} + std::string{payload})
+  return crypto::sha256_hex(std::string{"oh-log-cursor:"}
+                            + std::string{payload})
     .substr(0, 12);
 }
 
@@ -232,8 +234,7 @@ std::optional<log_sort> parse_log_sort(std::string_view name) {
   return std::nullopt;
 }
 
-std::string encode_cursor(const log_cursor& c, log_sort sort,
-                          bool descending) {
+std::string encode_cursor(const log_cursor& c, log_sort sort, bool descending) {
   std::string payload;
   payload += sort_code(sort);
   payload += descending ? 'd' : 'a';
@@ -254,7 +255,8 @@ expected<log_cursor> decode_cursor(std::string_view text, log_sort sort,
   if (!payload || check_of(*payload) != text.substr(text.size() - 12))
     return refused("not a cursor of this search");
   auto& p = *payload;
-  if (p.size() < 4 || p[0] != sort_code(sort) || p[1] != (descending ? 'd' : 'a'))
+  if (p.size() < 4 || p[0] != sort_code(sort)
+      || p[1] != (descending ? 'd' : 'a'))
     return refused("the cursor belongs to another sort order");
   auto bar = p.find('|', 2);
   if (bar == std::string::npos)
@@ -272,9 +274,8 @@ log_page search_logs(database& db, const log_query& q) {
   log_page page;
   // The total: counted exactly up to the limit, estimated beyond it.
   {
-    std::string sql = "SELECT COUNT(*) FROM (SELECT 1 FROM usage_logs u"
-                      + w.sql + " LIMIT "
-                      + std::to_string(exact_total_limit + 1) + ")";
+    std::string sql = "SELECT COUNT(*) FROM (SELECT 1 FROM usage_logs u" + w.sql
+                      + " LIMIT " + std::to_string(exact_total_limit + 1) + ")";
     statement st{db, sql};
     w.bind(st);
     st.step();
@@ -298,15 +299,17 @@ log_page search_logs(database& db, const log_query& q) {
     auto a = std::to_string(keyset.texts.size() + 1);
     auto b = std::to_string(keyset.texts.size() + 2);
     bool integer = q.sort != log_sort::created_at;
-    keyset.add("(" + column + " " + beyond + " ?" + a + " OR (" + column
-                 + " = ?" + a + " AND u.id " + beyond + " ?" + b + "))",
+    // A range on the sort column the indexes can use, then the tie-break.
+    std::string or_equal = std::string{beyond} + "=";
+    keyset.add(column + " " + or_equal + " ?" + a + " AND (" + column + " "
+                 + beyond + " ?" + a + " OR u.id " + beyond + " ?" + b + ")",
                q.after->value, integer);
     keyset.texts.push_back(std::to_string(q.after->id));
     keyset.is_int.push_back(true);
   }
   std::string sql = std::string{"SELECT "} + row_columns + ", " + column
-                    + row_joins + keyset.sql + " ORDER BY " + column + " "
-                    + dir + ", u.id " + dir + " LIMIT "
+                    + row_joins + keyset.sql + " ORDER BY " + column + " " + dir
+                    + ", u.id " + dir + " LIMIT "
                     + std::to_string(q.per_page + 1);
   if (!q.after && q.page > 1)
     sql += " OFFSET " + std::to_string((q.page - 1) * q.per_page);
@@ -323,6 +326,102 @@ log_page search_logs(database& db, const log_query& q) {
     last = log_cursor{st.text(33), st.int64(0)};
   }
   return page;
+}
+
+void append_csv_field(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
+  for (char c : text) {
+    if (c == '"')
+      out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+namespace {
+
+/// Columns of a CSV export, in the order of row_columns.
+constexpr const char* csv_names[] = {"id",
+                                     "request_id",
+                                     "client_request_id",
+                                     "created_at",
+                                     "api_key_id",
+                                     "soul_id",
+                                     "soul_version",
+                                     "provider_id",
+                                     "provider_type",
+                                     "endpoint",
+                                     "stream",
+                                     "model_requested",
+                                     "model",
+                                     "status",
+                                     "http_status",
+                                     "error_code",
+                                     "error_message",
+                                     "input_tokens",
+                                     "output_tokens",
+                                     "cache_read_tokens",
+                                     "cache_write_tokens",
+                                     "reasoning_tokens",
+                                     "cost_micros",
+                                     "cost_cents",
+                                     "latency_ms",
+                                     "ttft_ms",
+                                     "attempts",
+                                     "client_ip",
+                                     "user_agent",
+                                     "soul_name",
+                                     "soul_slug",
+                                     "provider_name",
+                                     "key_name"};
+
+void append_csv_record(std::string& out, const statement& st) {
+  for (int col = 0; col < 33; ++col) {
+    if (col > 0)
+      out += ',';
+    if (st.is_null(col))
+      continue; // empty field
+    append_csv_field(out, st.text(col));
+  }
+  out += "\r\n";
+}
+
+} // namespace
+
+std::string csv_header() {
+  std::string out;
+  for (size_t i = 0; i < std::size(csv_names); ++i) {
+    if (i > 0)
+      out += ',';
+    out += csv_names[i];
+  }
+  return out + "\r\n";
+}
+
+void export_logs(database& db, const log_query& q, export_format format,
+                 const std::function<bool(std::string_view)>& emit) {
+  auto w = filters_of(q);
+  std::string column = sort_column(q.sort);
+  const char* dir = q.descending ? "DESC" : "ASC";
+  statement st{db, std::string{"SELECT "} + row_columns + row_joins + w.sql
+                     + " ORDER BY " + column + " " + dir + ", u.id " + dir};
+  w.bind(st);
+  std::string line;
+  while (st.step()) {
+    line.clear();
+    if (format == export_format::csv) {
+      append_csv_record(line, st);
+    } else {
+      line = row_json(st);
+      line += '\n';
+    }
+    if (!emit(line))
+      return;
+  }
 }
 
 std::vector<std::string> newest_logs(database& db, int64_t limit) {

@@ -6,6 +6,7 @@
 // the created_at indexes of migration 002.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,7 +69,24 @@ log_page search_logs(database& db, const log_query& q);
 std::vector<std::string> newest_logs(database& db, int64_t limit);
 
 /// One request by its id, with its attempts; nothing when unknown.
-std::optional<std::string> log_detail(database& db, std::string_view request_id);
+std::optional<std::string> log_detail(database& db,
+                                      std::string_view request_id);
+
+enum class export_format : uint8_t { csv, ndjson };
+
+/// The CSV header line (with its CRLF) of an export.
+std::string csv_header();
+
+/// Every row the query's filters select, in its order, without paging:
+/// `emit` gets each row as one CSV record or one JSON line (each with its
+/// line end) and returns false to stop (the client went away). Reads one
+/// row at a time, so memory stays flat whatever the count.
+void export_logs(database& db, const log_query& q, export_format format,
+                 const std::function<bool(std::string_view)>& emit);
+
+/// `text` as one RFC 4180 field: quoted when it holds a comma, a quote,
+/// CR or LF (quotes doubled), else as it is.
+void append_csv_field(std::string& out, std::string_view text);
 
 /// A cursor as opaque text (base64url of the values and a check), and
 /// back; a changed or foreign cursor fails, naming `after`.

@@ -2,6 +2,7 @@
 // upstream: search with every filter, cursors, full text, one request's
 // detail with its attempts, and the cost reports.
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <thread>
@@ -129,7 +130,8 @@ TEST_F(Logs, EveryFilterFindsItsRowsAndOnlyThem) {
   std::string message = errors["data"][0]["error_message"].GetString();
   std::string word;
   for (size_t i = 0, start = 0; i <= message.size(); ++i)
-    if (i == message.size() || !std::isalpha(static_cast<unsigned char>(message[i]))) {
+    if (i == message.size()
+        || !std::isalpha(static_cast<unsigned char>(message[i]))) {
       if (i - start >= 6 && word.empty())
         word = message.substr(start, i - start);
       start = i + 1;
@@ -139,8 +141,7 @@ TEST_F(Logs, EveryFilterFindsItsRowsAndOnlyThem) {
   EXPECT_EQ(by_text["total"].GetInt(), 1) << word;
 
   // One request's detail: the fallback's attempts name the failed account.
-  auto detail
-    = gw->admin("GET", "/admin/logs/" + first.header("x-request-id"));
+  auto detail = gw->admin("GET", "/admin/logs/" + first.header("x-request-id"));
   ASSERT_EQ(detail.status, 200) << detail.body;
   auto d = parse(detail.body);
   ASSERT_TRUE(d["data"]["attempts"].IsArray());
@@ -198,6 +199,91 @@ TEST_F(Logs, CursorsVisitEveryRowOnceWhileNewRowsArrive) {
   EXPECT_EQ(second["pages"].GetInt(), 3);
 }
 
+/// RFC 4180 records of a CSV text (quoted fields, doubled quotes, CRLF).
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> records(1);
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      records.back().push_back(std::move(field));
+      field.clear();
+    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      records.back().push_back(std::move(field));
+      field.clear();
+      records.emplace_back();
+      ++i;
+    } else {
+      field += c;
+    }
+  }
+  if (records.back().empty())
+    records.pop_back();
+  return records;
+}
+
+TEST_F(Logs, ExportsStreamEveryMatchingRowInBothFormats) {
+  // A user agent with a comma, quotes and a line of its own in the CSV.
+  for (int i = 0; i < 30; ++i) {
+    ++sent;
+    auto r = http_request(gw->port(), "POST", "/v1/chat/completions",
+                          R"({"messages":[{"role":"user","content":"hi"}]})",
+                          "Authorization: Bearer " + (i < 20 ? key_a : key_b)
+                            + "\r\nUser-Agent: tester \"quoted\", v1");
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  wait_for_rows();
+  auto csv = gw->admin("GET", "/admin/cost/logs/export?format=csv&api_key_id="
+                                + key_a_id);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.header("transfer-encoding"), "chunked");
+  EXPECT_NE(csv.header("content-type").find("text/csv"), std::string::npos);
+  auto records = parse_csv(csv.body);
+  ASSERT_EQ(records.size(), 21u) << "header and 20 rows";
+  auto& header = records[0];
+  auto column = [&](const std::string& name) {
+    auto it = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(it, header.end()) << name;
+    return static_cast<size_t>(it - header.begin());
+  };
+  for (size_t i = 1; i < records.size(); ++i) {
+    ASSERT_EQ(records[i].size(), header.size()) << "record " << i;
+    EXPECT_EQ(records[i][column("user_agent")], "tester \"quoted\", v1");
+    EXPECT_EQ(records[i][column("key_name")], "alpha-laptop");
+  }
+  auto nd = gw->admin("GET", "/admin/cost/logs/export?format=ndjson");
+  ASSERT_EQ(nd.status, 200);
+  size_t lines = 0;
+  std::set<std::string> ids;
+  for (size_t at = 0; at < nd.body.size();) {
+    auto end = nd.body.find('\n', at);
+    ASSERT_NE(end, std::string::npos) << "every line ends";
+    auto row = parse(nd.body.substr(at, end - at));
+    ids.insert(row["request_id"].GetString());
+    ++lines;
+    at = end + 1;
+  }
+  EXPECT_EQ(lines, 30u);
+  EXPECT_EQ(ids.size(), 30u);
+  auto bad = gw->admin("GET", "/admin/cost/logs/export?format=xml");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"field\":\"format\""), std::string::npos);
+  EXPECT_EQ(gw->admin("GET", "/admin/cost/logs/export?status=nope").status,
+            400);
+}
+
 TEST_F(Logs, BadParametersAreNamed) {
   auto named = [&](const std::string& params, const char* field) {
     auto doc = query(params, 400);
@@ -253,7 +339,8 @@ TEST_F(Logs, CostReportsByDaySoulKeyAccountAndModel) {
   auto by_provider = parse(gw->admin("GET", "/admin/cost/by-provider").body);
   bool backup_seen = false;
   for (auto& row : by_provider["data"].GetArray())
-    backup_seen = backup_seen || std::string{row["name"].GetString()} == "backup";
+    backup_seen
+      = backup_seen || std::string{row["name"].GetString()} == "backup";
   EXPECT_TRUE(backup_seen) << json::to_string(by_provider);
   auto by_model = parse(gw->admin("GET", "/admin/cost/by-model").body);
   EXPECT_STREQ(by_model["data"][0]["model"].GetString(), "gpt-4o");
@@ -262,7 +349,8 @@ TEST_F(Logs, CostReportsByDaySoulKeyAccountAndModel) {
   auto old = parse(
     gw->admin("GET", "/admin/cost/by-key?from=2001-01-01&to=2001-01-31").body);
   EXPECT_EQ(old["data"].Size(), 0u);
-  auto wrong = gw->admin("GET", "/admin/cost/by-model?from=2026-02-01&to=2026-01-01");
+  auto wrong
+    = gw->admin("GET", "/admin/cost/by-model?from=2026-02-01&to=2026-01-01");
   EXPECT_EQ(wrong.status, 400);
   EXPECT_NE(wrong.body.find("\"field\":\"to\""), std::string::npos);
   EXPECT_EQ(gw->admin("GET", "/admin/cost/report?days=0").status, 400);

@@ -31,8 +31,8 @@ expected<std::optional<int64_t>> integer_param(std::string_view query,
 
 /// A time bound in the stored format; a date alone as `to` means the end
 /// of that day (the whole day is included).
-expected<std::optional<std::string>>
-time_param(std::string_view query, const char* name, bool upper) {
+expected<std::optional<std::string>> time_param(std::string_view query,
+                                                const char* name, bool upper) {
   auto v = query_param(query, name);
   if (!v || v->empty())
     return std::optional<std::string>{};
@@ -51,7 +51,6 @@ bool one_of(std::string_view v, std::initializer_list<std::string_view> set) {
   return false;
 }
 
-
 } // namespace
 
 expected<store::log_query> read_log_query(std::string_view query) {
@@ -62,14 +61,15 @@ expected<store::log_query> read_log_query(std::string_view query) {
     if (!v || v->empty())
       return std::nullopt;
     if (v->size() > max_len)
-      return bad(name, "is longer than " + std::to_string(max_len)
-                         + " characters");
+      return bad(name,
+                 "is longer than " + std::to_string(max_len) + " characters");
     into = *v;
     return std::nullopt;
   };
-  for (auto [name, into] :
-       {std::pair{"soul_id", &q.soul_id}, {"provider_id", &q.provider_id},
-        {"api_key_id", &q.api_key_id}, {"model", &q.model}})
+  for (auto [name, into] : {std::pair{"soul_id", &q.soul_id},
+                            {"provider_id", &q.provider_id},
+                            {"api_key_id", &q.api_key_id},
+                            {"model", &q.model}})
     if (auto err = text(name, *into, 200))
       return *err;
   if (auto err = text("search", q.search, 500))
@@ -94,8 +94,7 @@ expected<store::log_query> read_log_query(std::string_view query) {
     else
       return bad("stream", "must be true or false");
   }
-  auto latency
-    = integer_param(query, "min_latency_ms", 0, 86'400'000'000);
+  auto latency = integer_param(query, "min_latency_ms", 0, 86'400'000'000);
   if (!latency)
     return latency.error();
   q.min_latency_ms = *latency;
@@ -146,7 +145,9 @@ expected<store::log_query> read_log_query(std::string_view query) {
 
 expected<store::day_range> read_day_range(std::string_view query,
                                           int64_t now_ms) {
-  auto day_of = [](int64_t ms) { return clock::format_iso(ms).substr(0, 10); };
+  auto day_of = [](int64_t ms) {
+    return clock::format_iso(ms).substr(0, 10);
+  };
   auto from_v = query_param(query, "from");
   auto to_v = query_param(query, "to");
   if ((from_v && !from_v->empty()) || (to_v && !to_v->empty())) {
@@ -262,8 +263,7 @@ void handle_logs(const std::shared_ptr<app_context>& ctx,
           r.body = store::cost_by(sc.db, cost_group::model, days);
         // Which days the report covers, beside the original's `data`.
         r.body.pop_back();
-        r.body += ",\"from\":\"" + days.from + "\",\"to\":\"" + days.to
-                  + "\"}";
+        r.body += ",\"from\":\"" + days.from + "\",\"to\":\"" + days.to + "\"}";
         return r;
       };
       break;
