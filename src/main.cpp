@@ -113,6 +113,11 @@ void register_computed_metrics(
                "gauge", [log]() -> series {
                  return {{{}, static_cast<double>(log->depth())}};
                });
+  reg.computed("openhinge_log_rows_deleted_total",
+               "Usage rows deleted by retention (log.retention_days).",
+               "counter", [log]() -> series {
+                 return {{{}, static_cast<double>(log->pruned())}};
+               });
   reg.computed("openhinge_log_dropped_total",
                "Usage rows dropped because the queue was full.", "counter",
                [log]() -> series {
@@ -303,7 +308,8 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
     caf::anon_send_exit(store_handle, caf::exit_reason::user_shutdown);
     return config_error(std::string{"db.path: "} + e.what());
   }
-  auto logger = actors::spawn_usage_logger(sys, log_db, log_queue);
+  auto logger = actors::spawn_usage_logger(sys, log_db, log_queue,
+                                           cfg.log_retention_days);
   // Kept for the exit on a second signal, which writes the queued rows
   // through it while the logger is held between batches.
   auto exit_log_db = log_db;

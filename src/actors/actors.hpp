@@ -26,6 +26,7 @@ using cancel_atom = caf::atom_constant<caf::atom("cancel")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using finished_atom = caf::atom_constant<caf::atom("finished")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using prune_atom = caf::atom_constant<caf::atom("prune")>;
 using lease_atom = caf::atom_constant<caf::atom("lease")>;
 using outcome_atom = caf::atom_constant<caf::atom("outcome")>;
 using pick_atom = caf::atom_constant<caf::atom("pick")>;
@@ -165,6 +166,8 @@ using usage_logger_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>,
   // Writes everything queued now; answers the number of rows written.
   caf::replies_to<flush_atom>::with<size_t>,
+  // Internal: the next retention batch (rows older than log.retention_days).
+  caf::reacts_to<prune_atom>,
   // Queue depth, drops and last flush as JSON.
   caf::replies_to<status_atom>::with<std::string>>;
 

@@ -47,11 +47,13 @@ registry_actor spawn_registry(caf::actor_system& sys, store_actor store,
 usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
                                       std::shared_ptr<store::database> db,
                                       std::shared_ptr<usage_queue> queue,
-                                      bool detached) {
+                                      uint32_t retention_days, bool detached) {
+  log_retention retention;
+  retention.days = retention_days;
   if (detached)
     return sys.spawn<caf::detached>(usage_logger, std::move(db),
-                                    std::move(queue));
-  return sys.spawn(usage_logger, std::move(db), std::move(queue));
+                                    std::move(queue), retention);
+  return sys.spawn(usage_logger, std::move(db), std::move(queue), retention);
 }
 
 health_monitor_actor

@@ -50,6 +50,7 @@ class usage_queue;
 usage_logger_actor spawn_usage_logger(caf::actor_system& sys,
                                       std::shared_ptr<store::database> db,
                                       std::shared_ptr<usage_queue> queue,
+                                      uint32_t retention_days = 0,
                                       bool detached = true);
 
 /// Writes every queued row now on the caller's thread, through `db` (the

@@ -51,6 +51,14 @@ public:
     return writer_gate_;
   }
 
+  /// Rows retention deleted (for /metrics).
+  void note_pruned(uint64_t n) {
+    pruned_ += n;
+  }
+  uint64_t pruned() const {
+    return pruned_.load();
+  }
+
 private:
   release_hooks hooks_;
   size_t capacity_;
@@ -58,6 +66,7 @@ private:
   std::mutex writer_gate_;
   std::vector<store::usage_row> rows_;
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> pruned_{0};
   std::atomic<int64_t> last_warning_s_{0};
 };
 

@@ -23,10 +23,11 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
                 " status, http_status, error_code, error_message, input_tokens,"
                 " output_tokens, cache_read_tokens, cache_write_tokens,"
                 " reasoning_tokens, cost_micros, cost_cents, latency_ms,"
-                " ttft_ms, attempts, client_ip, user_agent) VALUES (?1, ?2,"
-                " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27,"
-                " ?28)"};
+                " ttft_ms, attempts, client_ip, user_agent, search_names)"
+                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+                " ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+                " ?25, ?26, ?27, ?28, ?29)"};
+  std::string names;
   statement fts{db_, "INSERT INTO usage_logs_fts (rowid, model, error_message,"
                      " soul_name, provider_name, key_name)"
                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"};
@@ -94,6 +95,12 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
       .bind_borrowed(26, r.attempts_json)
       .bind_borrowed(27, r.client_ip)
       .bind_borrowed(28, r.user_agent);
+    names.assign(r.soul_name)
+      .append(1, name_separator)
+      .append(r.provider_name)
+      .append(1, name_separator)
+      .append(r.key_name);
+    log.bind_borrowed(29, names);
     log.run();
     int64_t rowid = db_.last_insert_rowid();
     fts.reset();
@@ -140,6 +147,52 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
     touch.bind(1, id).bind(2, use.second).bind(3, use.first).run();
   }
   tx.commit();
+}
+
+prune_result usage_repo::prune_before(std::string_view cutoff,
+                                      int64_t max_rows) {
+  prune_result out;
+  transaction tx{db_};
+  statement old{db_, "SELECT id, COALESCE(model, model_requested, ''),"
+                     " COALESCE(error_message, ''), search_names"
+                     " FROM usage_logs WHERE created_at < ?1"
+                     " ORDER BY created_at LIMIT ?2"};
+  old.bind(1, cutoff).bind(2, max_rows + 1);
+  statement forget{db_, "INSERT INTO usage_logs_fts (usage_logs_fts, rowid,"
+                        " model, error_message, soul_name, provider_name,"
+                        " key_name) VALUES ('delete', ?1, ?2, ?3, ?4, ?5, ?6)"};
+  statement remove{db_, "DELETE FROM usage_logs WHERE id = ?1"};
+  while (old.step()) {
+    if (out.deleted == max_rows) {
+      out.more = true;
+      break;
+    }
+    int64_t id = old.int64(0);
+    if (auto names = old.opt_text(3)) {
+      // The index entry goes with the row, told the values it was given.
+      auto first = names->find(name_separator);
+      auto second = names->find(name_separator, first + 1);
+      if (first != std::string::npos && second != std::string::npos) {
+        forget.reset();
+        forget.bind(1, id)
+          .bind(2, old.text(1))
+          .bind(3, old.text(2))
+          .bind(4, names->substr(0, first))
+          .bind(5, names->substr(first + 1, second - first - 1))
+          .bind(6, names->substr(second + 1))
+          .run();
+      } else {
+        out.index_entries_left += 1;
+      }
+    } else {
+      out.index_entries_left += 1; // written before the names were kept
+    }
+    remove.reset();
+    remove.bind(1, id).run();
+    out.deleted += 1;
+  }
+  tx.commit();
+  return out;
 }
 
 int64_t usage_repo::count() {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/cost.hpp"
@@ -49,6 +50,19 @@ struct usage_row {
   int origin = -1;
 };
 
+/// What one retention batch did.
+struct prune_result {
+  int64_t deleted = 0;
+  /// Rows whose full-text entry could not be removed (written before the
+  /// names were kept with the row); searches never match them again.
+  int64_t index_entries_left = 0;
+  /// More rows are older than the cutoff.
+  bool more = false;
+};
+
+/// Separates the soul, account and key names in `search_names`.
+inline constexpr char name_separator = '\x1f';
+
 class usage_repo {
 public:
   explicit usage_repo(database& db) : db_(db) {}
@@ -62,6 +76,10 @@ public:
   /// Writes all rows in one transaction.
   void insert_batch(const std::vector<usage_row>& rows);
   int64_t count();
+  /// Deletes up to `max_rows` of the oldest rows created before `cutoff`
+  /// (stored ISO format) with their full-text entries, in one transaction;
+  /// cost_daily is kept (retention, SPEC §8).
+  prune_result prune_before(std::string_view cutoff, int64_t max_rows);
 
 private:
   database& db_;

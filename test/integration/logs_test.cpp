@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/crypto.hpp"
 #include "core/json.hpp"
 #include "gateway.hpp"
 #include "upstream.hpp"
@@ -354,6 +355,79 @@ TEST_F(Logs, CostReportsByDaySoulKeyAccountAndModel) {
   EXPECT_EQ(wrong.status, 400);
   EXPECT_NE(wrong.body.find("\"field\":\"to\""), std::string::npos);
   EXPECT_EQ(gw->admin("GET", "/admin/cost/report?days=0").status, 400);
+}
+
+} // namespace
+} // namespace oh::test
+
+#include "core/clock.hpp"
+#include "store/database.hpp"
+#include "store/statement.hpp"
+#include "store/usage_repo.hpp"
+
+namespace oh::test {
+namespace {
+
+TEST(LogRetention, OldRowsGoWithTheirSearchEntriesAndTheDailyCostsStay) {
+  temp_dir dir;
+  std::string data = dir.file("data");
+  {
+    gateway first{data}; // creates the database
+    EXPECT_EQ(first.stop(), 0);
+  }
+  std::string db_path = data + "/openhinge.db";
+  auto rows_at = [](int64_t when_ms, int n, const std::string& key_name) {
+    std::vector<store::usage_row> rows;
+    for (int i = 0; i < n; ++i) {
+      store::usage_row r;
+      r.request_id = crypto::new_id();
+      r.created_at = clock::format_iso(when_ms + i);
+      r.api_key_id = "k-" + key_name;
+      r.key_name = key_name;
+      r.model = "gpt-4o";
+      r.cost_micros = 10;
+      rows.push_back(std::move(r));
+    }
+    return rows;
+  };
+  int64_t now = clock::now_ms();
+  {
+    store::database db{db_path};
+    store::usage_repo repo{db};
+    repo.insert_batch(rows_at(now - int64_t{60} * 86'400'000, 700,
+                              "ancient-key"));
+    repo.insert_batch(rows_at(now - 3'600'000, 5, "recent-key"));
+  }
+  write_file(dir.file("config.json"), R"({"log":{"retention_days":30}})");
+  gateway gw{data, {}, {"--config", dir.file("config.json")}};
+  auto count = [&](const std::string& params) {
+    return parse(gw.admin("GET", "/admin/cost/logs/query?" + params).body)
+      ["total"]
+        .GetInt();
+  };
+  for (int i = 0; i < 300 && count("per_page=1") != 5; ++i)
+    std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(count("per_page=1"), 5) << gw.log();
+  EXPECT_EQ(count("search=recent-key"), 5);
+  EXPECT_EQ(count("search=ancient-key"), 0);
+  {
+    // The search index forgot them too, and the daily costs stay.
+    store::database db{db_path};
+    store::statement fts{db, "SELECT COUNT(*) FROM usage_logs_fts WHERE"
+                             " usage_logs_fts MATCH '\"ancient-key\"'"};
+    fts.step();
+    EXPECT_EQ(fts.int64(0), 0);
+    store::statement daily{db, "SELECT SUM(total_requests) FROM cost_daily"
+                               " WHERE api_key_id = 'k-ancient-key'"};
+    daily.step();
+    EXPECT_EQ(daily.int64(0), 700);
+  }
+  auto metrics = gw.admin("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("openhinge_log_rows_deleted_total 700"),
+            std::string::npos);
+  EXPECT_NE(gw.log().find("log retention: deleted 700 row(s)"),
+            std::string::npos)
+    << gw.log();
 }
 
 } // namespace
