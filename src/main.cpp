@@ -23,6 +23,7 @@
 #include "core/json.hpp"
 #include "http/admin_auth.hpp"
 #include "http/handlers/admin_settings.hpp"
+#include "store/backup.hpp"
 #include "store/sessions_repo.hpp"
 #include "store/settings_repo.hpp"
 #include "core/config.hpp"
@@ -51,6 +52,7 @@ constexpr int exit_config = 2;
 
 const char* usage_text = R"(usage: openhinge [serve] [options]
        openhinge config show [options]
+       openhinge backup FILE [options]   (online: the gateway may be running)
        openhinge version
 
 options (each also settable as OPENHINGE_* or in the config file):
@@ -525,7 +527,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   bool show_config = false;
-  if (command == "config") {
+  std::string backup_file;
+  if (command == "backup") {
+    if (args.empty() || args.front().starts_with("-"))
+      return config_error("usage: openhinge backup FILE [options]");
+    backup_file = args.front();
+    args.erase(args.begin());
+  } else if (command == "config") {
     if (args.empty() || args.front() != "show")
       return config_error("usage: openhinge config show [options]");
     args.erase(args.begin());
@@ -539,6 +547,17 @@ int main(int argc, char** argv) {
   if (!cfg)
     return config_error(cfg.error().message);
   oh::log::setup(cfg->parsed_log_level(), cfg->log_format == "json");
+  if (!backup_file.empty()) {
+    auto done = oh::store::backup_database(cfg->db_path, backup_file);
+    if (!done) {
+      std::cerr << "openhinge: " << done.error().message << "\n";
+      return 1;
+    }
+    std::cout << "backed up " << cfg->db_path << " to " << done->path << " ("
+              << done->bytes / 1024 << " KiB, " << done->pages << " pages, "
+              << done->millis << " ms; integrity check ok)\n";
+    return 0;
+  }
   if (show_config) {
     // The database level too, when the database exists (never created here).
     if (std::filesystem::exists(cfg->db_path)) {

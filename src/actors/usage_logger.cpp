@@ -49,10 +49,11 @@ size_t flush(usage_logger_actor::stateful_pointer<usage_logger_state> self,
 constexpr int64_t prune_budget_ms = 20;
 
 /// One retention batch; answers whether more old rows remain.
-bool prune_batch(usage_logger_actor::stateful_pointer<usage_logger_state> self) {
+bool prune_batch(
+  usage_logger_actor::stateful_pointer<usage_logger_state> self) {
   auto& st = self->state;
-  auto cutoff = clock::format_iso(
-    clock::now_ms() - int64_t{st.retention.days} * 86'400'000);
+  auto cutoff = clock::format_iso(clock::now_ms()
+                                  - int64_t{st.retention.days} * 86'400'000);
   // Written rows first: the queue never waits behind retention.
   flush(self);
   std::lock_guard gate{st.queue->writer_gate()};

@@ -73,6 +73,7 @@ constexpr route_def routes[] = {
   {"POST", "/admin/providers/{}/health", route_id::admin_provider_health},
   {"POST", "/admin/providers/quick-add", route_id::admin_providers_quick_add},
   {"POST", "/admin/system/reload", route_id::admin_system_reload},
+  {"POST", "/admin/system/backup", route_id::admin_system_backup},
   {"GET", "/admin/connect/detect", route_id::admin_connect_detect},
   {"POST", "/admin/connect", route_id::admin_connect},
   {"POST", "/admin/connect/disconnect", route_id::admin_connect_disconnect},

@@ -65,6 +65,7 @@ enum class route_id {
   admin_cost_by_provider,
   admin_cost_by_model,
   admin_logs_export,
+  admin_system_backup,
 };
 
 using oh::dialect;

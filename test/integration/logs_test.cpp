@@ -394,16 +394,16 @@ TEST(LogRetention, OldRowsGoWithTheirSearchEntriesAndTheDailyCostsStay) {
   {
     store::database db{db_path};
     store::usage_repo repo{db};
-    repo.insert_batch(rows_at(now - int64_t{60} * 86'400'000, 700,
-                              "ancient-key"));
+    repo.insert_batch(
+      rows_at(now - int64_t{60} * 86'400'000, 700, "ancient-key"));
     repo.insert_batch(rows_at(now - 3'600'000, 5, "recent-key"));
   }
   write_file(dir.file("config.json"), R"({"log":{"retention_days":30}})");
   gateway gw{data, {}, {"--config", dir.file("config.json")}};
   auto count = [&](const std::string& params) {
-    return parse(gw.admin("GET", "/admin/cost/logs/query?" + params).body)
-      ["total"]
-        .GetInt();
+    return parse(
+             gw.admin("GET", "/admin/cost/logs/query?" + params).body)["total"]
+      .GetInt();
   };
   for (int i = 0; i < 300 && count("per_page=1") != 5; ++i)
     std::this_thread::sleep_for(50ms);
@@ -428,6 +428,105 @@ TEST(LogRetention, OldRowsGoWithTheirSearchEntriesAndTheDailyCostsStay) {
   EXPECT_NE(gw.log().find("log retention: deleted 700 row(s)"),
             std::string::npos)
     << gw.log();
+}
+
+} // namespace
+} // namespace oh::test
+
+#include <atomic>
+
+namespace oh::test {
+namespace {
+
+TEST(Backup, UnderLoadTheCopyIsWholeAndStartsAFreshGateway) {
+  temp_dir dir;
+  std::filesystem::create_directories(dir.file("up"));
+  fake_upstream up{dir.file("up")};
+  std::string data = dir.file("data");
+  gateway gw{data};
+  ASSERT_EQ(gw.admin("POST", "/admin/providers",
+                     R"({"name":"fake","type":"openai","base_url":")"
+                       + up.base_url()
+                       + R"(","credentials":{"api_key":"sk-x"}})")
+              .status,
+            201);
+  auto k = parse(
+    gw.admin("POST", "/admin/keys", R"({"name":"load","rate_limit_rpm":0})")
+      .body);
+  std::string key = k["data"]["key"].GetString();
+  // Traffic all along: the backup must not stop the gateway answering.
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::thread load([&] {
+    while (!stop) {
+      auto r = http_request(gw.port(), "POST", "/v1/chat/completions",
+                            R"({"messages":[{"role":"user","content":"hi"}]})",
+                            "Authorization: Bearer " + key);
+      (r.status == 200 ? ok : failed) += 1;
+    }
+  });
+  // Rows in the log before the copy (the logger writes every 100 ms).
+  for (int i = 0; i < 500; ++i) {
+    auto q = parse(gw.admin("GET", "/admin/cost/logs/query?per_page=1").body);
+    if (q["total"].GetInt() >= 50)
+      break;
+    std::this_thread::sleep_for(10ms);
+  }
+  auto backup = gw.admin("POST", "/admin/system/backup", R"({"name":"b1.db"})");
+  int ok_after_admin = ok;
+  // The CLI, as a second process, while the gateway writes.
+  child_process cli{OH_BINARY,
+                    {"backup", dir.file("cli.db"), "--data-dir", data},
+                    {{"OPENHINGE_CONFIG", ""}},
+                    dir.file("cli.log")};
+  int cli_status = cli.wait();
+  while (ok < ok_after_admin + 20)
+    std::this_thread::sleep_for(10ms);
+  stop = true;
+  load.join();
+  ASSERT_EQ(backup.status, 200) << backup.body;
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(cli_status, 0) << read_file(dir.file("cli.log"));
+  EXPECT_NE(read_file(dir.file("cli.log")).find("integrity check ok"),
+            std::string::npos);
+  auto answer = parse(backup.body);
+  std::string path = answer["path"].GetString();
+  EXPECT_EQ(path, data + "/backups/b1.db");
+  EXPECT_GT(answer["bytes"].GetInt64(), 0);
+  for (auto& copy : {path, dir.file("cli.db")}) {
+    store::database db{copy};
+    store::statement check{db, "PRAGMA integrity_check"};
+    check.step();
+    EXPECT_EQ(check.text(0), "ok") << copy;
+    store::statement rows{db, "SELECT COUNT(*) FROM usage_logs"};
+    rows.step();
+    EXPECT_GT(rows.int64(0), 0) << copy;
+  }
+  // The same name again is refused; a path is never a name.
+  EXPECT_EQ(
+    gw.admin("POST", "/admin/system/backup", R"({"name":"b1.db"})").status,
+    409);
+  auto bad = gw.admin("POST", "/admin/system/backup", R"({"name":"../x.db"})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"field\":\"name\""), std::string::npos);
+  EXPECT_NE(gw.admin("GET", "/admin/audit").body.find("\"action\":\"backup\""),
+            std::string::npos);
+
+  // A fresh gateway on the copy (with the same encryption key) has it all.
+  std::string fresh = dir.file("fresh");
+  std::filesystem::create_directories(fresh);
+  std::filesystem::permissions(fresh, std::filesystem::perms::owner_all);
+  std::filesystem::copy_file(path, fresh + "/openhinge.db");
+  std::filesystem::copy_file(data + "/encryption.key",
+                             fresh + "/encryption.key");
+  gateway second{fresh};
+  auto providers = parse(second.admin("GET", "/admin/providers").body);
+  ASSERT_EQ(providers["data"].Size(), 1u);
+  EXPECT_STREQ(providers["data"][0]["name"].GetString(), "fake");
+  auto chat = http_request(second.port(), "POST", "/v1/chat/completions",
+                           R"({"messages":[{"role":"user","content":"hi"}]})",
+                           "Authorization: Bearer " + key);
+  EXPECT_EQ(chat.status, 200) << chat.body;
 }
 
 } // namespace

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include <unistd.h>
 
@@ -25,6 +26,7 @@
 #include "http/handlers/admin_probe.hpp"
 #include "http/handlers/admin_resources.hpp"
 #include "http/handlers/admin_settings.hpp"
+#include "store/backup.hpp"
 #include "store/statement.hpp"
 #include "store/audit_repo.hpp"
 #include "store/providers_repo.hpp"
@@ -466,6 +468,57 @@ void reload_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
       });
 }
 
+/// POST /admin/system/backup {"name"?}: an online copy of the database in
+/// <data dir>/backups, on a thread of its own (a large database takes a
+/// while; nothing else waits for it), then an audit row.
+void backup_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
+                 std::string name, std::string actor, responder respond) {
+  namespace fs = std::filesystem;
+  auto& cfg = *ctx->started_config;
+  std::string dir = cfg.data_dir + "/backups";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  if (name.empty()) {
+    auto stamp = clock::now_iso();
+    std::erase(stamp, ':');
+    std::erase(stamp, '-');
+    name = "openhinge-" + stamp + ".db";
+  }
+  auto done = store::backup_database(cfg.db_path, dir + "/" + name);
+  if (!done) {
+    respond(error_response(dialect::admin, done.error()));
+    self->quit();
+    return;
+  }
+  auto result = *done;
+  actors::store_job job = [result, actor](actors::store_context& sc) {
+    store::audit_repo{sc.db}.record(actor, "backup", "system", "");
+    actors::admin_reply r;
+    r.body = "{\"ok\":true,\"path\":";
+    json::append_quoted(r.body, result.path);
+    r.body += ",\"bytes\":" + std::to_string(result.bytes)
+              + ",\"pages\":" + std::to_string(result.pages) + ",\"ms\":"
+              + std::to_string(result.millis) + ",\"integrity\":\"ok\"}";
+    return r;
+  };
+  run_store_job(ctx, std::move(job), std::move(respond));
+  self->quit();
+}
+
+/// A backup's file name: letters, digits, dot, dash and underscore, ending
+/// in .db (never a path).
+bool valid_backup_name(std::string_view name) {
+  if (name.size() < 4 || name.size() > 100 || !name.ends_with(".db")
+      || name.front() == '.')
+    return false;
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-'
+        && c != '_')
+      return false;
+  return true;
+}
+
 } // namespace
 
 void handle_deep_health(const std::shared_ptr<app_context>& ctx,
@@ -562,6 +615,26 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
   }
   if (route.id == route_id::admin_providers_quick_add) {
     handle_quick_add(ctx, route, std::move(req), who, std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_system_backup) {
+    auto body = admin::body_object(req.body);
+    if (!body) {
+      respond(error_response(dialect::admin, body.error()));
+      return;
+    }
+    auto name = json::get_string(*body, "name").value_or("");
+    if (!name.empty() && !valid_backup_name(name)) {
+      respond(error_response(
+        dialect::admin,
+        fail(errc::invalid_value,
+             "name: a file name of letters, digits, '.', '-' and '_' "
+             "ending in .db",
+             "name")));
+      return;
+    }
+    ctx->system->spawn<caf::detached>(backup_call, ctx, std::move(name),
+                                      who.actor, std::move(respond));
     return;
   }
   if (route.id == route_id::admin_system_reload) {
