@@ -7,12 +7,6 @@ namespace oh::store {
 
 namespace {
 
-/// The log's time bounds for a range of days: [from 00:00, to+1 00:00).
-std::pair<std::string, std::string> time_bounds(const day_range& days) {
-  // The stored format sorts as text; the day after `to` is found by SQLite.
-  return {days.from + "T00:00:00.000Z", days.to};
-}
-
 std::string cents(int64_t micros) {
   return json::to_string(json::value(static_cast<double>(micros) / 10'000.0));
 }
@@ -68,33 +62,31 @@ std::string cost_by_soul(database& db, const day_range& days) {
 }
 
 std::string cost_by(database& db, cost_group group, const day_range& days) {
-  // The group's id column and where its name comes from (a deleted key or
-  // account keeps its id; its name is then null).
-  const char* id_col = "u.api_key_id";
-  const char* name_sql = "(SELECT name FROM api_keys WHERE id = u.api_key_id)";
+  // From the daily rollup: a few rows per day and group, not the log. The
+  // group's name comes from the current rows (a deleted key or account
+  // keeps its id; its name is then null).
+  const char* id_col = "d.api_key_id";
+  const char* name_sql = "(SELECT name FROM api_keys WHERE id = d.api_key_id)";
   const char* id_name = "api_key_id";
   if (group == cost_group::provider) {
-    id_col = "u.provider_id";
-    name_sql = "(SELECT name FROM providers WHERE id = u.provider_id)";
+    id_col = "d.provider_id";
+    name_sql = "(SELECT name FROM providers WHERE id = d.provider_id)";
     id_name = "provider_id";
   } else if (group == cost_group::model) {
-    id_col = "u.model";
-    name_sql = "u.model";
+    id_col = "d.model";
+    name_sql = "d.model";
     id_name = "model";
   }
-  auto [from, to] = time_bounds(days);
   std::string sql
-    = std::string{"SELECT "} + id_col + ", " + name_sql
-      + ", COUNT(*), SUM(u.status != 'success'), SUM(u.input_tokens),"
-        " SUM(u.output_tokens), SUM(u.cache_read_tokens),"
-        " SUM(u.cache_write_tokens), SUM(u.reasoning_tokens),"
-        " SUM(u.cost_micros) FROM usage_logs u"
-        " WHERE u.created_at >= ?1"
-        " AND u.created_at < strftime('%Y-%m-%dT00:00:00.000Z', ?2, '+1 day')"
-        " GROUP BY "
-      + id_col + " ORDER BY SUM(u.cost_micros) DESC, COUNT(*) DESC";
+    = std::string{"SELECT NULLIF("} + id_col + ", ''), " + name_sql
+      + ", SUM(d.requests), SUM(d.errors), SUM(d.input_tokens),"
+        " SUM(d.output_tokens), SUM(d.cache_read_tokens),"
+        " SUM(d.cache_write_tokens), SUM(d.reasoning_tokens),"
+        " SUM(d.cost_micros) FROM usage_daily d"
+        " WHERE d.date >= ?1 AND d.date <= ?2 GROUP BY "
+      + id_col + " ORDER BY SUM(d.cost_micros) DESC, SUM(d.requests) DESC";
   statement st{db, sql};
-  st.bind(1, from).bind(2, to);
+  st.bind(1, days.from).bind(2, days.to);
   std::string out = "{\"data\":[";
   bool first = true;
   while (st.step()) {

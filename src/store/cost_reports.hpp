@@ -27,7 +27,8 @@ std::string cost_by_soul(database& db, const day_range& days);
 /// What a report groups by: each row has `requests`, `errors`,
 /// `input_tokens`, `output_tokens`, `cache_read_tokens`,
 /// `cache_write_tokens`, `reasoning_tokens`, `cost_micros`, `cost_cents`
-/// and its group's id and name; most expensive first (from the log).
+/// and its group's id and name; most expensive first (from usage_daily,
+/// the writer's rollup per day, key, soul, account and model).
 enum class cost_group { key, provider, model };
 std::string cost_by(database& db, cost_group group, const day_range& days);
 

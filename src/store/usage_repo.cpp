@@ -42,6 +42,19 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
                   " total_output_tokens = total_output_tokens + ?6,"
                   " total_cost_micros = total_cost_micros + ?7,"
                   " total_cost_cents = total_cost_cents + ?8"};
+  statement usage{
+    db_, "INSERT INTO usage_daily (date, api_key_id, soul_id, provider_id,"
+         " model, requests, errors, input_tokens, output_tokens,"
+         " cache_read_tokens, cache_write_tokens, reasoning_tokens,"
+         " cost_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+         " ?12, ?13) ON CONFLICT (date, api_key_id, soul_id, provider_id,"
+         " model) DO UPDATE SET requests = requests + ?6,"
+         " errors = errors + ?7, input_tokens = input_tokens + ?8,"
+         " output_tokens = output_tokens + ?9,"
+         " cache_read_tokens = cache_read_tokens + ?10,"
+         " cache_write_tokens = cache_write_tokens + ?11,"
+         " reasoning_tokens = reasoning_tokens + ?12,"
+         " cost_micros = cost_micros + ?13"};
   statement touch{db_, "UPDATE api_keys SET last_used_at = ?2,"
                        " total_requests = total_requests + ?3 WHERE id = ?1"};
   // The rollup and the keys' counters move once per group, not per row:
@@ -64,6 +77,16 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
            rollup>
     days;
   std::map<std::string_view, std::pair<int64_t, std::string_view>> keys;
+  struct model_rollup {
+    int64_t requests = 0;
+    int64_t errors = 0;
+    token_usage tokens;
+    int64_t micros = 0;
+  };
+  std::map<std::tuple<std::string_view, std::string_view, std::string_view,
+                      std::string_view, std::string_view>,
+           model_rollup>
+    by_model;
   for (auto& r : rows) {
     double cents = static_cast<double>(r.cost_micros) / 10'000.0;
     log.reset();
@@ -122,6 +145,18 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
     day.output += r.tokens.output;
     day.micros += r.cost_micros;
     day.cents += cents;
+    auto& m = by_model[{
+      std::string_view{r.created_at}.substr(0, 10), text_or_empty(r.api_key_id),
+      text_or_empty(r.soul_id), text_or_empty(r.provider_id),
+      r.model ? text_or_empty(r.model) : text_or_empty(r.model_requested)}];
+    m.requests += 1;
+    m.errors += r.status != "success" ? 1 : 0;
+    m.tokens.input += r.tokens.input;
+    m.tokens.output += r.tokens.output;
+    m.tokens.cache_read += r.tokens.cache_read;
+    m.tokens.cache_write += r.tokens.cache_write;
+    m.tokens.reasoning += r.tokens.reasoning;
+    m.micros += r.cost_micros;
     if (r.admitted && r.api_key_id) {
       auto& k = keys[*r.api_key_id];
       k.first += 1;
@@ -140,6 +175,24 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
       .bind(7, sum.micros)
       .bind(8, sum.cents)
       .bind(9, sum.requests)
+      .run();
+  }
+  for (auto& [group, sum] : by_model) {
+    auto& [date, key, soul, provider, model] = group;
+    usage.reset();
+    usage.bind(1, date)
+      .bind(2, key)
+      .bind(3, soul)
+      .bind(4, provider)
+      .bind(5, model)
+      .bind(6, sum.requests)
+      .bind(7, sum.errors)
+      .bind(8, sum.tokens.input)
+      .bind(9, sum.tokens.output)
+      .bind(10, sum.tokens.cache_read)
+      .bind(11, sum.tokens.cache_write)
+      .bind(12, sum.tokens.reasoning)
+      .bind(13, sum.micros)
       .run();
   }
   for (auto& [id, use] : keys) {
