@@ -14,9 +14,10 @@ std::string cents(int64_t micros) {
 } // namespace
 
 std::string cost_by_day(database& db, const day_range& days) {
-  statement st{db, "SELECT date, SUM(total_requests), SUM(total_input_tokens),"
-                   " SUM(total_output_tokens), SUM(total_cost_micros)"
-                   " FROM cost_daily WHERE date >= ?1 AND date <= ?2"
+  // Every row has one key total (possibly the '' key): their sum is the day.
+  statement st{db, "SELECT date, SUM(requests), SUM(input_tokens),"
+                   " SUM(output_tokens), SUM(cost_micros) FROM usage_daily"
+                   " WHERE dimension = 'key' AND date >= ?1 AND date <= ?2"
                    " GROUP BY date ORDER BY date DESC"};
   st.bind(1, days.from).bind(2, days.to);
   std::string out = "{\"data\":[";
@@ -36,12 +37,12 @@ std::string cost_by_day(database& db, const day_range& days) {
 }
 
 std::string cost_by_soul(database& db, const day_range& days) {
-  statement st{db, "SELECT s.id, s.name, s.slug, SUM(c.total_requests),"
-                   " SUM(c.total_cost_micros) FROM cost_daily c"
-                   " JOIN souls s ON s.id = c.soul_id"
-                   " WHERE c.date >= ?1 AND c.date <= ?2"
-                   " GROUP BY s.id ORDER BY SUM(c.total_cost_micros) DESC,"
-                   " s.name"};
+  statement st{db, "SELECT s.id, s.name, s.slug, SUM(d.requests),"
+                   " SUM(d.cost_micros) FROM usage_daily d"
+                   " JOIN souls s ON s.id = d.value"
+                   " WHERE d.dimension = 'soul' AND d.date >= ?1"
+                   " AND d.date <= ?2"
+                   " GROUP BY s.id ORDER BY SUM(d.cost_micros) DESC, s.name"};
   st.bind(1, days.from).bind(2, days.to);
   std::string out = "{\"data\":[";
   bool first = true;
@@ -65,28 +66,29 @@ std::string cost_by(database& db, cost_group group, const day_range& days) {
   // From the daily rollup: a few rows per day and group, not the log. The
   // group's name comes from the current rows (a deleted key or account
   // keeps its id; its name is then null).
-  const char* id_col = "d.api_key_id";
-  const char* name_sql = "(SELECT name FROM api_keys WHERE id = d.api_key_id)";
+  const char* dimension = "key";
+  const char* name_sql = "(SELECT name FROM api_keys WHERE id = d.value)";
   const char* id_name = "api_key_id";
   if (group == cost_group::provider) {
-    id_col = "d.provider_id";
-    name_sql = "(SELECT name FROM providers WHERE id = d.provider_id)";
+    dimension = "provider";
+    name_sql = "(SELECT name FROM providers WHERE id = d.value)";
     id_name = "provider_id";
   } else if (group == cost_group::model) {
-    id_col = "d.model";
-    name_sql = "d.model";
+    dimension = "model";
+    name_sql = "d.value";
     id_name = "model";
   }
   std::string sql
-    = std::string{"SELECT NULLIF("} + id_col + ", ''), " + name_sql
+    = std::string{"SELECT NULLIF(d.value, ''), "} + name_sql
       + ", SUM(d.requests), SUM(d.errors), SUM(d.input_tokens),"
         " SUM(d.output_tokens), SUM(d.cache_read_tokens),"
         " SUM(d.cache_write_tokens), SUM(d.reasoning_tokens),"
         " SUM(d.cost_micros) FROM usage_daily d"
-        " WHERE d.date >= ?1 AND d.date <= ?2 GROUP BY "
-      + id_col + " ORDER BY SUM(d.cost_micros) DESC, SUM(d.requests) DESC";
+        " WHERE d.dimension = ?3 AND d.date >= ?1 AND d.date <= ?2"
+        " GROUP BY d.value ORDER BY SUM(d.cost_micros) DESC,"
+        " SUM(d.requests) DESC";
   statement st{db, sql};
-  st.bind(1, days.from).bind(2, days.to);
+  st.bind(1, days.from).bind(2, days.to).bind(3, dimension);
   std::string out = "{\"data\":[";
   bool first = true;
   while (st.step()) {

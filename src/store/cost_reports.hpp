@@ -16,12 +16,12 @@ struct day_range {
 };
 
 /// `{"data":[{date, requests, input_tokens, output_tokens, cost_cents,
-/// cost_micros}]}`, newest day first (from cost_daily).
+/// cost_micros}]}`, newest day first (from usage_daily).
 std::string cost_by_day(database& db, const day_range& days);
 
 /// `{"data":[{soul_id, soul_name, slug, requests, cost_cents, cost_micros}]}`,
 /// most expensive first; traffic without a soul is left out, as the original
-/// did (from cost_daily).
+/// did (from usage_daily).
 std::string cost_by_soul(database& db, const day_range& days);
 
 /// What a report groups by: each row has `requests`, `errors`,

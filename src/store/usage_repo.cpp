@@ -43,12 +43,11 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
                   " total_cost_micros = total_cost_micros + ?7,"
                   " total_cost_cents = total_cost_cents + ?8"};
   statement usage{
-    db_, "INSERT INTO usage_daily (date, api_key_id, soul_id, provider_id,"
-         " model, requests, errors, input_tokens, output_tokens,"
-         " cache_read_tokens, cache_write_tokens, reasoning_tokens,"
-         " cost_micros) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-         " ?12, ?13) ON CONFLICT (date, api_key_id, soul_id, provider_id,"
-         " model) DO UPDATE SET requests = requests + ?6,"
+    db_, "INSERT INTO usage_daily (dimension, date, value, requests, errors,"
+         " input_tokens, output_tokens, cache_read_tokens, cache_write_tokens,"
+         " reasoning_tokens, cost_micros) VALUES (?1, ?2, ?3, ?6, ?7, ?8, ?9,"
+         " ?10, ?11, ?12, ?13) ON CONFLICT (dimension, date, value)"
+         " DO UPDATE SET requests = requests + ?6,"
          " errors = errors + ?7, input_tokens = input_tokens + ?8,"
          " output_tokens = output_tokens + ?9,"
          " cache_read_tokens = cache_read_tokens + ?10,"
@@ -83,8 +82,9 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
     token_usage tokens;
     int64_t micros = 0;
   };
-  std::map<std::tuple<std::string_view, std::string_view, std::string_view,
-                      std::string_view, std::string_view>,
+  // (dimension, date, value): one total per day for each key, soul,
+  // account and model.
+  std::map<std::tuple<const char*, std::string_view, std::string_view>,
            model_rollup>
     by_model;
   for (auto& r : rows) {
@@ -145,18 +145,23 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
     day.output += r.tokens.output;
     day.micros += r.cost_micros;
     day.cents += cents;
-    auto& m = by_model[{
-      std::string_view{r.created_at}.substr(0, 10), text_or_empty(r.api_key_id),
-      text_or_empty(r.soul_id), text_or_empty(r.provider_id),
-      r.model ? text_or_empty(r.model) : text_or_empty(r.model_requested)}];
-    m.requests += 1;
-    m.errors += r.status != "success" ? 1 : 0;
-    m.tokens.input += r.tokens.input;
-    m.tokens.output += r.tokens.output;
-    m.tokens.cache_read += r.tokens.cache_read;
-    m.tokens.cache_write += r.tokens.cache_write;
-    m.tokens.reasoning += r.tokens.reasoning;
-    m.micros += r.cost_micros;
+    auto date = std::string_view{r.created_at}.substr(0, 10);
+    for (auto [dimension, value] :
+         {std::pair{"key", text_or_empty(r.api_key_id)},
+          std::pair{"soul", text_or_empty(r.soul_id)},
+          std::pair{"provider", text_or_empty(r.provider_id)},
+          std::pair{"model", r.model ? text_or_empty(r.model)
+                                     : text_or_empty(r.model_requested)}}) {
+      auto& m = by_model[{dimension, date, value}];
+      m.requests += 1;
+      m.errors += r.status != "success" ? 1 : 0;
+      m.tokens.input += r.tokens.input;
+      m.tokens.output += r.tokens.output;
+      m.tokens.cache_read += r.tokens.cache_read;
+      m.tokens.cache_write += r.tokens.cache_write;
+      m.tokens.reasoning += r.tokens.reasoning;
+      m.micros += r.cost_micros;
+    }
     if (r.admitted && r.api_key_id) {
       auto& k = keys[*r.api_key_id];
       k.first += 1;
@@ -178,13 +183,11 @@ void usage_repo::insert_batch(const std::vector<usage_row>& rows) {
       .run();
   }
   for (auto& [group, sum] : by_model) {
-    auto& [date, key, soul, provider, model] = group;
+    auto& [dimension, date, value] = group;
     usage.reset();
-    usage.bind(1, date)
-      .bind(2, key)
-      .bind(3, soul)
-      .bind(4, provider)
-      .bind(5, model)
+    usage.bind(1, dimension)
+      .bind(2, date)
+      .bind(3, value)
       .bind(6, sum.requests)
       .bind(7, sum.errors)
       .bind(8, sum.tokens.input)

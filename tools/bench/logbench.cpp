@@ -1,10 +1,13 @@
 // logbench: the request log's write rate and search latency (issue #6 item
 // 3). Writes rows exactly as the usage logger does (usage_repo::insert_batch,
-// 512 rows per transaction, WAL, FTS and cost_daily maintained), fills the
-// table to --rows, then times the queries the log search API issues
-// (SPEC §8: newest page, each indexed filter with a time range, request id,
-// full-text search, keyset deep page, exact-or-estimated total). Prints one
-// JSON object; timings are measurements, never assertions.
+// 512 rows per transaction, WAL, FTS and the daily rollups maintained),
+// fills the table to --rows, then times the log API's own functions
+// (store/usage_query, store/cost_reports — not copies of their SQL): the
+// newest page, each filter alone and with a day, request id, full text, a
+// deep cursor page (each with its capped total), one request's detail, each
+// cost report over 30 days; and the export's rows/s and resident-memory
+// growth in both formats. Prints one JSON object; timings are measurements,
+// never assertions.
 //
 //   logbench --dir DIR [--rows 10000000] [--rate-rows 200000] [--runs 30]
 //            [--ids random|ordered]   (request ids as the gateway makes them,
@@ -22,10 +25,14 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "core/clock.hpp"
 #include "store/database.hpp"
 #include "store/migrations.hpp"
 #include "store/statement.hpp"
+#include "store/cost_reports.hpp"
+#include "store/usage_query.hpp"
 #include "store/usage_repo.hpp"
 
 namespace {
@@ -197,115 +204,166 @@ int main(int argc, char** argv) {
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.exec("ANALYZE");
 
-  // 3. The search API's queries, each with fresh random parameters.
+  // 3. The log API's own functions (store/usage_query, store/cost_reports:
+  // what GET /admin/cost/logs/query, /admin/logs/{id}, the exports and the
+  // cost reports run), each with fresh random parameters.
   std::mt19937_64 rng{7};
   auto key = [&] {
     return "key" + std::to_string(rng() % 50);
   };
-  auto day = [&] {
+  auto day = [&](store::log_query q) {
     // A one-day window somewhere in the 30 days.
     auto d = static_cast<int64_t>(rng() % 29);
     auto from = maker.start_ms + d * 86'400'000;
-    return std::pair{clock::format_iso(from),
-                     clock::format_iso(from + 86'400'000)};
+    q.from = clock::format_iso(from);
+    q.to = clock::format_iso(from + 86'400'000);
+    return q;
   };
-  const char* cols = "SELECT id, request_id, created_at, api_key_id, soul_id,"
-                     " provider_id, model, status, http_status, error_message,"
-                     " input_tokens, output_tokens, cost_micros, latency_ms"
-                     " FROM usage_logs ";
   std::vector<timing> results;
-  auto time_query = [&](const std::string& name,
-                        const std::function<void(store::statement&)>& bind,
-                        const std::string& sql) {
-    timing t{name, {}, 0};
-    for (int i = 0; i < runs; ++i) {
-      auto t0 = steady::now();
-      store::statement st{db, sql};
-      bind(st);
-      int64_t n = 0;
-      while (st.step())
-        ++n;
-      t.ms.push_back(ms_since(t0));
-      t.rows_returned += n;
-    }
-    results.push_back(std::move(t));
+  auto time_it
+    = [&](const std::string& name, const std::function<int64_t()>& run) {
+        timing t{name, {}, 0};
+        for (int i = 0; i < runs; ++i) {
+          auto t0 = steady::now();
+          t.rows_returned += run();
+          t.ms.push_back(ms_since(t0));
+        }
+        results.push_back(std::move(t));
+      };
+  auto search = [&](const std::string& name,
+                    const std::function<store::log_query()>& make) {
+    time_it(name, [&] {
+      auto q = make();
+      return static_cast<int64_t>(store::search_logs(db, q).rows.size());
+    });
   };
-  std::string order = " ORDER BY created_at DESC, id DESC LIMIT 50";
-  time_query(
-    "newest_page", [](store::statement&) {}, std::string{cols} + order);
-  time_query(
-    "by_key",
-    [&](store::statement& st) {
-      st.bind(1, key());
-    },
-    std::string{cols} + "WHERE api_key_id = ?1" + order);
-  time_query(
-    "by_provider_one_day",
-    [&](store::statement& st) {
-      auto [from, to] = day();
-      st.bind(1, "acct" + std::to_string(rng() % 8)).bind(2, from).bind(3, to);
-    },
-    std::string{cols}
-      + "WHERE provider_id = ?1 AND created_at >= ?2 AND created_at < ?3"
-      + order);
-  time_query(
-    "errors_newest",
-    [](store::statement& st) {
-      st.bind(1, std::string{"error"});
-    },
-    std::string{cols} + "WHERE status = ?1" + order);
-  time_query(
-    "by_model_one_day",
-    [&](store::statement& st) {
-      auto [from, to] = day();
-      st.bind(1, std::string{row_maker::models[rng() % 10]})
-        .bind(2, from)
-        .bind(3, to);
-    },
-    std::string{cols}
-      + "WHERE model = ?1 AND created_at >= ?2 AND created_at < ?3" + order);
-  time_query(
-    "key_and_status_one_day",
-    [&](store::statement& st) {
-      auto [from, to] = day();
-      st.bind(1, key()).bind(2, std::string{"error"}).bind(3, from).bind(4, to);
-    },
-    std::string{cols}
-      + "WHERE api_key_id = ?1 AND status = ?2 AND created_at >= ?3"
-        " AND created_at < ?4"
-      + order);
-  time_query(
-    "request_id_exact",
-    [&](store::statement& st) {
-      st.bind(1, maker.id_for(static_cast<int64_t>(rng() % maker.n)));
-    },
-    std::string{cols} + "WHERE request_id = ?1");
-  time_query(
-    "fulltext",
-    [&](store::statement& st) {
-      const char* words[]
-        = {"timeout", "overloaded", "\"rate limit\"", "stream"};
-      st.bind(1, std::string{words[rng() % 4]});
-    },
-    std::string{cols}
-      + "WHERE id IN (SELECT rowid FROM usage_logs_fts WHERE usage_logs_fts"
-        " MATCH ?1 ORDER BY rowid DESC LIMIT 50) ORDER BY id DESC");
-  time_query(
-    "keyset_deep_page",
-    [&](store::statement& st) {
-      // A cursor somewhere in the middle of the table (`after`).
-      auto at = static_cast<int64_t>(rng() % maker.n);
-      st.bind(1, clock::format_iso(maker.start_ms + at * maker.step_ms))
-        .bind(2, at);
-    },
-    std::string{cols} + "WHERE (created_at, id) < (?1, ?2)" + order);
-  time_query(
-    "total_capped_10000",
-    [&](store::statement& st) {
-      st.bind(1, key());
-    },
-    "SELECT count(*) FROM (SELECT 1 FROM usage_logs WHERE api_key_id = ?1"
-    " LIMIT 10001)");
+  using store::log_query;
+  search("newest_page", [] {
+    return log_query{};
+  });
+  search("by_key", [&] {
+    log_query q;
+    q.api_key_id = key();
+    return q;
+  });
+  search("by_key_one_day", [&] {
+    log_query q;
+    q.api_key_id = key();
+    return day(q);
+  });
+  search("by_soul_one_day", [&] {
+    log_query q;
+    q.soul_id = "soul" + std::to_string(rng() % 12);
+    return day(q);
+  });
+  search("by_provider_one_day", [&] {
+    log_query q;
+    q.provider_id = "acct" + std::to_string(rng() % 8);
+    return day(q);
+  });
+  search("errors_newest", [] {
+    log_query q;
+    q.status = "error";
+    return q;
+  });
+  search("errors_one_day", [&] {
+    log_query q;
+    q.status = "error";
+    return day(q);
+  });
+  search("by_model_one_day", [&] {
+    log_query q;
+    q.model = row_maker::models[rng() % 10];
+    return day(q);
+  });
+  search("one_day", [&] {
+    return day(log_query{});
+  });
+  search("key_and_status_one_day", [&] {
+    log_query q;
+    q.api_key_id = key();
+    q.status = "error";
+    return day(q);
+  });
+  search("request_id_exact", [&] {
+    log_query q;
+    q.search = maker.id_for(static_cast<int64_t>(rng() % maker.n));
+    return q;
+  });
+  search("fulltext", [&] {
+    const char* words[] = {"timeout", "overloaded", "rate limit", "stream"};
+    log_query q;
+    q.search = words[rng() % 4];
+    return q;
+  });
+  search("keyset_deep_page", [&] {
+    // A cursor somewhere in the middle of the table (`after`).
+    auto at = static_cast<int64_t>(rng() % maker.n);
+    log_query q;
+    q.after = store::log_cursor{
+      clock::format_iso(maker.start_ms + at * maker.step_ms), at};
+    return q;
+  });
+  time_it("request_detail", [&] {
+    return store::log_detail(
+             db, maker.id_for(static_cast<int64_t>(rng() % maker.n)))
+             ? 1
+             : 0;
+  });
+  store::day_range month{
+    clock::format_iso(maker.start_ms).substr(0, 10),
+    clock::format_iso(maker.start_ms + int64_t{30} * 86'400'000).substr(0, 10)};
+  time_it("report_by_day_30d", [&] {
+    return static_cast<int64_t>(store::cost_by_day(db, month).size());
+  });
+  time_it("report_by_soul_30d", [&] {
+    return static_cast<int64_t>(store::cost_by_soul(db, month).size());
+  });
+  for (auto [name, group] :
+       {std::pair{"report_by_key_30d", store::cost_group::key},
+        std::pair{"report_by_provider_30d", store::cost_group::provider},
+        std::pair{"report_by_model_30d", store::cost_group::model}})
+    time_it(name, [&, group = group] {
+      return static_cast<int64_t>(store::cost_by(db, group, month).size());
+    });
+
+  // 4. Export: rows per second and what it adds to resident memory, over
+  // one key's rows (a fiftieth of the table) in both formats.
+  auto resident_kib = [] {
+    long pages = 0, resident = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
+        resident = 0;
+      std::fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+  };
+  struct export_figure {
+    const char* format;
+    int64_t rows = 0;
+    double rows_per_s = 0;
+    long rss_growth_kib = 0;
+  };
+  std::vector<export_figure> exports;
+  for (auto format :
+       {store::export_format::csv, store::export_format::ndjson}) {
+    export_figure e{format == store::export_format::csv ? "csv" : "ndjson"};
+    log_query q;
+    q.api_key_id = "key7";
+    auto before = resident_kib();
+    long peak = before;
+    size_t bytes = 0;
+    auto t0 = steady::now();
+    store::export_logs(db, q, format, [&](std::string_view line) {
+      bytes += line.size(); // as a client reading at full speed
+      if (++e.rows % 10'000 == 0)
+        peak = std::max(peak, resident_kib());
+      return true;
+    });
+    e.rows_per_s = static_cast<double>(e.rows) / (ms_since(t0) / 1000.0);
+    e.rss_growth_kib = std::max(peak, resident_kib()) - before;
+    exports.push_back(e);
+  }
 
   std::printf("{\"rows\":%lld,\"write_rows_per_s\":%.0f,"
               "\"write_rows_per_s_at_full_size\":%.0f,\"fill_s\":%.1f,"
@@ -322,6 +380,13 @@ int main(int argc, char** argv) {
                 percentile(t.ms, 0.95), percentile(t.ms, 1.0),
                 static_cast<long long>(t.rows_returned / runs));
   }
+  std::printf("],\"exports\":[");
+  for (size_t i = 0; i < exports.size(); ++i)
+    std::printf("%s{\"format\":\"%s\",\"rows\":%lld,\"rows_per_s\":%.0f,"
+                "\"rss_growth_kib\":%ld}",
+                i > 0 ? "," : "", exports[i].format,
+                static_cast<long long>(exports[i].rows), exports[i].rows_per_s,
+                exports[i].rss_growth_kib);
   std::printf("]}\n");
   return 0;
 }

@@ -1,13 +1,11 @@
--- Daily totals per key, soul, account and model (SPEC §8 cost reports):
--- what cost_daily has plus the model, errors and every token kind, so the
--- reports over 30 days read a few thousand rows, not the log. '' stands for
--- "none" (NULLs would defeat the primary key). Filled from the log once.
+-- Daily totals per key, soul, account and model (SPEC §8 cost reports), one
+-- row per day and value of each dimension: a report over 30 days reads
+-- about 30 × (number of keys, souls, accounts or models) rows, never the
+-- log. '' is "none". Filled from the log once; kept by the log writer.
 CREATE TABLE usage_daily (
+  dimension          TEXT NOT NULL CHECK (dimension IN ('key','soul','provider','model')),
   date               TEXT NOT NULL,
-  api_key_id         TEXT NOT NULL DEFAULT '',
-  soul_id            TEXT NOT NULL DEFAULT '',
-  provider_id        TEXT NOT NULL DEFAULT '',
-  model              TEXT NOT NULL DEFAULT '',
+  value              TEXT NOT NULL DEFAULT '',
   requests           INTEGER NOT NULL DEFAULT 0,
   errors             INTEGER NOT NULL DEFAULT 0,
   input_tokens       INTEGER NOT NULL DEFAULT 0,
@@ -16,14 +14,30 @@ CREATE TABLE usage_daily (
   cache_write_tokens INTEGER NOT NULL DEFAULT 0,
   reasoning_tokens   INTEGER NOT NULL DEFAULT 0,
   cost_micros        INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (date, api_key_id, soul_id, provider_id, model)
+  PRIMARY KEY (dimension, date, value)
 ) WITHOUT ROWID;
 
 INSERT INTO usage_daily
-SELECT substr(created_at, 1, 10), COALESCE(api_key_id, ''),
-       COALESCE(soul_id, ''), COALESCE(provider_id, ''),
-       COALESCE(model, model_requested, ''), COUNT(*),
+SELECT 'key', substr(created_at, 1, 10), COALESCE(api_key_id, ''), COUNT(*),
        SUM(status != 'success'), SUM(input_tokens), SUM(output_tokens),
        SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens),
        SUM(cost_micros)
-FROM usage_logs GROUP BY 1, 2, 3, 4, 5;
+FROM usage_logs GROUP BY 2, 3;
+INSERT INTO usage_daily
+SELECT 'soul', substr(created_at, 1, 10), COALESCE(soul_id, ''), COUNT(*),
+       SUM(status != 'success'), SUM(input_tokens), SUM(output_tokens),
+       SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(reasoning_tokens),
+       SUM(cost_micros)
+FROM usage_logs GROUP BY 2, 3;
+INSERT INTO usage_daily
+SELECT 'provider', substr(created_at, 1, 10), COALESCE(provider_id, ''),
+       COUNT(*), SUM(status != 'success'), SUM(input_tokens),
+       SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens),
+       SUM(reasoning_tokens), SUM(cost_micros)
+FROM usage_logs GROUP BY 2, 3;
+INSERT INTO usage_daily
+SELECT 'model', substr(created_at, 1, 10), COALESCE(model, model_requested, ''),
+       COUNT(*), SUM(status != 'success'), SUM(input_tokens),
+       SUM(output_tokens), SUM(cache_read_tokens), SUM(cache_write_tokens),
+       SUM(reasoning_tokens), SUM(cost_micros)
+FROM usage_logs GROUP BY 2, 3;
