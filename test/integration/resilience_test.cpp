@@ -101,6 +101,19 @@ struct Resilience : ::testing::Test {
     r = gw->admin("POST", "/admin/keys",
                   R"({"name":"k","rate_limit_rpm":1000})");
     key = parse(r.body)["data"]["key"].GetString();
+    // Each new account probes its listing at once, and a good probe closes
+    // its breaker: wait for the three, or one could land between the
+    // failures a test counts.
+    bool probed = false;
+    for (int i = 0; i < 500 && !probed; ++i) {
+      auto list = parse(gw->admin("GET", "/admin/providers").body);
+      probed = list["data"].Size() == 3;
+      for (auto& p : list["data"].GetArray())
+        probed = probed && p["health"]["last_check"].IsString();
+      if (!probed)
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(probed) << "the accounts' first probes never finished";
   }
 
   http_reply chat(const std::string& body) {
