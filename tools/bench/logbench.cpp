@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
   int runs = 30;
   bool random_ids = true;
   std::string setup_sql;
+  // --reuse 1: time the queries on a table an earlier run filled (same
+  // --rows and --ids), after applying any new migrations to it.
+  bool reuse = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--dir")
@@ -167,6 +170,8 @@ int main(int argc, char** argv) {
       random_ids = std::string{argv[i + 1]} == "random";
     else if (a == "--setup-sql")
       setup_sql = argv[i + 1];
+    else if (a == "--reuse")
+      reuse = std::string{argv[i + 1]} == "1";
   }
   if (dir.empty()) {
     std::cerr << "usage: logbench --dir DIR [--rows N] [--rate-rows N] "
@@ -175,9 +180,11 @@ int main(int argc, char** argv) {
   }
   std::filesystem::create_directories(dir);
   auto path = dir + "/logbench.db";
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
+  if (!reuse) {
+    std::filesystem::remove(path);
+    std::filesystem::remove(path + "-wal");
+    std::filesystem::remove(path + "-shm");
+  }
   store::database db{path};
   if (auto st = store::migrate(db, store::embedded_migrations()); !st) {
     std::cerr << "migrate: " << st.error().message << "\n";
@@ -191,16 +198,25 @@ int main(int argc, char** argv) {
   // Spread the table over 30 days whatever its size.
   maker.step_ms = std::max<int64_t>(1, int64_t{30} * 86'400'000 / total_rows);
 
-  // 1. Write rate on an empty table, as the logger writes.
-  rate_rows = std::min(rate_rows, total_rows);
-  double write_ms = insert(db, maker, rate_rows);
-  double rows_per_s = static_cast<double>(rate_rows) / (write_ms / 1000.0);
+  double write_ms = 0, fill_ms = 0, late_ms = 0;
+  double rows_per_s = 0, late_rows_per_s = 0;
+  if (reuse) {
+    store::statement count{db, "SELECT COUNT(*), MIN(created_at)"
+                               " FROM usage_logs"};
+    count.step();
+    maker.n = count.int64(0);
+    maker.start_ms = clock::parse_timestamp(count.text(1)).value_or(0);
+  } else {
+    // 1. Write rate on an empty table, as the logger writes.
+    rate_rows = std::min(rate_rows, total_rows);
+    write_ms = insert(db, maker, rate_rows);
+    rows_per_s = static_cast<double>(rate_rows) / (write_ms / 1000.0);
 
-  // 2. Fill to the full size, timing the rate at the end too.
-  double fill_ms = insert(db, maker, total_rows - rate_rows - rate_rows / 4);
-  double late_ms = insert(db, maker, rate_rows / 4);
-  double late_rows_per_s
-    = static_cast<double>(rate_rows / 4) / (late_ms / 1000.0);
+    // 2. Fill to the full size, timing the rate at the end too.
+    fill_ms = insert(db, maker, total_rows - rate_rows - rate_rows / 4);
+    late_ms = insert(db, maker, rate_rows / 4);
+    late_rows_per_s = static_cast<double>(rate_rows / 4) / (late_ms / 1000.0);
+  }
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   db.exec("ANALYZE");
 
