@@ -11,6 +11,20 @@ std::string cents(int64_t micros) {
   return json::to_string(json::value(static_cast<double>(micros) / 10'000.0));
 }
 
+/// `{"data":[…]}` with one object per result row, written by `row`.
+template<class Row>
+std::string data_list(statement& st, Row&& row) {
+  std::string out = "{\"data\":[";
+  bool first = true;
+  while (st.step()) {
+    if (!first)
+      out += ",";
+    first = false;
+    row(out);
+  }
+  return out + "]}";
+}
+
 } // namespace
 
 std::string cost_by_day(database& db, const day_range& days) {
@@ -20,11 +34,7 @@ std::string cost_by_day(database& db, const day_range& days) {
                    " WHERE dimension = 'key' AND date >= ?1 AND date <= ?2"
                    " GROUP BY date ORDER BY date DESC"};
   st.bind(1, days.from).bind(2, days.to);
-  std::string out = "{\"data\":[";
-  bool first = true;
-  while (st.step()) {
-    out += first ? "" : ",";
-    first = false;
+  return data_list(st, [&](std::string& out) {
     out += "{\"date\":";
     json::append_quoted(out, st.text(0));
     out += ",\"requests\":" + std::to_string(st.int64(1))
@@ -32,8 +42,7 @@ std::string cost_by_day(database& db, const day_range& days) {
            + ",\"output_tokens\":" + std::to_string(st.int64(3))
            + ",\"cost_cents\":" + cents(st.int64(4))
            + ",\"cost_micros\":" + std::to_string(st.int64(4)) + "}";
-  }
-  return out + "]}";
+  });
 }
 
 std::string cost_by_soul(database& db, const day_range& days) {
@@ -44,11 +53,7 @@ std::string cost_by_soul(database& db, const day_range& days) {
                    " AND d.date <= ?2"
                    " GROUP BY s.id ORDER BY SUM(d.cost_micros) DESC, s.name"};
   st.bind(1, days.from).bind(2, days.to);
-  std::string out = "{\"data\":[";
-  bool first = true;
-  while (st.step()) {
-    out += first ? "" : ",";
-    first = false;
+  return data_list(st, [&](std::string& out) {
     out += "{\"soul_id\":";
     json::append_quoted(out, st.text(0));
     out += ",\"soul_name\":";
@@ -58,8 +63,7 @@ std::string cost_by_soul(database& db, const day_range& days) {
     out += ",\"requests\":" + std::to_string(st.int64(3))
            + ",\"cost_cents\":" + cents(st.int64(4))
            + ",\"cost_micros\":" + std::to_string(st.int64(4)) + "}";
-  }
-  return out + "]}";
+  });
 }
 
 std::string cost_by(database& db, cost_group group, const day_range& days) {
@@ -89,11 +93,7 @@ std::string cost_by(database& db, cost_group group, const day_range& days) {
         " SUM(d.requests) DESC";
   statement st{db, sql};
   st.bind(1, days.from).bind(2, days.to).bind(3, dimension);
-  std::string out = "{\"data\":[";
-  bool first = true;
-  while (st.step()) {
-    out += first ? "" : ",";
-    first = false;
+  return data_list(st, [&](std::string& out) {
     out += "{\"";
     out += id_name;
     out += "\":";
@@ -115,8 +115,7 @@ std::string cost_by(database& db, cost_group group, const day_range& days) {
            + ",\"reasoning_tokens\":" + std::to_string(st.int64(8))
            + ",\"cost_micros\":" + std::to_string(st.int64(9))
            + ",\"cost_cents\":" + cents(st.int64(9)) + "}";
-  }
-  return out + "]}";
+  });
 }
 
 } // namespace oh::store
