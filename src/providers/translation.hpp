@@ -137,7 +137,6 @@ expected<parsed_answer> read_answer(const call_input& in,
 /// dialect; cost known only after read_answer, hence two steps).
 expected<std::string> render_answer(const call_input& in,
                                     std::string_view upstream_body,
-                                    parsed_answer& parsed,
-                                    gateway_facts facts);
+                                    parsed_answer& parsed, gateway_facts facts);
 
 } // namespace oh::providers

@@ -46,17 +46,16 @@ struct SchemaTest : ::testing::Test {
                             ? ""
                             : R"(,"credentials":{"api_key":"sk-x"})";
       auto p = gw->admin("POST", "/admin/providers",
-                         std::string{R"({"name":")"} + t.type
-                           + R"(","type":")" + t.type + R"(","base_url":")"
-                           + up.base_url() + "\"" + creds + "}");
+                         std::string{R"({"name":")"} + t.type + R"(","type":")"
+                           + t.type + R"(","base_url":")" + up.base_url() + "\""
+                           + creds + "}");
       ASSERT_EQ(p.status, 201) << p.body;
       std::string id = parse(p.body)["data"]["id"].GetString();
-      auto s = gw->admin("POST", "/admin/souls",
-                         std::string{R"({"name":"s-)"} + t.type
-                           + R"(","system_prompt":"Answer in JSON.",)"
-                           + R"("provider_id":")" + id
-                           + R"(","strict_chain":true,"response_schema":)"
-                           + schema + "}");
+      auto s = gw->admin(
+        "POST", "/admin/souls",
+        std::string{R"({"name":"s-)"} + t.type
+          + R"(","system_prompt":"Answer in JSON.",)" + R"("provider_id":")"
+          + id + R"(","strict_chain":true,"response_schema":)" + schema + "}");
       ASSERT_EQ(s.status, 201) << s.body;
     }
     auto k = gw->admin("POST", "/admin/keys",
@@ -156,9 +155,9 @@ TEST_F(SchemaTest, StreamsCarryTheVerdictOnTheirFinalEvent) {
 TEST_F(SchemaTest, TheClientsOwnFormatWinsOverTheSouls) {
   // json_object: the client chose a format, so the soul's schema is not
   // sent and no verdict is given.
-  auto r = post("/v1/souls/s-openai/chat/completions",
-                chat(valid_text, false,
-                     R"(,"response_format":{"type":"json_object"})"));
+  auto r = post(
+    "/v1/souls/s-openai/chat/completions",
+    chat(valid_text, false, R"(,"response_format":{"type":"json_object"})"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(upstream_body().find("json_schema"), std::string::npos);
   EXPECT_FALSE(parse(r.body)["_openhinge"].HasMember("schema_valid"));
