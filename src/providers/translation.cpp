@@ -605,6 +605,10 @@ std::string applied_schema(const call_input& in) {
             return json::to_string(*schema);
       return {};
     }
+  if (in.body != nullptr && in.client == dialect::openai)
+    if (auto* rs = json::find(*in.body, "response_schema");
+        rs && rs->IsObject())
+      return json::to_string(*rs); // the original's own field
   return in.soul != nullptr ? in.soul->response_schema : std::string{};
 }
 

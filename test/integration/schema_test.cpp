@@ -176,3 +176,29 @@ TEST_F(SchemaTest, TheClientsOwnFormatWinsOverTheSouls) {
 
 } // namespace
 } // namespace oh::test
+
+namespace oh::test {
+namespace {
+
+TEST_F(SchemaTest,
+       TheOriginalsResponseSchemaFieldWinsOverTheSoulsAndIsNotForwarded) {
+  for (auto* type : {"openai", "gemini"}) {
+    SCOPED_TRACE(type);
+    auto r = post(std::string{"/v1/souls/s-"} + type + "/chat/completions",
+                  chat(valid_text, false,
+                       R"(,"response_schema":{"type":"array","items":{}})"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto sent = upstream_body();
+    EXPECT_EQ(sent.find("response_schema"), std::string::npos) << sent;
+    EXPECT_NE(sent.find("array"), std::string::npos) << sent;
+    EXPECT_EQ(sent.find("\"ok\""), std::string::npos)
+      << "the soul's schema was sent: " << sent;
+    auto doc = parse(r.body);
+    EXPECT_FALSE(doc["_openhinge"]["schema_valid"].GetBool()) << r.body;
+    EXPECT_EQ(r.body.find("\"dropped_params\":[\"response_schema\""),
+              std::string::npos);
+  }
+}
+
+} // namespace
+} // namespace oh::test

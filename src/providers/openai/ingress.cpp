@@ -9,7 +9,7 @@ namespace {
 
 using json::value;
 
-constexpr std::array<std::string_view, 19> known_fields = {
+constexpr std::array<std::string_view, 20> known_fields = {
   "model",
   "messages",
   "stream",
@@ -23,6 +23,7 @@ constexpr std::array<std::string_view, 19> known_fields = {
   "tool_choice",
   "parallel_tool_calls",
   "response_format",
+  "response_schema", // the original's own structured-output field
   "reasoning_effort",
   "n",
   "seed",
@@ -228,6 +229,14 @@ expected<canonical_request> to_canonical(const value& body,
       r.format.what = response_format::kind::text;
     }
   }
+  // The original's non-standard `response_schema` (a JSON Schema object),
+  // when the request names no response_format.
+  if (r.format.what == response_format::kind::none)
+    if (auto* rs = json::find(body, "response_schema"); rs && rs->IsObject()) {
+      r.format.what = response_format::kind::json_schema;
+      r.format.name = "response";
+      r.format.schema = json::to_string(*rs);
+    }
   apply_soul_schema(r, soul);
   if (auto effort = json::get_string(body, "reasoning_effort")) {
     r.reasoning_effort = *effort;

@@ -156,8 +156,9 @@ std::string build_upstream_body(const value& client, const soul_edits* soul,
                  || json::find(client, "max_completion_tokens") != nullptr;
   for (auto& m : client.GetObject()) {
     std::string_view name{m.name.GetString(), m.name.GetStringLength()};
-    if (name == "model" || name == "stream" || name == "stream_options")
-      continue; // set below
+    if (name == "model" || name == "stream" || name == "stream_options"
+        || name == "response_schema")
+      continue; // set below (response_schema as response_format)
     if (opts.compatible && name == "max_completion_tokens") {
       if (json::find(client, "max_tokens") == nullptr) {
         w.Key("max_tokens");
@@ -191,9 +192,16 @@ std::string build_upstream_body(const value& client, const soul_edits* soul,
     w.Key("temperature");
     w.Double(*soul->temperature);
   }
-  if (soul != nullptr && !soul->response_schema.empty()
-      && json::find(client, "response_format") == nullptr) {
-    // The soul's schema as OpenAI's structured output (reference §1.2.4).
+  // Structured output when the request names no response_format: its own
+  // `response_schema` (the original's field), else the soul's.
+  std::string schema_text;
+  if (json::find(client, "response_format") == nullptr) {
+    if (auto* rs = json::find(client, "response_schema"); rs && rs->IsObject())
+      schema_text = json::to_string(*rs);
+    else if (soul != nullptr)
+      schema_text = soul->response_schema;
+  }
+  if (!schema_text.empty()) {
     w.Key("response_format");
     w.StartObject();
     w.Key("type");
@@ -205,8 +213,7 @@ std::string build_upstream_body(const value& client, const soul_edits* soul,
     w.Key("strict");
     w.Bool(true);
     w.Key("schema");
-    w.RawValue(soul->response_schema.data(), soul->response_schema.size(),
-               rapidjson::kObjectType);
+    w.RawValue(schema_text.data(), schema_text.size(), rapidjson::kObjectType);
     w.EndObject();
     w.EndObject();
   }
