@@ -274,9 +274,14 @@ public:
   }
 
 private:
-  std::string verdict_json() const {
-    auto v = json_schema::check_text(schema_, text_);
-    return v ? (*v ? "true" : "false") : ""; // empty answer: no verdict
+  /// Decided once, when the event that carries it comes: the text is
+  /// complete by then. Empty: no verdict (an empty answer).
+  const std::string& verdict_json() {
+    if (!verdict_) {
+      auto v = json_schema::check_text(schema_, text_);
+      verdict_ = v ? (*v ? "true" : "false") : "";
+    }
+    return *verdict_;
   }
 
   /// Reads the text out of each event and adds the verdict where it goes.
@@ -350,6 +355,7 @@ private:
   std::string id_;
   int64_t created_;
   std::string text_;
+  std::optional<std::string> verdict_;
 };
 
 void add_header(upstream_request& req, std::string name, std::string value) {

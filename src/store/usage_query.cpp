@@ -25,16 +25,22 @@ constexpr const char* name_joins
   = " LEFT JOIN souls s ON s.id = u.soul_id"
     " LEFT JOIN providers p ON p.id = u.provider_id"
     " LEFT JOIN api_keys k ON k.id = u.api_key_id";
-constexpr const char* row_joins
-  = " FROM usage_logs u LEFT JOIN souls s ON s.id = u.soul_id"
-    " LEFT JOIN providers p ON p.id = u.provider_id"
-    " LEFT JOIN api_keys k ON k.id = u.api_key_id";
+constexpr const char* logs_from = " FROM usage_logs u";
 /// A word search starts from the full-text index, newest entry first (FTS5
 /// walks its rowids in either order without sorting), then joins the rows.
 constexpr const char* fts_from
   = " FROM usage_logs_fts f JOIN usage_logs u ON u.id = f.rowid";
 
 bool is_text_search(const log_query& q);
+
+/// Where a search reads from and in which order; shared by the page query
+/// and the export so both walk the rows the same way.
+struct row_order {
+  std::string from;   // the FROM clause, before the name joins
+  std::string column; // the sort column
+  const char* dir;    // ASC | DESC
+  std::string clause; // " ORDER BY …" with the id as tie-break
+};
 
 void put_text(std::string& out, const char* name,
               const std::optional<std::string>& v) {
@@ -232,6 +238,25 @@ bool is_text_search(const log_query& q) {
          && !fts_phrases(*q.search).empty();
 }
 
+row_order order_of(const log_query& q) {
+  row_order o;
+  bool text = is_text_search(q);
+  o.from = text ? fts_from : logs_from;
+  // Word searches newest first go by the index's own order (rows are
+  // written in time order, so the row id is the time order) instead of
+  // sorting every match.
+  o.column = text && q.sort == log_sort::created_at
+               ? std::string{"f.rowid"}
+               : std::string{sort_column(q.sort)};
+  o.dir = q.descending ? "DESC" : "ASC";
+  // The id breaks ties, unless it is the order already (a second term would
+  // keep FTS5 from giving rows in its own order).
+  o.clause = " ORDER BY " + o.column + " " + o.dir;
+  if (o.column != "f.rowid")
+    o.clause += std::string{", u.id "} + o.dir;
+  return o;
+}
+
 } // namespace
 
 std::optional<log_sort> parse_log_sort(std::string_view name) {
@@ -283,8 +308,8 @@ expected<log_cursor> decode_cursor(std::string_view text, log_sort sort,
 
 log_page search_logs(database& db, const log_query& q) {
   auto w = filters_of(q);
-  bool text = is_text_search(q);
-  std::string from = text ? fts_from : " FROM usage_logs u";
+  auto order = order_of(q);
+  const auto& from = order.from;
   log_page page;
   // The total: counted exactly up to the limit, estimated beyond it.
   {
@@ -308,13 +333,7 @@ log_page search_logs(database& db, const log_query& q) {
       }
     }
   }
-  // Word searches newest first go by the index's own order (rows are
-  // written in time order, so the row id is the time order) instead of
-  // sorting every match.
-  std::string column = text && q.sort == log_sort::created_at
-                         ? std::string{"f.rowid"}
-                         : std::string{sort_column(q.sort)};
-  const char* dir = q.descending ? "DESC" : "ASC";
+  const auto& column = order.column;
   const char* beyond = q.descending ? "<" : ">";
   auto keyset = w;
   if (q.after) {
@@ -329,13 +348,8 @@ log_page search_logs(database& db, const log_query& q) {
     keyset.texts.push_back(std::to_string(q.after->id));
     keyset.is_int.push_back(true);
   }
-  // The id breaks ties, unless it is the order already (a second term would
-  // keep FTS5 from giving rows in its own order).
-  std::string tie_break
-    = column == "f.rowid" ? std::string{} : std::string{", u.id "} + dir;
   std::string sql = std::string{"SELECT "} + row_columns + ", " + column + from
-                    + name_joins + keyset.sql + " ORDER BY " + column + " "
-                    + dir + tie_break + " LIMIT "
+                    + name_joins + keyset.sql + order.clause + " LIMIT "
                     + std::to_string(q.per_page + 1);
   if (!q.after && q.page > 1)
     sql += " OFFSET " + std::to_string((q.page - 1) * q.per_page);
@@ -431,16 +445,9 @@ std::string csv_header() {
 void export_logs(database& db, const log_query& q, export_format format,
                  const std::function<bool(std::string_view)>& emit) {
   auto w = filters_of(q);
-  bool text = is_text_search(q);
-  std::string column = text && q.sort == log_sort::created_at
-                         ? std::string{"f.rowid"}
-                         : std::string{sort_column(q.sort)};
-  const char* dir = q.descending ? "DESC" : "ASC";
-  statement st{db, std::string{"SELECT "} + row_columns
-                     + (text ? fts_from : " FROM usage_logs u") + name_joins
-                     + w.sql + " ORDER BY " + column + " " + dir
-                     + (column == "f.rowid" ? std::string{}
-                                            : std::string{", u.id "} + dir)};
+  auto order = order_of(q);
+  statement st{db, std::string{"SELECT "} + row_columns + order.from
+                     + name_joins + w.sql + order.clause};
   w.bind(st);
   std::string line;
   while (st.step()) {
@@ -457,7 +464,7 @@ void export_logs(database& db, const log_query& q, export_format format,
 }
 
 std::vector<std::string> newest_logs(database& db, int64_t limit) {
-  statement st{db, std::string{"SELECT "} + row_columns + row_joins
+  statement st{db, std::string{"SELECT "} + row_columns + logs_from + name_joins
                      + " ORDER BY u.created_at DESC, u.id DESC LIMIT ?1"};
   st.bind(1, limit);
   std::vector<std::string> out;
@@ -468,7 +475,7 @@ std::vector<std::string> newest_logs(database& db, int64_t limit) {
 
 std::optional<std::string> log_detail(database& db,
                                       std::string_view request_id) {
-  statement st{db, std::string{"SELECT "} + row_columns + row_joins
+  statement st{db, std::string{"SELECT "} + row_columns + logs_from + name_joins
                      + " WHERE u.request_id = ?1 ORDER BY u.id DESC LIMIT 1"};
   st.bind(1, request_id);
   if (!st.step())
