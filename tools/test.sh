@@ -21,7 +21,7 @@ args=(--type Debug)
 dir=$(bash tools/build.sh "${args[@]}" | tail -n 1)
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tools/ubsan.supp"
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tools/tsan.supp"
 export LSAN_OPTIONS="suppressions=$PWD/tools/lsan.supp"
 
