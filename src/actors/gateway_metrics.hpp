@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "core/live_stats.hpp"
 #include "core/metrics.hpp"
 
 namespace oh::actors {
@@ -23,6 +24,8 @@ struct gateway_metrics {
   metrics::gauge_family& open_streams;
   metrics::counter_family& token_refresh;
   metrics::counter_family& unpriced;
+  /// The last hour per minute, for the dashboard's overview.
+  live_stats recent;
 
   gateway_metrics();
 };

@@ -280,9 +280,20 @@ void record_metrics(self_ptr self, int http_status,
                   status_text, static_cast<size_t>(status_end - status_text))},
      {"provider", provider},
      {"soul", soul}});
+  auto elapsed_ms = steady_ms() - st.started_steady_ms;
   m.duration.observe({{"endpoint", st.in.endpoint}, {"provider", provider}},
-                     static_cast<double>(steady_ms() - st.started_steady_ms)
-                       / 1000.0);
+                     static_cast<double>(elapsed_ms) / 1000.0);
+  // A client that went away (499) is not a gateway error.
+  live_stats::finished_request recent{.latency_ms = elapsed_ms,
+                                      .error = http_status >= 400
+                                               && http_status != 499};
+  if (o != nullptr) {
+    recent.ttft_ms = o->ttft_ms;
+    recent.input_tokens = o->usage.input;
+    recent.output_tokens = o->usage.output;
+    recent.cost_micros = cost_micros;
+  }
+  m.recent.record(clock::now_ms(), recent);
   if (o != nullptr) {
     if (o->ttft_ms >= 0)
       m.ttft.observe({{"endpoint", st.in.endpoint}, {"provider", provider}},

@@ -9,6 +9,7 @@
 #include "http/handlers/admin_auth.hpp"
 #include "http/handlers/admin_settings.hpp"
 #include "http/handlers/chat.hpp"
+#include "http/handlers/dashboard.hpp"
 #include "http/handlers/public.hpp"
 #include "http/router.hpp"
 
@@ -227,6 +228,10 @@ void app::handle(http_request req, sink_ptr sink) {
                     "anthropic-beta, openai-organization, openai-project"},
                    {"Access-Control-Max-Age", "600"}};
     respond(std::move(res));
+    return;
+  }
+  if (handlers::is_dashboard_path(req.path)) {
+    respond(handlers::serve_dashboard(req));
     return;
   }
   auto route = match_route(req.method, req.path);

@@ -89,6 +89,7 @@ constexpr route_def routes[] = {
   {"GET", "/admin/settings/{}", route_id::admin_setting},
   {"PUT", "/admin/settings/{}", route_id::admin_setting},
   {"GET", "/admin/actors/{}", route_id::admin_actor},
+  {"GET", "/admin/overview", route_id::admin_overview},
 };
 
 /// Matches `path` against `pattern`; captures the `{}` segment.

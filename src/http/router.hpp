@@ -66,6 +66,7 @@ enum class route_id {
   admin_cost_by_model,
   admin_logs_export,
   admin_system_backup,
+  admin_overview,
 };
 
 using oh::dialect;

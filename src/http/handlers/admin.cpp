@@ -23,6 +23,7 @@
 #include "http/handlers/admin_detect.hpp"
 #include "http/handlers/admin_json.hpp"
 #include "http/handlers/admin_logs.hpp"
+#include "http/handlers/admin_overview.hpp"
 #include "http/handlers/admin_probe.hpp"
 #include "http/handlers/admin_resources.hpp"
 #include "http/handlers/admin_settings.hpp"
@@ -562,6 +563,10 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
       return r;
     };
     run_store_job(ctx, std::move(job), std::move(respond));
+    return;
+  }
+  if (route.id == route_id::admin_overview) {
+    handle_overview(ctx, req, std::move(respond));
     return;
   }
   if (route.id == route_id::admin_system_status) {

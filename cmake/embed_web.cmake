@@ -1,0 +1,22 @@
+# Embeds every file under web/ (the dashboard) into one C++ source as raw
+# string literals, so the binary serves its pages without the source tree.
+# Only text assets are allowed (HTML, CSS, JavaScript, SVG, JSON).
+file(GLOB_RECURSE files RELATIVE "${DIR}" "${DIR}/*")
+list(SORT files)
+set(body "// Generated from web/ by cmake/embed_web.cmake.\n")
+string(APPEND body "#include \"http/web_assets.hpp\"\n\nnamespace oh::http::web {\n\n")
+string(APPEND body "const std::vector<asset>& assets() {\n  static const std::vector<asset> all = {\n")
+foreach(f IN LISTS files)
+  if(NOT f MATCHES "\\.(html|css|js|svg|json|txt)$")
+    message(FATAL_ERROR "web/${f}: only text assets can be embedded")
+  endif()
+  file(READ "${DIR}/${f}" text)
+  string(FIND "${text}" ")oh_web\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "web/${f} contains the raw-string delimiter )oh_web\"")
+  endif()
+  string(APPEND body "    {\"${f}\", R\"oh_web(${text})oh_web\"},\n")
+endforeach()
+string(APPEND body "  };\n  return all;\n}\n\n} // namespace oh::http::web\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
