@@ -93,3 +93,33 @@ export async function startStack({ allProviders = false } = {}) {
     },
   };
 }
+
+/// A gateway on its first run with nothing configured (as a new user finds
+/// it) next to the fake upstream; `stderr()` is what the terminal showed,
+/// the setup link included.
+export async function startFirstRun() {
+  const dir = mkdtempSync(join(tmpdir(), 'openhinge-e2e-'));
+  const fake = spawn(join(binDir, 'fake_upstream'), ['--port-file', join(dir, 'fake.port')],
+    { stdio: 'ignore' });
+  const fakePort = await waitForFile(join(dir, 'fake.port'), fake, 'fake_upstream');
+  const gw = spawn(join(binDir, 'openhinge'),
+    ['--port', '0', '--data-dir', join(dir, 'data'), '--log-format', 'json'],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OPENHINGE_CONFIG: '' } });
+  let stderr = '';
+  gw.stderr.setEncoding('utf8');
+  gw.stderr.on('data', (chunk) => { stderr += chunk; });
+  const port = await waitForFile(join(dir, 'data', 'port'), gw, 'openhinge');
+  const token = readFileSync(join(dir, 'data', 'admin.token'), 'utf8').trim();
+  return {
+    base: `http://127.0.0.1:${port}`, fakePort, token,
+    stderr: () => stderr,
+    async stop() {
+      gw.kill('SIGTERM');
+      fake.kill('SIGTERM');
+      await Promise.all([gw, fake].map((c) =>
+        c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))));
+      rmSync(dir, { recursive: true, force: true });
+      return gw.exitCode;
+    },
+  };
+}

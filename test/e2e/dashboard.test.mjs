@@ -1,0 +1,316 @@
+// The dashboard in real headless Chromium (Debian's, driven by
+// playwright-core) against the real gateway and the fake upstream: a new
+// user goes from the first-run link to a logged, costed first request and
+// back to revoking the key, without leaving the browser.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+import { chromium } from 'playwright-core';
+import { startFirstRun } from './harness.mjs';
+import { auditPage } from './page_checks.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = join(here, 'artifacts');
+const webDir = join(here, '..', '..', 'web');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const PAGES = ['overview', 'providers', 'souls', 'keys', 'logs', 'cost', 'actors', 'settings'];
+const PASSWORD = 'a long enough passphrase';
+
+/// Console errors, page errors, failed and refused requests of a context.
+function watch(context) {
+  const problems = [];
+  context.on('page', (p) => attach(p));
+  function attach(page) {
+    // Chromium logs every 4xx/5xx answer as a console error too; those are
+    // counted once, below, as responses.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`); });
+  }
+  return {
+    take() { return problems.splice(0); },
+    assertClean(where) { assert.deepEqual(problems.splice(0), [], `problems on ${where}`); },
+  };
+}
+
+async function eventually(fn, what, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) { last = err; }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`never happened: ${what}${last ? ` (${last.message})` : ''}`);
+}
+
+async function visit(page, name) {
+  await page.goto(`${page.url().split('#')[0]}#/${name}`);
+  await page.getByRole('heading', { level: 1, name: new RegExp(`^${name}$`, 'i') }).waitFor();
+  // Let the page's first requests finish before judging it.
+  await page.waitForLoadState('networkidle');
+}
+
+test('dashboard: first run to a costed request and back to revoking the key', async (t) => {
+  mkdirSync(artifacts, { recursive: true });
+  const stack = await startFirstRun();
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  t.after(async () => {
+    await browser.close();
+    await stack.stop();
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.base });
+  const watcher = watch(context);
+  const page = await context.newPage();
+  let secret = '';
+
+  await t.test('the setup link from the terminal sets the password', async () => {
+    const link = stack.stderr().match(/(http:\/\/\S+\/dashboard\/\?setup=\S+)/);
+    assert.ok(link, `no setup link in:\n${stack.stderr()}`);
+    await page.goto(link[1]);
+    await page.getByLabel('New password').fill(PASSWORD);
+    await page.getByLabel('Repeat the password').fill('something else entirely');
+    await page.getByRole('button', { name: 'Set password and continue' }).click();
+    await page.getByText('The two passwords differ.').waitFor();
+    await page.getByLabel('Repeat the password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set password and continue' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    assert.ok(!page.url().includes('setup='), 'the one-time token left the address bar');
+    await page.getByRole('heading', { name: 'Getting started' }).waitFor();
+    watcher.assertClean('setup');
+  });
+
+  await t.test('a provider is added by API key after a connection test', async () => {
+    await visit(page, 'providers');
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Type').selectOption('openai');
+    await dialog.getByLabel('Name').fill('OpenAI main');
+    await dialog.getByLabel('API key').fill('sk-e2e-upstream');
+    await dialog.getByLabel('Base URL').fill(`http://127.0.0.1:${stack.fakePort}`);
+    await dialog.getByRole('button', { name: 'Test connection' }).click();
+    await dialog.getByText(/Connected in .*: 4 models available\./).waitFor();
+    await dialog.getByLabel('Default model').selectOption('gpt-4o');
+    await dialog.getByRole('button', { name: 'Add provider' }).click();
+    await page.getByText('Added OpenAI main.').waitFor();
+    const row = page.getByRole('row', { name: /OpenAI main/ });
+    await row.waitFor();
+    await eventually(async () => (await row.getByText('healthy', { exact: true }).count()) > 0, 'the new account probed healthy');
+    watcher.assertClean('providers');
+  });
+
+  await t.test('a soul is created and shows its endpoint and snippets', async () => {
+    await visit(page, 'souls');
+    await page.getByRole('button', { name: 'New soul' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name', { exact: true }).fill('Code Reviewer');
+    await dialog.getByLabel('System prompt').fill('You review code carefully.');
+    await dialog.getByLabel('Response schema (JSON Schema)').fill('{ not json');
+    await dialog.getByRole('button', { name: 'Create soul' }).click();
+    await dialog.getByText(/Not valid JSON/).waitFor();
+    await dialog.getByLabel('Response schema (JSON Schema)').fill('');
+    await dialog.getByRole('button', { name: 'Create soul' }).click();
+    await page.getByRole('dialog', { name: 'Use Code Reviewer' }).waitFor();
+    await page.getByText('/v1/souls/code-reviewer/chat/completions').first().waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('row', { name: /Code Reviewer/ }).waitFor();
+    watcher.assertClean('souls');
+  });
+
+  await t.test('a key is created, its secret shown once and copied', async () => {
+    await visit(page, 'keys');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Name').fill('e2e-app');
+    await dialog.getByLabel('Requests per minute').fill('2.5');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog.getByText('Requests per minute must be a whole number from 1 to 1000000000.').waitFor();
+    await dialog.getByLabel('Requests per minute').fill('120');
+    await dialog.getByLabel('Daily budget ($)').fill('5');
+    await dialog.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.locator('#new-key-secret');
+    await shown.waitFor();
+    secret = (await shown.textContent()).trim();
+    assert.match(secret, /^ohk_[A-Za-z0-9_-]{20,}$/);
+    await page.getByRole('button', { name: 'Copy key' }).click();
+    await page.getByRole('button', { name: 'Copied', exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await page.getByRole('row', { name: /e2e-app/ }).getByText('active').waitFor();
+    watcher.assertClean('keys');
+  });
+
+  await t.test('the OpenAI SDK sends plain, streamed and soul traffic with the key', async () => {
+    const client = new OpenAI({ baseURL: `${stack.base}/v1`, apiKey: secret });
+    const plain = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }] });
+    assert.equal(plain.choices[0].finish_reason, 'stop');
+    const stream = await client.chat.completions.create({ model: 'gpt-4o', stream: true, messages: [{ role: 'user', content: 'stream please' }] });
+    let text = '';
+    let finish = null;
+    for await (const chunk of stream) {
+      for (const c of chunk.choices) {
+        text += c.delta?.content || '';
+        finish = c.finish_reason || finish;
+      }
+    }
+    assert.ok(text.length > 0, 'the stream carried content');
+    assert.equal(finish, 'stop', 'the stream ended cleanly');
+    const soul = new OpenAI({ baseURL: `${stack.base}/v1/souls/code-reviewer`, apiKey: secret });
+    const viaSoul = await soul.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'review this' }] });
+    assert.equal(viaSoul._openhinge.soul, 'code-reviewer');
+  });
+
+  await t.test('the traffic shows in Overview, Logs (with detail) and Cost', async () => {
+    await visit(page, 'overview');
+    // The page updates itself every 5 s; the log writer rolls the day up
+    // within a second of each request.
+    const today = page.locator('section', { has: page.getByRole('heading', { name: /^Today/ }) });
+    await eventually(async () => (await today.locator('.stat', { hasText: 'Requests' }).locator('.value').textContent()) === '3',
+      'three requests counted today', 20000);
+    const live = page.locator('section', { has: page.getByRole('heading', { name: /^Last \d+ minutes/ }) });
+    assert.equal(await live.locator('.stat', { hasText: 'Requests / min' }).locator('.sub').textContent(), '3 requests');
+    assert.notEqual(await live.locator('.stat', { hasText: 'Time to first token' }).locator('.value').textContent(), '—');
+    const cost = await page.locator('.stat', { hasText: 'Cost' }).locator('.value').textContent();
+    assert.match(cost, /^\$0\.\d+$/);
+    assert.notEqual(cost, '$0.00');
+    assert.equal(await page.getByRole('heading', { name: 'Getting started' }).count(), 0, 'setup is complete');
+
+    await visit(page, 'logs');
+    await page.getByLabel('Search').fill('e2e-app');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await eventually(async () => (await page.locator('tbody tr').count()) === 3, 'three rows for the key');
+    await page.getByText('3 requests · page 1 of 1').waitFor();
+    await page.locator('tbody tr').first().click();
+    const detail = page.getByRole('dialog', { name: 'Request detail' });
+    await detail.getByText('Attempts (1)').waitFor();
+    await detail.getByRole('cell', { name: 'OpenAI main' }).waitFor();
+    await detail.getByRole('button', { name: 'Close' }).click();
+
+    await visit(page, 'cost');
+    const byKey = page.locator('section', { has: page.getByRole('heading', { name: 'By key' }) });
+    await byKey.getByRole('cell', { name: 'e2e-app' }).waitFor();
+    assert.equal(await byKey.getByRole('row', { name: /e2e-app/ }).getByRole('cell').nth(1).textContent(), '3');
+    watcher.assertClean('overview, logs and cost');
+  });
+
+  await t.test('the Actors page shows the key actor and its rate window', async () => {
+    await visit(page, 'actors');
+    await page.getByLabel('Kind').selectOption('api_key');
+    const row = page.getByRole('row', { name: /e2e-app/ });
+    await row.waitFor();
+    await row.getByText('window limit').waitFor();
+    assert.equal(await row.locator('dt:text("window limit") + dd').textContent(), '120');
+    watcher.assertClean('actors');
+  });
+
+  await t.test('an expired session asks to log in again and keeps the page', async () => {
+    await visit(page, 'logs');
+    const res = await fetch(`${stack.base}/admin/auth/sessions`, { method: 'DELETE', headers: { authorization: `Bearer ${stack.token}` } });
+    assert.equal(res.status, 200);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Your session has ended. Log in again to continue.').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Logs' }).waitFor();
+    assert.ok(page.url().endsWith('#/logs'));
+    const seen = watcher.take();
+    assert.ok(seen.length > 0 && seen.every((p) => p.startsWith('HTTP 401')), `only the expected 401s: ${seen}`);
+  });
+
+  await t.test('revoking the key turns the SDK away with 401', async () => {
+    await visit(page, 'keys');
+    const row = page.getByRole('row', { name: /e2e-app/ });
+    await row.getByRole('button', { name: 'Revoke e2e-app' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText('revoked').waitFor();
+    const client = new OpenAI({ baseURL: `${stack.base}/v1`, apiKey: secret, maxRetries: 0 });
+    await assert.rejects(client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+      (err) => err.status === 401);
+    watcher.assertClean('revoke');
+  });
+
+  await t.test('every page renders at 1280 and 390 px, light and dark, clean and accessible', async () => {
+    for (const [width, scheme] of [[1280, 'light'], [390, 'dark']]) {
+      await page.setViewportSize({ width, height: width > 800 ? 900 : 844 });
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const name of PAGES) {
+        await visit(page, name);
+        await page.screenshot({ path: join(artifacts, `${name}-${width}.png`), fullPage: true });
+        assert.deepEqual(await auditPage(page), [], `accessibility of ${name} at ${width} px (${scheme})`);
+        watcher.assertClean(`${name} at ${width} px`);
+      }
+    }
+    // Keyboard: the first Tab reaches the skip link, and focus is visible.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await visit(page, 'overview');
+    await page.keyboard.press('Tab');
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement;
+      return { text: el.textContent.trim(), outline: getComputedStyle(el).outlineStyle };
+    });
+    assert.equal(focus.text, 'Skip to content');
+    assert.notEqual(focus.outline, 'none');
+  });
+
+  await t.test('logging out and a wrong password', async () => {
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByText('You are logged out.').waitFor();
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText(/wrong password/i).waitFor();
+    const seen = watcher.take();
+    assert.deepEqual(seen.map((p) => p.replace(/ http\S+/, '')), ['HTTP 401: POST']);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    watcher.assertClean('login');
+  });
+});
+
+test('dashboard assets: one round trip per asset on reload, security headers, under 300 KB', async (t) => {
+  const stack = await startFirstRun();
+  t.after(() => stack.stop());
+  let total = 0;
+  const walk = (dir) => {
+    for (const f of readdirSync(dir)) {
+      const p = join(dir, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else total += statSync(p).size;
+    }
+  };
+  walk(webDir);
+  assert.ok(total < 300 * 1024, `web/ is ${total} bytes`);
+
+  const root = await fetch(`${stack.base}/`, { redirect: 'manual' });
+  assert.equal(root.status, 302);
+  assert.equal(root.headers.get('location'), '/dashboard/');
+  for (const path of ['/dashboard/', '/dashboard/js/app.js', '/dashboard/css/app.css']) {
+    const first = await fetch(stack.base + path);
+    assert.equal(first.status, 200, path);
+    assert.match(first.headers.get('content-security-policy'), /default-src 'self'/);
+    assert.equal(first.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(first.headers.get('x-frame-options'), 'DENY');
+    assert.equal(first.headers.get('referrer-policy'), 'no-referrer');
+    assert.equal(first.headers.get('cache-control'), 'no-cache');
+    const etag = first.headers.get('etag');
+    assert.match(etag, /^"[0-9a-f]{20}"$/);
+    await first.arrayBuffer();
+    const again = await fetch(stack.base + path, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304, `${path} revalidates`);
+    assert.equal((await again.arrayBuffer()).byteLength, 0);
+  }
+  const missing = await fetch(`${stack.base}/dashboard/nope.js`);
+  assert.equal(missing.status, 404);
+  const post = await fetch(`${stack.base}/dashboard/`, { method: 'POST', body: '{}' });
+  assert.equal(post.status, 405);
+  assert.equal(post.headers.get('allow'), 'GET, HEAD');
+});
