@@ -8,6 +8,7 @@ packages=(
   libcaf-dev libboost1.81-dev rapidjson-dev libspdlog-dev libfmt-dev
   libsqlite3-dev sqlite3 libssl-dev libgtest-dev libgmock-dev
   nodejs npm
+  chromium fonts-dejavu-core
 )
 
 missing=()

@@ -29,8 +29,10 @@ ctest_args=(--test-dir "$dir" --output-on-failure -j 2 --timeout 300 --no-tests=
 [ -n "$label" ] && ctest_args+=(-L "$label")
 ctest "${ctest_args[@]}"
 
-# End to end: the OpenAI Node SDK against the real gateway and fake upstream
-# (label "e2e"; part of the plain run, skipped when another label is chosen).
+# End to end: the OpenAI and Anthropic Node SDKs and the dashboard in Debian's
+# headless Chromium against the real gateway and fake upstream (label "e2e";
+# part of the plain run, skipped when another label is chosen). Dashboard
+# screenshots land in test/e2e/artifacts.
 if [ -z "$label" ] || [[ "e2e" =~ ^($label)$ ]]; then
   (cd test/e2e && npm ci --no-audit --no-fund --loglevel=error \
      && OH_BIN_DIR="$PWD/../../$dir/bin" npm test)

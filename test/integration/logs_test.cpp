@@ -531,3 +531,45 @@ TEST(Backup, UnderLoadTheCopyIsWholeAndStartsAFreshGateway) {
 
 } // namespace
 } // namespace oh::test
+
+namespace oh::test {
+namespace {
+
+// The dashboard's overview (SPEC §13.1): the last minutes from the request
+// actors' own counters, today's totals from the rollup, the accounts' health.
+TEST_F(Logs, OverviewCountsTheTrafficLiveAndForToday) {
+  auto before = parse(gw->admin("GET", "/admin/overview").body);
+  ASSERT_TRUE(before.HasMember("data")) << json::to_string(before);
+  EXPECT_EQ(before["data"]["live"]["requests"].GetInt(), 0);
+  EXPECT_TRUE(before["data"]["live"]["latency_p50_ms"].IsNull());
+  EXPECT_EQ(before["data"]["series"].Size(), 60u);
+
+  ASSERT_EQ(chat(key_a, "/v1/chat/completions").status, 200); // with fallback
+  ASSERT_EQ(chat(key_a, "/v1/chat/completions", "", true).status, 200);
+  ASSERT_EQ(chat(key_b, "/v1/chat/completions", " [[fake status=500]]").status,
+            502);
+  wait_for_rows();
+
+  auto r = gw->admin("GET", "/admin/overview?minutes=5");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto doc = parse(r.body);
+  auto& d = doc["data"];
+  EXPECT_EQ(d["series"].Size(), 5u);
+  EXPECT_EQ(d["live"]["requests"].GetInt(), 3);
+  EXPECT_EQ(d["live"]["errors"].GetInt(), 1);
+  EXPECT_FALSE(d["live"]["latency_p95_ms"].IsNull());
+  EXPECT_FALSE(d["live"]["ttft_p50_ms"].IsNull()) << "the stream's first token";
+  EXPECT_GT(d["live"]["tokens"].GetInt(), 0);
+  EXPECT_EQ(d["today"]["requests"].GetInt(), 3);
+  EXPECT_EQ(d["today"]["errors"].GetInt(), 1);
+  EXPECT_GT(d["today"]["cost_micros"].GetInt64(), 0);
+  EXPECT_EQ(d["open_streams"].GetInt(), 0);
+  EXPECT_EQ(d["providers"]["total"].GetInt(), 2);
+
+  EXPECT_EQ(gw->admin("GET", "/admin/overview?minutes=0").status, 400);
+  EXPECT_EQ(gw->admin("GET", "/admin/overview?minutes=61").status, 400);
+  EXPECT_EQ(http_request(gw->port(), "GET", "/admin/overview", "").status, 401);
+}
+
+} // namespace
+} // namespace oh::test
