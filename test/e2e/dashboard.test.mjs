@@ -124,6 +124,18 @@ test('dashboard: first run to a costed request and back to revoking the key', as
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
     await page.getByRole('row', { name: /Code Reviewer/ }).waitFor();
     watcher.assertClean('souls');
+
+    // The API's own error appears next to the field it names.
+    await page.getByRole('button', { name: 'New soul' }).click();
+    await dialog.getByLabel('Name', { exact: true }).fill('Code Reviewer');
+    await dialog.getByLabel('System prompt').fill('Another one.');
+    await dialog.getByRole('button', { name: 'Create soul' }).click();
+    const slugField = dialog.locator('.field', { has: page.getByLabel('Slug') });
+    await slugField.getByText('slug: "code-reviewer" is already used').waitFor();
+    assert.equal(await dialog.getByLabel('Slug').getAttribute('aria-invalid'), 'true');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    const refused = watcher.take();
+    assert.deepEqual(refused.map((p) => p.replace(/ http\S+/, '')), ['HTTP 409: POST']);
   });
 
   await t.test('a key is created, its secret shown once and copied', async () => {
@@ -200,6 +212,25 @@ test('dashboard: first run to a costed request and back to revoking the key', as
     await byKey.getByRole('cell', { name: 'e2e-app' }).waitFor();
     assert.equal(await byKey.getByRole('row', { name: /e2e-app/ }).getByRole('cell').nth(1).textContent(), '3');
     watcher.assertClean('overview, logs and cost');
+  });
+
+  await t.test('a streaming request shows its stage on the Actors page and ends cleanly', async () => {
+    await visit(page, 'actors');
+    await page.getByLabel('Kind').selectOption('request');
+    const client = new OpenAI({ baseURL: `${stack.base}/v1`, apiKey: secret });
+    const slow = (async () => {
+      const stream = await client.chat.completions.create({ model: 'gpt-4o', stream: true,
+        messages: [{ role: 'user', content: 'slowly [[fake chunks=30 interval_ms=150]]' }] });
+      let finish = null;
+      for await (const chunk of stream) for (const c of chunk.choices) finish = c.finish_reason || finish;
+      return finish;
+    })();
+    const row = page.getByRole('row', { name: /request/ }).filter({ hasText: 'streaming' });
+    await row.waitFor({ timeout: 10000 });
+    await row.getByText('e2e-app').waitFor();
+    assert.equal(await slow, 'stop');
+    await page.getByText('No actor of this kind is running.').waitFor({ timeout: 10000 });
+    watcher.assertClean('actors while streaming');
   });
 
   await t.test('the Actors page shows the key actor and its rate window', async () => {

@@ -53,6 +53,7 @@ function soulDialog(soul, providers) {
   ];
   return formDialog(soul ? `Edit ${s.name}` : 'New soul', fields, async (v) => {
     if (!v.name.trim()) throw invalid('name', 'Give the soul a name.');
+    if (!v.system_prompt.trim()) throw invalid('system_prompt', 'A soul needs its system prompt.');
     if (v.slug && !/^[a-z0-9][a-z0-9-]*$/.test(v.slug)) throw invalid('slug', 'Use lower-case letters, digits and dashes.');
     let schema = null;
     if (v.response_schema.trim()) {
