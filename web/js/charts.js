@@ -7,8 +7,12 @@ const NS = 'http://www.w3.org/2000/svg';
 // narrower canvas rather than a scaled-down one.
 let W = 600;
 const H = 160;
-const fitWidth = () => { W = window.innerWidth < 760 ? Math.max(280, window.innerWidth - 60) : 600; };
-const PAD = { left: 44, right: 8, top: 10, bottom: 22 };
+// `wide`: a chart across the whole page rather than half of it.
+const fitWidth = (wide) => {
+  if (window.innerWidth < 760) W = Math.max(280, window.innerWidth - 60);
+  else W = wide ? Math.min(1160, window.innerWidth - 120) : 600;
+};
+const PAD = { left: 58, right: 8, top: 10, bottom: 22 };
 
 function s(tag, attrs = {}, text) {
   const el = document.createElementNS(NS, tag);
@@ -30,8 +34,8 @@ function plain(v) {
   return Number.isInteger(v) ? String(v) : v.toFixed(v < 10 ? 1 : 0);
 }
 
-function frame(label, max, formatY, xLabels, empty) {
-  fitWidth();
+function frame(label, max, formatY, xLabels, empty, wide) {
+  fitWidth(wide);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': label });
   const plotH = H - PAD.top - PAD.bottom;
   for (let i = 0; i <= 2; i++) {
@@ -52,9 +56,9 @@ function frame(label, max, formatY, xLabels, empty) {
 }
 
 /// Bars for `a` (and `b` stacked on top, e.g. errors within requests).
-export function barChart({ label, values, stacked = null, xLabels = [], formatY = plain, empty = 'Nothing yet' }) {
+export function barChart({ label, values, stacked = null, xLabels = [], formatY = plain, empty = 'Nothing yet', wide = false }) {
   const max = niceMax(Math.max(0, ...values));
-  const svg = frame(label, max, formatY, xLabels, values.some((v) => v) ? null : empty);
+  const svg = frame(label, max, formatY, xLabels, values.some((v) => v) ? null : empty, wide);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const n = Math.max(values.length, 1);

@@ -15,7 +15,8 @@ function stateView(state, keyNames) {
   return h('dl', { class: 'kv small' }, items.flatMap(([k, v]) => [
     h('dt', { text: k.replaceAll('_', ' ') }),
     h('dd', { class: 'mono', text: v === null ? '—' : typeof v === 'object' ? JSON.stringify(v)
-      : k === 'key' && keyNames.has(v) ? `${keyNames.get(v)} (${v})` : String(v) }),
+      : k === 'key' && keyNames.has(v) ? `${keyNames.get(v)} (${v})`
+        : k.endsWith('_ms') && typeof v === 'number' && v > 1e12 ? fmt.time(new Date(v).toISOString()) : String(v) }),
   ]));
 }
 

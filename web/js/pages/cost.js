@@ -6,20 +6,23 @@ import { barChart } from '../charts.js';
 
 const BREAKDOWNS = [
   { path: 'by-key', title: 'By key', name: (r) => r.name || r.api_key_id || '(no key)' },
-  { path: 'by-soul', title: 'By soul', name: (r) => r.name || r.soul_id || '(no soul)' },
+  { path: 'by-soul', title: 'By soul', name: (r) => r.soul_name || r.name || r.soul_id || '(no soul)' },
   { path: 'by-provider', title: 'By provider', name: (r) => r.name || r.provider_id || '(none)' },
   { path: 'by-model', title: 'By model', name: (r) => r.model || r.name || '(unknown)' },
 ];
 
 function breakdownTable(b, rows) {
+  // The by-soul report keeps the original's shape (requests and cost only):
+  // columns no row carries are left out rather than shown empty.
+  const has = (field) => rows.some((r) => r[field] !== undefined);
   return table([
     { label: b.title.replace('By ', '').replace(/^./, (c) => c.toUpperCase()), value: b.name },
     { label: 'Requests', value: (r) => fmt.int(r.requests), cls: 'num' },
-    { label: 'Errors', value: (r) => fmt.int(r.errors), cls: 'num hide-narrow' },
-    { label: 'Tokens in', value: (r) => fmt.int(r.input_tokens), cls: 'num hide-narrow' },
-    { label: 'Tokens out', value: (r) => fmt.int(r.output_tokens), cls: 'num hide-narrow' },
+    has('errors') ? { label: 'Errors', value: (r) => fmt.int(r.errors), cls: 'num hide-narrow' } : null,
+    has('input_tokens') ? { label: 'Tokens in', value: (r) => fmt.int(r.input_tokens), cls: 'num hide-narrow' } : null,
+    has('output_tokens') ? { label: 'Tokens out', value: (r) => fmt.int(r.output_tokens), cls: 'num hide-narrow' } : null,
     { label: 'Cost', value: (r) => fmt.dollars(r.cost_cents), cls: 'num' },
-  ], [...rows].sort((a, b2) => b2.cost_micros - a.cost_micros || b2.requests - a.requests), { empty: 'No requests in this period.' });
+  ].filter(Boolean), [...rows].sort((a, b2) => b2.cost_micros - a.cost_micros || b2.requests - a.requests), { empty: 'No requests in this period.' });
 }
 
 /// Every day of the period, zero where nothing was spent.
@@ -53,7 +56,7 @@ export async function render(root, { isCurrent }) {
       ...[['Cost', fmt.dollars(total.cost)], ['Requests', fmt.int(total.requests)], ['Tokens in', fmt.int(total.tin)], ['Tokens out', fmt.int(total.tout)]]
         .map(([l, v]) => h('div', { class: 'card stat' }, h('div', { class: 'label', text: l }), h('div', { class: 'value', text: v })))));
     body.appendChild(h('div', { class: 'card section' }, h('h2', { text: 'Cost per day' }),
-      barChart({ label: `Cost per day from ${report.from} to ${report.to}`, values: series.map((r) => r.cost_cents),
+      barChart({ label: `Cost per day from ${report.from} to ${report.to}`, values: series.map((r) => r.cost_cents), wide: true,
         xLabels: [report.from, report.to], formatY: (v) => fmt.dollars(v), empty: 'No spend in this period' })));
     const grid = h('div', { class: 'grid-2 section' });
     BREAKDOWNS.forEach((b, i) => grid.appendChild(h('section', { class: 'stack' }, h('h2', { text: b.title }), breakdownTable(b, parts[i].data))));

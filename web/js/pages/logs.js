@@ -58,8 +58,12 @@ export async function render(root, { isCurrent }) {
   };
   const exportLink = h('a', { class: 'button secondary', href: '#', download: 'openhinge-logs.csv', text: 'Export CSV' });
   root.appendChild(pageHead('Logs', 'Every request through the gateway, newest first.', exportLink));
-  const toolbar = h('form', { class: 'toolbar', role: 'search' }, Object.values(f).map((x) => x.el),
-    h('button', { class: 'button', type: 'submit', text: 'Apply' }));
+  // Search and status always; the other filters fold away on a phone.
+  const more = h('details', { class: 'more-filters', open: window.innerWidth >= 760 },
+    h('summary', { text: 'More filters' }),
+    h('div', { class: 'toolbar' }, [f.api_key_id, f.soul_id, f.provider_id, f.endpoint, f.stream, f.from, f.to].map((x) => x.el)));
+  const toolbar = h('form', { class: 'stack', role: 'search' },
+    h('div', { class: 'toolbar' }, f.search.el, f.status.el, h('button', { class: 'button', type: 'submit', text: 'Apply' })), more);
   const summary = h('p', { class: 'small muted', role: 'status' });
   const list = h('div');
   const prev = h('button', { type: 'button', class: 'button quiet', text: 'Newer' });
