@@ -269,6 +269,26 @@ test('dashboard: first run to a costed request and back to revoking the key', as
     watcher.assertClean('revoke');
   });
 
+  await t.test('reactivating brings the key back; rotating replaces its secret', async () => {
+    const ask = (key) => new OpenAI({ baseURL: `${stack.base}/v1`, apiKey: key, maxRetries: 0 })
+      .chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'again' }] });
+    const row = page.getByRole('row', { name: /e2e-app/ });
+    await row.getByRole('button', { name: 'Reactivate e2e-app' }).click();
+    await row.getByText('active', { exact: true }).waitFor();
+    assert.equal((await ask(secret)).choices[0].finish_reason, 'stop');
+
+    await row.getByRole('button', { name: 'Rotate e2e-app' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
+    const shown = page.locator('#new-key-secret');
+    await shown.waitFor();
+    const rotated = (await shown.textContent()).trim();
+    assert.notEqual(rotated, secret);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await assert.rejects(ask(secret), (err) => err.status === 401);
+    assert.equal((await ask(rotated)).choices[0].finish_reason, 'stop');
+    watcher.assertClean('reactivate and rotate');
+  });
+
   await t.test('every page renders at 1280 and 390 px, light and dark, clean and accessible', async () => {
     for (const [width, scheme] of [[1280, 'light'], [390, 'dark']]) {
       await page.setViewportSize({ width, height: width > 800 ? 900 : 844 });
@@ -304,6 +324,14 @@ test('dashboard: first run to a costed request and back to revoking the key', as
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     watcher.assertClean('login');
+
+    // The admin token opens the dashboard too.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('button', { name: 'Use the admin token instead' }).click();
+    await page.getByLabel('Admin token').fill(stack.token);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    watcher.assertClean('login with the admin token');
   });
 });
 
