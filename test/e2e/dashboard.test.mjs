@@ -4,7 +4,7 @@
 // back to revoking the key, without leaving the browser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
@@ -156,6 +156,12 @@ test('dashboard: first run to a costed request and back to revoking the key', as
     await page.getByRole('button', { name: 'Copy key' }).click();
     await page.getByRole('button', { name: 'Copied', exact: true }).waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    // The original's auto-connect: OpenClaw on this machine now uses the key.
+    await page.getByRole('button', { name: 'Connect OpenClaw with this key' }).click();
+    await page.getByText(/OpenClaw now uses this gateway/).waitFor();
+    const openclaw = JSON.parse(readFileSync(join(stack.home, '.openclaw', 'openclaw.json'), 'utf8'));
+    assert.equal(openclaw.models.providers.openhinge.baseUrl, `${stack.base}/v1`);
+    assert.equal(openclaw.models.providers.openhinge.apiKey, secret);
     await page.getByRole('button', { name: 'I have copied it' }).click();
     await page.getByRole('row', { name: /e2e-app/ }).getByText('active').waitFor();
     watcher.assertClean('keys');

@@ -1,7 +1,7 @@
 // Starts the real gateway binary and the fake upstream on port 0 and tears
 // them down; the binaries come from $OH_BIN_DIR (the build's bin directory).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -99,19 +99,23 @@ export async function startStack({ allProviders = false } = {}) {
 /// the setup link included.
 export async function startFirstRun() {
   const dir = mkdtempSync(join(tmpdir(), 'openhinge-e2e-'));
+  // A home of its own with an OpenClaw install, for the app-connect step.
+  const home = join(dir, 'home');
+  mkdirSync(join(home, '.openclaw'), { recursive: true });
+  writeFileSync(join(home, '.openclaw', 'openclaw.json'), '{"agents":{"defaults":{}}}\n');
   const fake = spawn(join(binDir, 'fake_upstream'), ['--port-file', join(dir, 'fake.port')],
     { stdio: 'ignore' });
   const fakePort = await waitForFile(join(dir, 'fake.port'), fake, 'fake_upstream');
   const gw = spawn(join(binDir, 'openhinge'),
     ['--port', '0', '--data-dir', join(dir, 'data'), '--log-format', 'json'],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OPENHINGE_CONFIG: '' } });
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OPENHINGE_CONFIG: '', HOME: home } });
   let stderr = '';
   gw.stderr.setEncoding('utf8');
   gw.stderr.on('data', (chunk) => { stderr += chunk; });
   const port = await waitForFile(join(dir, 'data', 'port'), gw, 'openhinge');
   const token = readFileSync(join(dir, 'data', 'admin.token'), 'utf8').trim();
   return {
-    base: `http://127.0.0.1:${port}`, fakePort, token,
+    base: `http://127.0.0.1:${port}`, fakePort, token, home,
     stderr: () => stderr,
     async stop() {
       gw.kill('SIGTERM');

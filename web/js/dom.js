@@ -287,7 +287,13 @@ export function bar(used, limit, label) {
 
 export const fmt = {
   int(n) { return n === null || n === undefined ? '—' : Number(n).toLocaleString('en-US'); },
-  ms(n) { return n === null || n === undefined ? '—' : n >= 10000 ? `${(n / 1000).toFixed(1)} s` : `${Math.round(n)} ms`; },
+  ms(n) {
+    if (n === null || n === undefined) return '—';
+    if (n >= 1000) return `${(n / 1000).toFixed(n >= 10000 ? 0 : 1)} s`;
+    return `${Math.round(n)} ms`;
+  },
+  /// "1 error", "3 errors".
+  count(n, word) { return `${fmt.int(n)} ${word}${n === 1 ? '' : 's'}`; },
   dollars(cents) {
     if (cents === null || cents === undefined) return '—';
     const d = cents / 100;

@@ -34,6 +34,9 @@ function keyForm(k, souls) {
     h('div', { class: 'row' }, soulBoxes.map((b) => b.el)));
   const fields = [
     field({ name: 'name', label: 'Name', value: k ? k.name : '', required: true, placeholder: 'e.g. laptop, ci, billing-service' }),
+    field({ name: 'api_format', label: 'Client dialect', kind: 'select', value: k ? k.api_format : 'openai',
+      options: [{ value: 'openai', label: 'OpenAI compatible' }, { value: 'anthropic', label: 'Anthropic compatible' }, { value: 'openclaw', label: 'OpenClaw' }],
+      hint: 'A label for people: every key can use both dialects.' }),
     field({ name: 'rate_limit_rpm', label: 'Requests per minute', kind: 'number', min: 1, step: 1, value: k ? k.rate_limit_rpm ?? '' : '', hint: 'Empty: unlimited.' }),
     field({ name: 'rate_limit_tpm', label: 'Tokens per minute', kind: 'number', min: 1, step: 1, value: k ? k.rate_limit_tpm ?? '' : '', hint: 'Empty: unlimited.' }),
     field({ name: 'max_concurrency', label: 'Concurrent requests', kind: 'number', min: 1, step: 1, value: k ? k.max_concurrency ?? '' : '', hint: 'Empty: unlimited.' }),
@@ -54,6 +57,7 @@ function bodyFrom(v, souls) {
   }
   return {
     name: v.name.trim(),
+    api_format: v.api_format,
     rate_limit_rpm: wholeNumber(v, 'rate_limit_rpm', 'Requests per minute', 1, 1e9),
     rate_limit_tpm: wholeNumber(v, 'rate_limit_tpm', 'Tokens per minute', 1, 1e12),
     max_concurrency: wholeNumber(v, 'max_concurrency', 'Concurrent requests', 1, 1e6),
@@ -64,13 +68,35 @@ function bodyFrom(v, souls) {
   };
 }
 
-function showSecret(title, key) {
+/// Apps on this machine the gateway can point at itself with this key
+/// (OpenClaw today), as the original's "Auto-Connect".
+async function connectButtons(key) {
+  const box = h('div', { class: 'row' });
+  const res = await api('GET', '/admin/connect/detect');
+  for (const app of res.apps.filter((a) => a.detected)) {
+    const status = h('span', { class: 'small muted', role: 'status' });
+    box.append(button(`Connect ${app.name} with this key`, async (ev) => {
+      ev.currentTarget.disabled = true;
+      try {
+        await api('POST', '/admin/connect', { app: app.id, api_key: key });
+        status.textContent = `${app.name} now uses this gateway (${app.configPath}; the old file was copied aside).`;
+      } catch (err) {
+        status.textContent = `${app.name} was not changed: ${err.message}`;
+        ev.target.disabled = false;
+      }
+    }, 'secondary'), status);
+  }
+  return box.childElementCount ? h('div', { class: 'stack' }, h('h3', { text: 'Connect an app on this machine' }), box) : null;
+}
+
+async function showSecret(title, key) {
   const base = `${location.origin}/v1`;
+  const apps = await connectButtons(key);
   const content = h('div', { class: 'stack' },
     h('p', { class: 'callout', text: 'Copy this key now: it is stored only as a hash and cannot be shown again.' }),
     h('div', { class: 'secret' }, h('code', { id: 'new-key-secret', text: key }), copyButton(() => key, 'Copy key')),
     h('h3', { text: 'Try it' }),
-    snippet(`curl ${base}/chat/completions \\\n  -H "Authorization: Bearer ${key}" \\\n  -H "Content-Type: application/json" \\\n  -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'`, 'curl with the new key'));
+    snippet(`curl ${base}/chat/completions \\\n  -H "Authorization: Bearer ${key}" \\\n  -H "Content-Type: application/json" \\\n  -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'`, 'curl with the new key'), apps);
   return openDialog({ title, content, actions: [{ label: 'I have copied it', value: true }] });
 }
 
@@ -106,7 +132,7 @@ export async function render(root, { isCurrent }) {
     souls = soulRes.data;
     const sname = (id) => (souls.find((s) => s.id === id) || { name: id }).name;
     clear(list).appendChild(table([
-      { label: 'Name', value: (k) => h('div', {}, h('strong', { text: k.name }), h('div', { class: 'small muted mono', text: `${k.key_prefix}…${k.last4}` })) },
+      { label: 'Name', value: (k) => h('div', {}, h('strong', { text: k.name }), h('div', { class: 'small muted mono', text: `${k.key_prefix}…${k.last4} · ${k.api_format}` })) },
       { label: 'Status', value: keyState },
       { label: 'Souls', value: (k) => (k.soul_ids.length ? k.soul_ids.map(sname).join(', ') : 'all'), cls: 'hide-narrow' },
       { label: 'Limits', value: (k) => [k.rate_limit_rpm ? `${k.rate_limit_rpm} rpm` : null, k.rate_limit_tpm ? `${fmt.int(k.rate_limit_tpm)} tpm` : null, k.max_concurrency ? `${k.max_concurrency} at once` : null].filter(Boolean).join(' · ') || 'none', cls: 'hide-narrow small' },

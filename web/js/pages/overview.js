@@ -49,19 +49,19 @@ export async function render(root, { isCurrent }) {
     body.appendChild(h('section', { class: 'section', 'aria-labelledby': 'now-title' },
       h('h2', { id: 'now-title', text: `Last ${live.minutes} minutes` }),
       h('div', { class: 'cards' },
-        stat('Requests / min', live.requests_per_min.toFixed(1), `${fmt.int(live.requests)} requests`),
+        stat('Requests / min', live.requests_per_min.toFixed(1), fmt.count(live.requests, 'request')),
         stat('Errors', fmt.int(live.errors), live.requests ? `${fmt.pct(live.error_rate)} of requests` : 'no traffic'),
         stat('Latency p50 / p95', live.latency_p50_ms === null ? '—' : `${fmt.ms(live.latency_p50_ms)}`,
           live.latency_p95_ms === null ? 'no traffic' : `p95 ${fmt.ms(live.latency_p95_ms)}`),
         stat('Time to first token', live.ttft_p50_ms === null ? '—' : fmt.ms(live.ttft_p50_ms),
           live.ttft_p95_ms === null ? 'no streams' : `p95 ${fmt.ms(live.ttft_p95_ms)}`),
-        stat('Open streams', fmt.int(d.open_streams), `${fmt.int(d.in_flight)} requests in flight`),
+        stat('Open streams', fmt.int(d.open_streams), `${fmt.count(d.in_flight, 'request')} in flight`),
         stat('Providers healthy', `${d.providers.healthy} / ${d.providers.total}`,
           d.providers.down ? `${d.providers.down} down` : d.providers.circuit_not_closed ? `${d.providers.circuit_not_closed} circuit open` : 'all reachable'))));
     body.appendChild(h('section', { class: 'section', 'aria-labelledby': 'today-title' },
       h('h2', { id: 'today-title', text: `Today (${d.today.date}, UTC)` }),
       h('div', { class: 'cards' },
-        stat('Requests', fmt.int(d.today.requests), `${fmt.int(d.today.errors)} errors`),
+        stat('Requests', fmt.int(d.today.requests), fmt.count(d.today.errors, 'error')),
         stat('Tokens in', fmt.int(d.today.input_tokens)),
         stat('Tokens out', fmt.int(d.today.output_tokens)),
         stat('Cost', fmt.micros(d.today.cost_micros)))));
@@ -75,7 +75,7 @@ export async function render(root, { isCurrent }) {
       h('div', { class: 'card' }, h('h3', { text: 'Latency' }), lat,
         legend([{ label: 'p50', series: 1 }, { label: 'p95', series: 2 }]))));
     body.appendChild(h('p', { class: 'small muted section',
-      text: `OpenHinge ${status.version} · up ${Math.round(status.uptime / 60)} min · ${status.memory.rss} MB resident · ${fmt.int(status.total_requests)} requests through keys in all` }));
+      text: `OpenHinge ${status.version} · up ${Math.round(status.uptime / 60)} min · ${status.memory.rss} MB resident · ${fmt.count(status.total_requests, 'request')} through keys in all` }));
   }
 
   await refresh();

@@ -111,7 +111,7 @@ export async function render(root, { isCurrent }) {
     const pname = (id) => (providers.find((p) => p.id === id) || { name: id }).name;
     clear(list).appendChild(table([
       { label: 'Name', value: (s) => h('div', {}, h('strong', { text: s.name }), s.description ? h('div', { class: 'small muted', text: s.description }) : null) },
-      { label: 'Endpoint', value: (s) => h('code', { class: 'small', text: s.endpoint }) },
+      { label: 'Endpoint', value: (s) => h('code', { class: 'small', text: s.endpoint }), cls: 'hide-narrow' },
       { label: 'Provider', value: (s) => (s.provider_id ? pname(s.provider_id) : 'any'), cls: 'hide-narrow' },
       { label: 'Model', value: (s) => s.model || 'client\'s', cls: 'hide-narrow' },
       { label: 'Fallback', value: (s) => (s.fallback_chain.length ? s.fallback_chain.map(pname).join(' → ') : ''), cls: 'hide-narrow' },
