@@ -21,6 +21,17 @@ async function waitForFile(path, child, what) {
   throw new Error(`${what} did not start`);
 }
 
+/// SIGTERM to the gateway and the fake, wait for both, remove the scratch
+/// directory; answers the gateway's exit code.
+async function stopAll(gw, fake, dir) {
+  gw.kill('SIGTERM');
+  fake.kill('SIGTERM');
+  await Promise.all([gw, fake].map((c) =>
+    c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))));
+  rmSync(dir, { recursive: true, force: true });
+  return gw.exitCode;
+}
+
 /// The four provider types and a model each lists (the fake's listings).
 export const matrix = [
   { type: 'claude', model: 'claude-sonnet-4-6' },
@@ -83,14 +94,7 @@ export async function startStack({ allProviders = false } = {}) {
     async stats() {
       return (await fetch(`http://127.0.0.1:${fakePort}/_fake/stats`)).json();
     },
-    async stop() {
-      gw.kill('SIGTERM');
-      fake.kill('SIGTERM');
-      await Promise.all([gw, fake].map((c) =>
-        c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))));
-      rmSync(dir, { recursive: true, force: true });
-      return gw.exitCode;
-    },
+    stop: () => stopAll(gw, fake, dir),
   };
 }
 
@@ -117,13 +121,6 @@ export async function startFirstRun() {
   return {
     base: `http://127.0.0.1:${port}`, fakePort, token, home,
     stderr: () => stderr,
-    async stop() {
-      gw.kill('SIGTERM');
-      fake.kill('SIGTERM');
-      await Promise.all([gw, fake].map((c) =>
-        c.exitCode !== null ? null : new Promise((r) => c.once('exit', r))));
-      rmSync(dir, { recursive: true, force: true });
-      return gw.exitCode;
-    },
+    stop: () => stopAll(gw, fake, dir),
   };
 }
