@@ -932,8 +932,8 @@ std::optional<failure> resolve_soul(request_state& st) {
   if (slug) {
     auto it = snap->souls_by_slug.find(*slug);
     if (it == snap->souls_by_slug.end() || !it->second.enabled)
-      return failure{errc::soul_not_found, "soul \"" + *slug + "\" not found",
-                     ""};
+      return failure{errc::soul_not_found,
+                     "soul \"" + clip_echo(*slug) + "\" not found", ""};
     st.soul = it->second;
   } else if (bound.size() == 1) {
     for (auto& [s, entry] : snap->souls_by_slug)
@@ -947,7 +947,7 @@ std::optional<failure> resolve_soul(request_state& st) {
     auto it = snap->souls_by_slug.find(std::string{*header});
     if (it == snap->souls_by_slug.end() || !it->second.enabled)
       return failure{errc::soul_not_found,
-                     "soul \"" + std::string{*header} + "\" not found", ""};
+                     "soul \"" + clip_echo(*header) + "\" not found", ""};
     st.soul = it->second;
   }
   if (!bound.empty()) {

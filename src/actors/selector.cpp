@@ -173,7 +173,7 @@ pick_result pick_account(const std::map<std::string, selector_entry>& accounts,
   else if (!any_able)
     out.error = failure{errc::model_not_found,
                         model ? "no provider account serves the model \""
-                                  + *model + "\""
+                                  + clip_echo(*model) + "\""
                               : "no model given and no account has a "
                                 "default_model",
                         "model"};

@@ -2,6 +2,16 @@
 
 namespace oh {
 
+std::string clip_echo(std::string_view text, size_t max) {
+  if (text.size() <= max)
+    return std::string{text};
+  size_t end = max;
+  // Back up over continuation bytes (10xxxxxx) to a character's start.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return std::string{text.substr(0, end)} + "…";
+}
+
 std::string_view to_string(errc code) {
   switch (code) {
     case errc::none:
@@ -30,6 +40,8 @@ std::string_view to_string(errc code) {
       return "headers_too_large";
     case errc::length_required:
       return "length_required";
+    case errc::not_implemented:
+      return "not_implemented";
     case errc::misdirected:
       return "misdirected";
     case errc::rate_limited:

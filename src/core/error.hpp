@@ -62,10 +62,18 @@ enum class errc : uint8_t {
   upstream_timeout,
   /// A broken invariant or unexpected exception.
   internal,
+  /// The request uses a protocol feature we do not implement (a
+  /// Transfer-Encoding other than chunked).
+  not_implemented,
 };
 
 /// Stable lower_snake name of a code, used in logs.
 std::string_view to_string(errc code);
+
+/// Client text quoted in an error message (a path, a field name, an id),
+/// cut to `max` bytes at a UTF-8 boundary with "…" appended, so an answer
+/// never grows with what the client sent.
+std::string clip_echo(std::string_view text, size_t max = 200);
 
 /// A failure with a human-readable message and, for validation errors, the
 /// name of the offending field.

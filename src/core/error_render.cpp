@@ -49,6 +49,9 @@ wire_names names_for(errc code) {
     case errc::length_required:
       return {"invalid_request_error", "length_required",
               "invalid_request_error", "LENGTH_REQUIRED"};
+    case errc::not_implemented:
+      return {"invalid_request_error", "not_implemented",
+              "invalid_request_error", "NOT_IMPLEMENTED"};
     case errc::misdirected:
       return {"invalid_request_error", "misdirected_request",
               "invalid_request_error", "MISDIRECTED"};
@@ -134,6 +137,8 @@ unsigned status_for(errc code) {
       return 431;
     case errc::shutting_down:
       return 503;
+    case errc::not_implemented:
+      return 501;
     default:
       return 500;
   }

@@ -52,6 +52,24 @@ void append_line(std::string& out, std::string_view name,
   out.append("\r\n");
 }
 
+std::string_view unsupported_transfer_coding(std::string_view value) {
+  while (!value.empty()) {
+    auto comma = value.find(',');
+    auto item = value.substr(0, comma);
+    value = comma == std::string_view::npos ? std::string_view{}
+                                            : value.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+      item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+      item.remove_suffix(1);
+    if (item.empty())
+      continue; // empty list elements are allowed (RFC 9110 §5.6.1)
+    if (!iequals(item, "chunked"))
+      return item;
+  }
+  return {};
+}
+
 bool has_body(unsigned status) {
   return status >= 200 && status != 204 && status != 304;
 }

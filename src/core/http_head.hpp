@@ -46,6 +46,11 @@ std::string request(std::string_view method, std::string_view target,
 /// Whether a response with this status carries a body (not 1xx, 204, 304).
 bool has_body(unsigned status);
 
+/// The first transfer coding in a Transfer-Encoding value that is not
+/// `chunked` (the only one we implement; RFC 9112 §6.1: 501), or "" when
+/// every coding listed is chunked.
+std::string_view unsupported_transfer_coding(std::string_view value);
+
 /// The reason phrase of a status code ("OK", "Not Found", …).
 std::string_view reason(unsigned status);
 

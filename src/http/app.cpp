@@ -238,13 +238,15 @@ void app::handle(http_request req, sink_ptr sink) {
   auto d = dialect_for_path(req.path);
   if (route.kind == route_result::outcome::not_found) {
     respond(error_response(
-      d, fail(errc::not_found, "no route for " + req.method + " " + req.path)));
+      d, fail(errc::not_found, "no route for " + clip_echo(req.method) + " "
+                                 + clip_echo(req.path))));
     return;
   }
   if (route.kind == route_result::outcome::method_not_allowed) {
     auto res
       = error_response(d, fail(errc::method_not_allowed,
-                               req.method + " is not allowed on " + req.path));
+                               clip_echo(req.method) + " is not allowed on "
+                                 + clip_echo(req.path)));
     res.headers.emplace_back("Allow", route.allow);
     respond(std::move(res));
     return;

@@ -328,6 +328,16 @@ private:
       fail_and_close(errc::invalid_value, why);
       return;
     }
+    for (auto& [name, v] : parser_->message().headers)
+      if (name == "transfer-encoding")
+        if (auto coding = http_head::unsupported_transfer_coding(v);
+            !coding.empty()) {
+          fail_and_close(errc::not_implemented,
+                         "Transfer-Encoding " + clip_echo(coding)
+                           + " is not supported: send the body as is with "
+                             "Content-Length, or chunked");
+          return;
+        }
     // The body must be complete by this time however steadily it trickles
     // (the idle timeout alone restarts with every byte).
     body_deadline_

@@ -351,6 +351,54 @@ TEST_F(Hostile, HostMustBeExactlyOneHostPort) {
             "200");
 }
 
+TEST_F(Hostile, TransferCodingsOtherThanChunkedAreNotImplemented) {
+  start();
+  auto port = gw->port();
+  auto post = [&](const std::string& te, const std::string& body) {
+    http_connection c{"127.0.0.1", port};
+    c.send_raw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Transfer-Encoding: "
+               + te + "\r\n\r\n" + body);
+    return c.read_reply(5s);
+  };
+  for (auto te : {"gzip", "gzip, chunked", "chunked, gzip", "x-custom"}) {
+    auto r = post(te, "5\r\nhello\r\n0\r\n\r\n");
+    ASSERT_TRUE(r) << te;
+    EXPECT_EQ(r->status, 501u) << te;
+    auto doc = parse(r->body);
+    EXPECT_STREQ(doc["error"]["code"].GetString(), "not_implemented") << te;
+  }
+  // chunked alone (any case, with empty list elements) is read as before:
+  // the request gets as far as authentication.
+  auto ok = post("Chunked ,", "2\r\n{}\r\n0\r\n\r\n");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 401u) << ok->body;
+}
+
+TEST_F(Hostile, ErrorMessagesQuoteAtMost200BytesOfWhatWasSent) {
+  start();
+  std::string long_path = "/v1/" + std::string(5000, 'p');
+  auto r = http_request(gw->port(), "GET", long_path, "");
+  EXPECT_EQ(r.status, 404u);
+  auto doc = parse(r.body);
+  std::string message = doc["error"]["message"].GetString();
+  EXPECT_LT(message.size(), 260u) << message.size();
+  EXPECT_NE(message.find("…"), std::string::npos);
+  // A field name the admin API does not know, and a soul slug in a header.
+  auto admin = gw->admin("POST", "/admin/souls",
+                         "{\"" + std::string(3000, 'f') + "\":1}");
+  EXPECT_EQ(admin.status, 400u);
+  EXPECT_LT(admin.body.size(), 700u) << admin.body.size();
+  auto key = parse(gw->admin("POST", "/admin/keys", R"({"name":"k"})").body);
+  auto soul = http_request(
+    gw->port(), "POST", "/v1/chat/completions",
+    R"({"model":"m","messages":[{"role":"user","content":"hi"}]})",
+    "Authorization: Bearer " + std::string{key["data"]["key"].GetString()}
+      + "\r\nX-OpenHinge-Soul: " + std::string(4000, 's'));
+  EXPECT_EQ(soul.status, 404u) << soul.body.substr(0, 300);
+  EXPECT_LT(soul.body.size(), 700u) << soul.body.size();
+}
+
 TEST_F(Hostile, AdminChangesFromAForeignOriginAreRefused) {
   start();
   auto auth = "Authorization: Bearer " + gw->admin_token();

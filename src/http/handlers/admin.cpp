@@ -214,7 +214,7 @@ void actors_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
               }
             respond(error_response(
               dialect::admin,
-              fail(errc::not_found, "no live actor with id " + id)));
+              fail(errc::not_found, "no live actor with id " + clip_echo(id))));
             return;
           }
           body = "{\"data\":[";
@@ -541,7 +541,7 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
       auto rec = store::providers_repo{sc.db, sc.vault}.get(id);
       actors::admin_reply r;
       if (!rec) {
-        r.error = fail(errc::not_found, "no provider with id " + id);
+        r.error = fail(errc::not_found, "no provider with id " + clip_echo(id));
         return r;
       }
       std::string body = "{\"data\":[";

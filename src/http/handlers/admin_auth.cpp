@@ -247,7 +247,8 @@ void handle_auth(const std::shared_ptr<app_context>& ctx,
           hash = s.id_hash;
       if (hash.empty()) {
         respond(error_response(
-          dialect::admin, fail(errc::not_found, "no session with id " + id)));
+          dialect::admin,
+          fail(errc::not_found, "no session with id " + clip_echo(id))));
         return;
       }
       run_store_job(

@@ -90,7 +90,7 @@ void fields::only(std::initializer_list<std::string_view> allowed) {
     for (auto a : allowed)
       known = known || a == key;
     if (!known) {
-      std::string name{key};
+      std::string name = clip_echo(key);
       reject(name.c_str(), errc::invalid_value, "unknown field");
     }
   }

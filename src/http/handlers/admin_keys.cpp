@@ -93,8 +93,8 @@ std::optional<failure> apply_body(store_context& ctx, const json::value& body,
     store::souls_repo repo{ctx.db};
     for (auto& id : *souls)
       if (!repo.get(id))
-        return failure{errc::invalid_value, "soul_ids: no soul " + id,
-                       "soul_ids"};
+        return failure{errc::invalid_value,
+                       "soul_ids: no soul " + clip_echo(id), "soul_ids"};
     std::sort(souls->begin(), souls->end());
     souls->erase(std::unique(souls->begin(), souls->end()), souls->end());
     r.soul_ids = std::move(*souls);

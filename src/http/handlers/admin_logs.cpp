@@ -235,7 +235,8 @@ void handle_logs(const std::shared_ptr<app_context>& ctx,
         actors::admin_reply r;
         auto row = store::log_detail(sc.db, id);
         if (!row)
-          r.error = fail(errc::not_found, "no request with id " + id);
+          r.error
+            = fail(errc::not_found, "no request with id " + clip_echo(id));
         else
           r.body = "{\"data\":" + *row + "}";
         return r;

@@ -72,7 +72,8 @@ expected<std::string> read_credentials(const json::value& v) {
     return failure{errc::invalid_value, "credentials: must be an object",
                    "credentials"};
   for (auto& m : v.GetObject()) {
-    std::string name{m.name.GetString(), m.name.GetStringLength()};
+    std::string name
+      = clip_echo({m.name.GetString(), m.name.GetStringLength()});
     if (!providers::is_known_credential_field(name))
       return failure{errc::invalid_value,
                      "credentials." + name + ": unknown credential field",

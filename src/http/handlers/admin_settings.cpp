@@ -267,7 +267,7 @@ void handle_settings(const std::shared_ptr<app_context>& ctx,
   if (group == nullptr) {
     respond(error_response(
       dialect::admin,
-      fail(errc::not_found, "no settings named \"" + route.param
+      fail(errc::not_found, "no settings named \"" + clip_echo(route.param)
                               + "\" (general, routing, health, cloudflare)")));
     return;
   }

@@ -90,7 +90,8 @@ std::optional<failure> apply_body(store_context& ctx, const json::value& body,
                    "provider_id: no provider " + *r.provider_id, "provider_id"};
   for (auto& id : r.fallback_chain)
     if (!providers.exists(id))
-      return failure{errc::invalid_value, "fallback_chain: no provider " + id,
+      return failure{errc::invalid_value,
+                     "fallback_chain: no provider " + clip_echo(id),
                      "fallback_chain"};
   return std::nullopt;
 }

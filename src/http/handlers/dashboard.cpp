@@ -104,7 +104,8 @@ http_response serve_dashboard(const http_request& req) {
   if (req.method != "GET" && req.method != "HEAD") {
     res = error_response(dialect::admin,
                          fail(errc::method_not_allowed,
-                              req.method + " is not allowed on " + req.path));
+                              clip_echo(req.method) + " is not allowed on "
+                                + clip_echo(req.path)));
     res.headers.emplace_back("Allow", "GET, HEAD");
     add_security_headers(res);
     return res;
@@ -127,7 +128,8 @@ http_response serve_dashboard(const http_request& req) {
   auto it = all.find(name);
   if (it == all.end()) {
     res = error_response(
-      dialect::admin, fail(errc::not_found, "no dashboard file " + req.path));
+      dialect::admin,
+      fail(errc::not_found, "no dashboard file " + clip_echo(req.path)));
     add_security_headers(res);
     return res;
   }

@@ -1,5 +1,7 @@
 #include "core/http_head.hpp"
 
+#include "core/error.hpp"
+
 #include <gtest/gtest.h>
 
 namespace oh {
@@ -97,6 +99,26 @@ TEST(HttpHead, RequestKeepsTheCallersAgentAndSendsNoLengthForABodylessGet) {
                   "\r\n");
   auto post = http_head::request("POST", "/x", "h", "ua", {}, 0);
   EXPECT_NE(post.find("Content-Length: 0\r\n"), std::string::npos);
+}
+
+TEST(HttpHead, OnlyChunkedIsASupportedTransferCoding) {
+  EXPECT_EQ(http_head::unsupported_transfer_coding("chunked"), "");
+  EXPECT_EQ(http_head::unsupported_transfer_coding(" Chunked ,"), "");
+  EXPECT_EQ(http_head::unsupported_transfer_coding(""), "");
+  EXPECT_EQ(http_head::unsupported_transfer_coding("gzip"), "gzip");
+  EXPECT_EQ(http_head::unsupported_transfer_coding("gzip, chunked"), "gzip");
+  EXPECT_EQ(http_head::unsupported_transfer_coding("chunked,\tdeflate "),
+            "deflate");
+}
+
+TEST(ClipEcho, CutsLongTextAtACharacterBoundary) {
+  EXPECT_EQ(clip_echo("short"), "short");
+  EXPECT_EQ(clip_echo(std::string(200, 'a')), std::string(200, 'a'));
+  EXPECT_EQ(clip_echo(std::string(201, 'a')), std::string(200, 'a') + "…");
+  // "é" is two bytes: a cut inside it backs up to its start.
+  std::string text = std::string(199, 'a') + "é" + "zzz";
+  EXPECT_EQ(clip_echo(text), std::string(199, 'a') + "…");
+  EXPECT_EQ(clip_echo("ééé", 3), "é…");
 }
 
 } // namespace
