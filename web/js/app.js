@@ -63,6 +63,10 @@ async function renderPage() {
 
 // -- login and setup -----------------------------------------------------------
 
+/// Password managers file a password under a user name; the dashboard has
+/// one user, so a hidden field names it.
+const userNameField = () => h('input', { type: 'text', name: 'username', autocomplete: 'username', value: 'admin', hidden: true });
+
 function showAuth(kind, intro) {
   const box = document.getElementById('auth-form');
   const introEl = document.getElementById('auth-intro');
@@ -85,6 +89,7 @@ function showAuth(kind, intro) {
       const fields = setupToken ? [pw, again] : [pw, again, tokenField];
       const f = form(fields, {
         submitLabel: 'Set password and continue',
+        extra: userNameField(),
         onSubmit: async (v) => {
           if (v.password.length < 10) throw Object.assign(new Error('Use at least 10 characters.'), { field: 'password' });
           if (v.password !== v.again) throw Object.assign(new Error('The two passwords differ.'), { field: 'again' });
@@ -104,7 +109,7 @@ function showAuth(kind, intro) {
     const toggle = h('button', { type: 'button', class: 'linklike', text: 'Use the admin token instead' });
     const f = form([secret], {
       submitLabel: 'Log in',
-      extra: h('p', { class: 'small' }, toggle),
+      extra: h('p', { class: 'small' }, toggle, userNameField()),
       onSubmit: async (v) => {
         if (!v.secret) throw Object.assign(new Error(useToken ? 'Paste the admin token.' : 'Enter the password.'), { field: 'secret' });
         try {
