@@ -37,7 +37,12 @@ bool circuit_breaker::allow(int64_t now_ms) {
   return false;
 }
 
-void circuit_breaker::on_success(int64_t) {
+void circuit_breaker::on_success(int64_t now_ms) {
+  // While open, the cool-down runs out first: a success that arrives then
+  // (a request started before the circuit opened, a health probe) does not
+  // close it. Half-open, the trial (request or probe) decides (SPEC §6.3).
+  if (open_ && now_ms < open_until_)
+    return;
   failures_ = 0;
   open_ = false;
   trial_in_flight_ = false;

@@ -88,6 +88,22 @@ TEST_F(AccountHealthTest, BreakerOpensHalfOpensAndCloses) {
   EXPECT_TRUE(lease().ok);
 }
 
+TEST_F(AccountHealthTest, ASuccessReportedDuringTheCoolDownKeepsItOpen) {
+  ASSERT_TRUE(lease().ok); // this one is still out when the circuit opens
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(lease().ok);
+    outcome(outcome_report::verdict::failure);
+  }
+  ASSERT_EQ(circuit(), circuit_state::open);
+  outcome(outcome_report::verdict::success); // the early request ends well
+  EXPECT_EQ(circuit(), circuit_state::open);
+  EXPECT_FALSE(lease().ok);
+  sched->advance_time(10s);
+  ASSERT_TRUE(lease().ok); // the half-open trial decides
+  outcome(outcome_report::verdict::success);
+  EXPECT_EQ(circuit(), circuit_state::closed);
+}
+
 TEST_F(AccountHealthTest, RateLimitedUntilTheAnnouncedReset) {
   ASSERT_TRUE(lease().ok);
   outcome(outcome_report::verdict::limited, 5'000);

@@ -30,6 +30,18 @@ TEST(CircuitBreaker, HalfOpenLetsExactlyOneTrialThrough) {
   EXPECT_TRUE(b.allow(1'003));
 }
 
+TEST(CircuitBreaker, ASuccessDuringTheCoolDownDoesNotCloseIt) {
+  circuit_breaker b{1, 1'000};
+  b.on_failure(0);
+  b.on_success(500); // a probe, or a request that began before it opened
+  EXPECT_EQ(b.state(500), circuit_state::open);
+  EXPECT_FALSE(b.allow(600));
+  // After the cool-down a success (the half-open trial) closes it.
+  EXPECT_EQ(b.state(1'000), circuit_state::half_open);
+  b.on_success(1'000);
+  EXPECT_EQ(b.state(1'000), circuit_state::closed);
+}
+
 TEST(CircuitBreaker, AFailedTrialReopensForTwiceAsLongUpToTheCap) {
   circuit_breaker b{1, 1'000, 3'000};
   b.on_failure(0);
