@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/clock.hpp"
 #include "core/json.hpp"
 #include "gateway.hpp"
 #include "store/database.hpp"
@@ -521,4 +522,70 @@ TEST(ChatTls, HttpsUpstreamsAreVerifiedAgainstTrustedCertificates) {
     EXPECT_EQ(r.status, 502);
     EXPECT_NE(r.body.find("TLS"), std::string::npos) << r.body;
   }
+}
+
+namespace {
+
+/// The reason a denied request was logged with, once its row is written.
+std::string denied_reason(const std::string& db_path,
+                          const std::string& request_id) {
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    store::database db{db_path};
+    store::statement st{db, "SELECT status, http_status, error_message"
+                            " FROM usage_logs WHERE request_id = ?1"};
+    st.bind(1, request_id);
+    if (st.step())
+      return st.text(0) + " " + st.text(1) + " " + st.text(2);
+    std::this_thread::sleep_for(20ms);
+  }
+  ADD_FAILURE() << "no log row for " << request_id;
+  return {};
+}
+
+/// The error object of a 401, without what differs per request.
+std::string error_of(const http_reply& r) {
+  auto doc = parse(r.body);
+  return json::to_string(doc["error"]);
+}
+
+} // namespace
+
+// SPEC §5.1: an expired key gets exactly the answer an unknown key gets; the
+// reason is only in its log row. Also for a key that expires while the
+// gateway runs (the check is made per request, not at load).
+TEST_F(ChatTest, ExpiredKeysGetTheUnknownKeyAnswerAndADeniedRow) {
+  auto unknown
+    = http_request(gw->port(), "POST", "/v1/chat/completions", hello,
+                   "Authorization: Bearer ohk_" + std::string(43, 'x'));
+  ASSERT_EQ(unknown.status, 401);
+
+  auto past
+    = create_key(R"({"name":"old","expires_at":"2020-01-01T00:00:00Z"})");
+  auto r = http_request(gw->port(), "POST", "/v1/chat/completions", hello,
+                        "Authorization: Bearer " + past);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(error_of(r), error_of(unknown));
+  auto id = r.header("x-request-id");
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(denied_reason(dir.file("data") + "/openhinge.db", id),
+            "denied 401 key expired");
+
+  // Expires three seconds from now: served until then, refused after.
+  auto soon = clock::format_iso(clock::now_ms() + 3'000);
+  auto later = create_key(R"({"name":"soon","expires_at":")" + soon + "\"}");
+  auto first = http_request(gw->port(), "POST", "/v1/chat/completions", hello,
+                            "Authorization: Bearer " + later);
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto until = clock::parse_timestamp(soon).value();
+  while (clock::now_ms() <= until + 50)
+    std::this_thread::sleep_for(50ms);
+  auto after = http_request(gw->port(), "POST", "/v1/chat/completions", hello,
+                            "Authorization: Bearer " + later);
+  EXPECT_EQ(after.status, 401);
+  EXPECT_EQ(error_of(after), error_of(unknown));
+  auto after_id = after.header("x-request-id");
+  ASSERT_FALSE(after_id.empty());
+  EXPECT_EQ(denied_reason(dir.file("data") + "/openhinge.db", after_id),
+            "denied 401 key expired");
 }
