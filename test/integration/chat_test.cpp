@@ -555,37 +555,32 @@ std::string error_of(const http_reply& r) {
 // reason is only in its log row. Also for a key that expires while the
 // gateway runs (the check is made per request, not at load).
 TEST_F(ChatTest, ExpiredKeysGetTheUnknownKeyAnswerAndADeniedRow) {
-  auto unknown
-    = http_request(gw->port(), "POST", "/v1/chat/completions", hello,
-                   "Authorization: Bearer ohk_" + std::string(43, 'x'));
+  auto send = [&](const std::string& key) {
+    return http_request(gw->port(), "POST", "/v1/chat/completions", hello,
+                        "Authorization: Bearer " + key);
+  };
+  auto unknown = send("ohk_" + std::string(43, 'x'));
   ASSERT_EQ(unknown.status, 401);
+  auto expect_refused_as_expired = [&](const std::string& key) {
+    auto r = send(key);
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(error_of(r), error_of(unknown));
+    auto id = r.header("x-request-id");
+    ASSERT_FALSE(id.empty());
+    EXPECT_EQ(denied_reason(dir.file("data") + "/openhinge.db", id),
+              "denied 401 key expired");
+  };
 
-  auto past
-    = create_key(R"({"name":"old","expires_at":"2020-01-01T00:00:00Z"})");
-  auto r = http_request(gw->port(), "POST", "/v1/chat/completions", hello,
-                        "Authorization: Bearer " + past);
-  EXPECT_EQ(r.status, 401);
-  EXPECT_EQ(error_of(r), error_of(unknown));
-  auto id = r.header("x-request-id");
-  ASSERT_FALSE(id.empty());
-  EXPECT_EQ(denied_reason(dir.file("data") + "/openhinge.db", id),
-            "denied 401 key expired");
+  expect_refused_as_expired(
+    create_key(R"({"name":"old","expires_at":"2020-01-01T00:00:00Z"})"));
 
   // Expires three seconds from now: served until then, refused after.
   auto soon = clock::format_iso(clock::now_ms() + 3'000);
   auto later = create_key(R"({"name":"soon","expires_at":")" + soon + "\"}");
-  auto first = http_request(gw->port(), "POST", "/v1/chat/completions", hello,
-                            "Authorization: Bearer " + later);
+  auto first = send(later);
   ASSERT_EQ(first.status, 200) << first.body;
   auto until = clock::parse_timestamp(soon).value();
   while (clock::now_ms() <= until + 50)
     std::this_thread::sleep_for(50ms);
-  auto after = http_request(gw->port(), "POST", "/v1/chat/completions", hello,
-                            "Authorization: Bearer " + later);
-  EXPECT_EQ(after.status, 401);
-  EXPECT_EQ(error_of(after), error_of(unknown));
-  auto after_id = after.header("x-request-id");
-  ASSERT_FALSE(after_id.empty());
-  EXPECT_EQ(denied_reason(dir.file("data") + "/openhinge.db", after_id),
-            "denied 401 key expired");
+  expect_refused_as_expired(later);
 }
