@@ -57,6 +57,28 @@ NGX
   wait_port "$up_port"
 }
 
+# start_gateway BIN_DIR [ARGS...]: the gateway of BIN_DIR on a free port
+# with its data in $work/data, logging to $work/gateway.log; waits for its
+# port file and sets pid, oh_port and token (the admin token).
+start_gateway() {
+  local bin="$1"; shift
+  oh_port=$(free_port)
+  # One fixed key for every bench run: a database keeps the check value of
+  # the first key it saw, and a fresh data dir would make a new one.
+  OPENHINGE_ENCRYPTION_KEY="${OH_BENCH_ENCRYPTION_KEY:-openhinge-bench-only}" \
+    "$bin/openhinge" --port "$oh_port" --data-dir "$work/data" --log-format json "$@" \
+    >"$work/gateway.log" 2>&1 &
+  pid=$!
+  # Up to 2 minutes; a gateway that exits is reported with its log.
+  for _ in $(seq 1 1200); do
+    [ -s "$work/data/port" ] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$work/gateway.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$work/data/port" ] || { echo "the gateway did not start" >&2; exit 1; }
+  token=$(cat "$work/data/admin.token")
+}
+
 # setup_gateway DATA_DIR: once the gateway started with --data-dir DATA_DIR
 # has written its port, adds the "fast" account (the fast upstream) and a key
 # whose rate limit and budget never refuse; sets oh_port and key, and

@@ -15,14 +15,9 @@ bin="${2:-build/bin}"
 days="${3:-3}"
 source tools/bench/common.sh
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(free_port)
-"$bin/openhinge" --port "$port" --data-dir "$work/data" --db "$db" \
-  --log-format json >"$work/gateway.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do [ -f "$work/data/port" ] && break; sleep 0.1; done
-token=$(cat "$work/data/admin.token")
-base="http://127.0.0.1:$port"
+trap 'kill "${pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+start_gateway "$bin" --db "$db"
+base="http://127.0.0.1:$oh_port"
 oldest=$(curl -s -H "Authorization: Bearer $token" \
   "$base/admin/cost/logs/query?per_page=1&order=asc" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["created_at"])')

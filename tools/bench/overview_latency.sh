@@ -14,19 +14,15 @@ bin="${2:-build/bin}"
 requests="${3:-500}"
 source tools/bench/common.sh
 work=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(free_port)
-args=(--port "$port" --data-dir "$work/data" --log-format json)
+trap 'kill "${pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+args=()
 [ -n "$db" ] && args+=(--db "$db")
-"$bin/openhinge" "${args[@]}" >"$work/gateway.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 600); do [ -f "$work/data/port" ] && break; sleep 0.1; done
-token=$(cat "$work/data/admin.token")
+start_gateway "$bin" "${args[@]}"
 rows=$(sqlite3 "${db:-$work/data/openhinge.db}" "SELECT COUNT(*) FROM usage_logs" 2>/dev/null || echo "?")
 daily=$(sqlite3 "${db:-$work/data/openhinge.db}" "SELECT COUNT(*) FROM usage_daily" 2>/dev/null || echo "?")
 # One curl, many URLs: keep-alive, and time_total per request.
 urls=()
-for _ in $(seq 1 "$requests"); do urls+=(-o /dev/null "http://127.0.0.1:$port/admin/overview"); done
+for _ in $(seq 1 "$requests"); do urls+=(-o /dev/null "http://127.0.0.1:$oh_port/admin/overview"); done
 curl -s -H "Authorization: Bearer $token" \
   -w '%{http_code} %{time_total}\n' "${urls[@]}" >"$work/times"
 bad=$(awk '$1 != 200' "$work/times" | wc -l)
