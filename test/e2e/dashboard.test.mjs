@@ -52,6 +52,13 @@ async function eventually(fn, what, timeoutMs = 15000) {
   throw new Error(`never happened: ${what}${last ? ` (${last.message})` : ''}`);
 }
 
+/// The key secret the dialog shows once.
+async function shownSecret(page) {
+  const shown = page.locator('#new-key-secret');
+  await shown.waitFor();
+  return (await shown.textContent()).trim();
+}
+
 async function visit(page, name) {
   await page.goto(`${page.url().split('#')[0]}#/${name}`);
   await page.getByRole('heading', { level: 1, name: new RegExp(`^${name}$`, 'i') }).waitFor();
@@ -149,9 +156,7 @@ test('dashboard: first run to a costed request and back to revoking the key', as
     await dialog.getByLabel('Requests per minute').fill('120');
     await dialog.getByLabel('Daily budget ($)').fill('5');
     await dialog.getByRole('button', { name: 'Create key' }).click();
-    const shown = page.locator('#new-key-secret');
-    await shown.waitFor();
-    secret = (await shown.textContent()).trim();
+    secret = await shownSecret(page);
     assert.match(secret, /^ohk_[A-Za-z0-9_-]{20,}$/);
     await page.getByRole('button', { name: 'Copy key' }).click();
     await page.getByRole('button', { name: 'Copied', exact: true }).waitFor();
@@ -285,9 +290,7 @@ test('dashboard: first run to a costed request and back to revoking the key', as
 
     await row.getByRole('button', { name: 'Rotate e2e-app' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Rotate' }).click();
-    const shown = page.locator('#new-key-secret');
-    await shown.waitFor();
-    const rotated = (await shown.textContent()).trim();
+    const rotated = await shownSecret(page);
     assert.notEqual(rotated, secret);
     await page.getByRole('button', { name: 'I have copied it' }).click();
     await assert.rejects(ask(secret), (err) => err.status === 401);
