@@ -18,7 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "actors/provider_account.hpp"
 #include "actors/system.hpp"
+#include "core/metrics.hpp"
+#include "providers/oauth/token_endpoint.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "http/admin_auth.hpp"
@@ -39,6 +42,7 @@
 #include "providers/price_table.hpp"
 #include "providers/upstream_client.hpp"
 #include "actors/registry.hpp"
+#include "providers/oauth/token_endpoint.hpp"
 #include "actors/services.hpp"
 #include "actors/usage_queue.hpp"
 #include "store/credential_vault.hpp"
@@ -81,6 +85,45 @@ sigset_t block_shutdown_signals() {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
+}
+
+/// Refreshes subscription tokens at the vendors' token endpoints (SPEC §7).
+/// Google's client comes from the account or the environment.
+oh::actors::refresh_fn
+make_token_refresher(oh::providers::upstream_client& upstream,
+                     std::string endpoint_base) {
+  return [&upstream, endpoint_base](
+           const oh::actors::refresh_request& r,
+           std::function<void(oh::actors::token_refresh_result)> done) {
+    auto client_id = r.client_id;
+    auto client_secret = r.client_secret;
+    if (r.type == "gemini") {
+      if (client_id.empty())
+        if (const char* v = std::getenv("GEMINI_OAUTH_CLIENT_ID"))
+          client_id = v;
+      if (client_secret.empty())
+        if (const char* v = std::getenv("GEMINI_OAUTH_CLIENT_SECRET"))
+          client_secret = v;
+    }
+    auto call = oh::providers::oauth::refresh_call(
+      r.type, r.refresh_token, client_id, client_secret, endpoint_base);
+    oh::providers::oauth::call_token_endpoint(
+      upstream, call,
+      [done = std::move(done)](
+        oh::expected<oh::providers::oauth::token_answer> answer) {
+        oh::actors::token_refresh_result out;
+        if (!answer) {
+          out.error = answer.error().message;
+        } else {
+          out.ok = true;
+          out.access_token = std::move(answer->access_token);
+          out.refresh_token = std::move(answer->refresh_token);
+          out.id_token = std::move(answer->id_token);
+          out.expires_in_s = answer->expires_in_s;
+        }
+        done(std::move(out));
+      });
+  };
 }
 
 /// Gauges read at scrape time (SPEC §9.4).
@@ -299,6 +342,9 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   env.health = services->health;
   env.breaker_failures = static_cast<int>(cfg.breaker_failures);
   env.breaker_cooldown_ms = int64_t{cfg.breaker_cooldown_s} * 1000;
+  env.refresh_margin_ms = int64_t{cfg.oauth_refresh_margin_s} * 1000;
+  env.token_refresh = &services->metrics->token_refresh;
+  env.refresh = make_token_refresher(*upstream, cfg.oauth_endpoint_base);
   auto registry = actors::spawn_registry(sys, store_handle, snapshot, env);
 
   // The usage logger writes on its own thread with its own connection.

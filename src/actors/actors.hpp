@@ -46,6 +46,8 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using update_atom = caf::atom_constant<caf::atom("update")>;
 using models_atom = caf::atom_constant<caf::atom("models")>;
+using reauth_atom = caf::atom_constant<caf::atom("reauth")>;
+using refreshed_atom = caf::atom_constant<caf::atom("refreshed")>;
 
 /// One per API key: its settings, sliding windows, open requests and spend.
 using api_key_actor = caf::typed_actor<
@@ -74,6 +76,13 @@ using provider_account_actor = caf::typed_actor<
   // Leases the credential for one request: answers the route (model,
   // endpoint, key, timeouts); counts the request as in flight.
   caf::replies_to<lease_atom, plan_request, soul_plan>::with<route>,
+  // The upstream refused a subscription lease's token (401): a new lease
+  // with a newer token (refreshed once, single-flight, unless a refresh
+  // since that token's generation already gave one), or a refusal. Ends
+  // the old lease.
+  caf::replies_to<reauth_atom, plan_request, soul_plan, uint64_t>::with<route>,
+  // Internal: a token refresh ended.
+  caf::reacts_to<refreshed_atom, token_refresh_result>,
   // A leased request ended: frees its slot and feeds the circuit breaker.
   caf::reacts_to<outcome_atom, outcome_report>,
   // Runs the no-quota health probe (model listing) now.
@@ -189,6 +198,7 @@ using acceptor_actor = caf::typed_actor<
 // decrypted credentials that must never be serialised or printed.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::provider_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::health_limits)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::token_refresh_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::soul_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::store::api_key_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::config_world)

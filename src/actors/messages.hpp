@@ -163,6 +163,17 @@ struct outcome_report {
 /// The result of an active health probe.
 using probe_report = providers::listing_outcome;
 
+/// What one token refresh gave (the provider-account actor's internal
+/// message; the tokens never leave the actor but to the store).
+struct token_refresh_result {
+  bool ok = false;
+  std::string access_token;
+  std::string refresh_token; // empty: keep the old one
+  std::string id_token;
+  int64_t expires_in_s = 0;
+  std::string error; // the endpoint's words, never a token
+};
+
 /// What the selector knows of an account.
 struct account_info {
   std::string id;
@@ -194,6 +205,16 @@ struct route {
   /// (core/redact.hpp); made once per account, shared by its routes.
   std::shared_ptr<const std::vector<std::string>> secrets;
   bool metered = true; // false: subscription, costs 0
+  /// A subscription account (auth_mode oauth or borrowed, SPEC §7): its
+  /// access token and the facts its wire needs (docs/subscriptions.md).
+  bool subscription = false;
+  std::string access_token;
+  std::string chatgpt_account_id;
+  std::string project_id;
+  bool system_user_merge = false;
+  /// Which of the account's tokens this lease carries: a 401 asks the
+  /// account for a newer one (reauth_atom).
+  uint64_t token_generation = 0;
   uint32_t connect_timeout_ms = 0;
   uint32_t timeout_ms = 0;
   uint32_t stream_timeout_ms = 0;

@@ -4,6 +4,7 @@
 
 #include <caf/send.hpp>
 
+#include "actors/account_tokens.hpp"
 #include "actors/introspection.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
@@ -44,6 +45,7 @@ int64_t now_ms(self_ptr self) {
 void publish(self_ptr self) {
   auto& st = self->state;
   auto now = now_ms(self);
+  account_tokens::assess(st, now);
   auto status = health_status(st, now);
   if (auto& cell = st.env.cell) {
     cell->in_flight = st.in_flight;
@@ -54,13 +56,17 @@ void publish(self_ptr self) {
     // The text part changes with probes and failures, not with every lease:
     // written (and copied) only when it differs from what readers have.
     auto& t = st.published;
+    // A credential that cannot serve says why where people look.
+    std::optional<std::string> error = st.last_error;
+    if (!st.token_problem.empty())
+      error = st.token_problem;
     if (!st.published_once || t.status != status
-        || t.last_check != st.last_check || t.last_error != st.last_error
+        || t.last_check != st.last_check || t.last_error != error
         || t.latency_ms != st.latency_ms
         || t.failures != st.breaker.consecutive_failures()) {
       t.status = status;
       t.last_check = st.last_check;
-      t.last_error = st.last_error;
+      t.last_error = error;
       t.latency_ms = st.latency_ms;
       t.failures = st.breaker.consecutive_failures();
       st.published_once = true;
@@ -115,9 +121,23 @@ void probe(self_ptr self) {
   target.base_url = st.record.base_url
                       ? *st.record.base_url
                       : std::string{info ? info->default_base_url : ""};
-  if (auto creds = json::parse(st.record.credentials_json);
-      creds && creds->IsObject())
+  if (st.subscription) {
+    target.base_url = st.base_route.base_url;
+    target.subscription = true;
+    target.access_token = st.credential.tokens.access_token;
+    if (!st.token_problem.empty()) {
+      // Nothing to probe with: the credential's own problem is the verdict.
+      providers::listing_outcome r;
+      r.error = st.token_problem;
+      st.probing = true;
+      caf::anon_send(provider_account_actor{self}, probed_atom::value,
+                     std::move(r));
+      return;
+    }
+  } else if (auto creds = json::parse(st.record.credentials_json);
+             creds && creds->IsObject()) {
     target.api_key = json::get_string(*creds, "api_key").value_or("");
+  }
   target.connect_timeout_ms = st.env.defaults.connect_timeout_ms;
   st.probing = true;
   provider_account_actor me = self;
@@ -149,7 +169,84 @@ std::string probe_answer(self_ptr self, const probe_report* r) {
   return out + "}";
 }
 
+/// The lease checks (enabled, limited, circuit, credential); true with the
+/// route in `out` (a refusal or a lease), false when it must wait for the
+/// token refresh.
+bool lease_into(self_ptr self, const plan_request& req, soul_plan& soul,
+                route& out) {
+  auto& st = self->state;
+  auto now = now_ms(self);
+  route refused;
+  refused.soul = std::move(soul);
+  refused.account_id = st.record.id;
+  refused.account_name = st.record.name;
+  auto refuse = [&](failure f, int64_t retry_after_ms) {
+    refused.skip = true;
+    refused.retry_after_ms = retry_after_ms;
+    refused.error = std::move(f);
+    out = std::move(refused);
+    return true;
+  };
+  if (!st.record.is_enabled)
+    return refuse(
+      failure{errc::no_providers, st.record.name + " is disabled", ""}, 0);
+  if (st.limited_until_ms > now)
+    return refuse(failure{errc::no_providers,
+                          st.record.name + " is rate-limited upstream", ""},
+                  st.limited_until_ms - now);
+  if (!st.breaker.allow(now))
+    return refuse(
+      failure{errc::no_providers, st.record.name + ": circuit open", ""},
+      std::max<int64_t>(0, st.breaker.open_until() - now));
+  if (st.subscription) {
+    std::string reason;
+    switch (account_tokens::check(self, now, reason)) {
+      case account_tokens::gate::serve:
+        break;
+      case account_tokens::gate::wait:
+        soul = std::move(refused.soul);
+        return false;
+      case account_tokens::gate::refuse:
+        // Never an empty or dead credential upstream (SPEC §7).
+        publish(self);
+        return refuse(
+          failure{errc::no_providers, st.record.name + ": " + reason, ""}, 0);
+    }
+  }
+  st.in_flight += 1;
+  publish(self);
+  out = complete_route(st.base_route, req, std::move(refused.soul));
+  return true;
+}
+
+/// Parks a lease until the refresh ends (starting it if none runs).
+caf::typed_response_promise<route>
+wait_for_refresh(self_ptr self, const plan_request& req, soul_plan soul) {
+  auto rp = self->make_response_promise<route>();
+  self->state.waiting.push_back(waiting_lease{rp, req, std::move(soul)});
+  account_tokens::start_refresh(self);
+  return rp;
+}
+
 } // namespace
+
+void resume_waiting(account_tokens::self_ptr self) {
+  auto waiting = std::move(self->state.waiting);
+  self->state.waiting.clear();
+  for (auto& w : waiting) {
+    route out;
+    if (lease_into(self, w.req, w.soul, out))
+      w.rp.deliver(std::move(out));
+    else
+      self->state.waiting.push_back(std::move(w));
+  }
+  if (!self->state.waiting.empty())
+    account_tokens::start_refresh(self);
+}
+
+void publish_account(account_tokens::self_ptr self) {
+  publish(self);
+}
 
 account_info make_account_info(const store::provider_record& r) {
   account_info a;
@@ -168,22 +265,44 @@ account_info make_account_info(const store::provider_record& r) {
 }
 
 route route_template(const store::provider_record& r,
-                     const upstream_defaults& d) {
+                     const upstream_defaults& d,
+                     const providers::oauth::account_credential* cred) {
   route out;
   out.ok = true;
   out.account_id = r.id;
   out.account_name = r.name;
   out.account_type = r.type;
+  out.subscription = r.auth_mode != "api_key";
   auto* info = providers::find_type(r.type);
-  out.base_url = r.base_url ? *r.base_url
-                            : std::string{info ? info->default_base_url : ""};
+  std::string default_base{info ? info->default_base_url : ""};
+  if (out.subscription)
+    default_base = std::string{providers::subscription_base_url(r.type)};
+  out.base_url = r.base_url ? *r.base_url : default_base;
   auto secrets = std::make_shared<std::vector<std::string>>();
   if (auto creds = json::parse(r.credentials_json);
       creds && creds->IsObject()) {
-    out.api_key = json::get_string(*creds, "api_key").value_or("");
+    if (!out.subscription)
+      out.api_key = json::get_string(*creds, "api_key").value_or("");
     for (auto& m : creds->GetObject())
       if (m.value.IsString() && m.value.GetStringLength() > 0)
         secrets->emplace_back(m.value.GetString(), m.value.GetStringLength());
+  }
+  if (out.subscription) {
+    providers::oauth::account_credential own;
+    if (cred == nullptr) {
+      own = providers::oauth::read_account_credential(r.type, r.auth_mode,
+                                                      r.credentials_json);
+      cred = &own;
+    }
+    auto& t = cred->tokens;
+    out.access_token = t.access_token;
+    out.chatgpt_account_id = t.account_id;
+    out.project_id = t.project_id;
+    // A borrowed file's tokens are secrets the record does not hold.
+    for (auto* v :
+         {&t.access_token, &t.refresh_token, &t.id_token, &t.client_secret})
+      if (!v->empty())
+        secrets->push_back(*v);
   }
   out.secrets = std::move(secrets);
   json::document cfg;
@@ -191,6 +310,8 @@ route route_template(const store::provider_record& r,
     cfg = std::move(*parsed);
   else
     cfg.SetObject();
+  out.system_user_merge
+    = json::get_string(cfg, "system_mode").value_or("") == "user_merge";
   out.connect_timeout_ms
     = config_ms(cfg, "connect_timeout_ms", d.connect_timeout_ms);
   out.timeout_ms = config_ms(cfg, "timeout_ms", d.timeout_ms);
@@ -221,6 +342,8 @@ std::string health_status(const provider_account_state& st, int64_t now_ms) {
   auto circuit = st.breaker.state(now_ms);
   if (circuit == circuit_state::open)
     return "down";
+  if (!st.token_problem.empty())
+    return st.token_down ? "down" : "degraded";
   if (circuit == circuit_state::half_open || st.limited_until_ms > now_ms)
     return "degraded";
   if (!st.last_ok)
@@ -266,6 +389,7 @@ provider_account_actor::behavior_type provider_account(
   st.breaker = circuit_breaker{env.breaker_failures, env.breaker_cooldown_ms};
   st.env = std::move(env);
   st.base_route = route_template(st.record, st.env.defaults);
+  account_tokens::load(self);
   st.persisted_status = st.record.health_status;
   st.last_check = st.record.last_health_check;
   publish(self);
@@ -285,40 +409,49 @@ provider_account_actor::behavior_type provider_account(
       self->state.record.health_status = status;
       self->state.base_route
         = route_template(self->state.record, self->state.env.defaults);
+      account_tokens::load(self);
       publish(self);
     },
-    [=](lease_atom, const plan_request& req, soul_plan& soul) -> route {
+    [=](lease_atom, const plan_request& req,
+        soul_plan& soul) -> caf::result<route> {
+      ++self->state.handled;
+      route out;
+      if (lease_into(self, req, soul, out))
+        return out;
+      return wait_for_refresh(self, req, std::move(soul));
+    },
+    [=](reauth_atom, const plan_request& req, soul_plan& soul,
+        uint64_t generation) -> caf::result<route> {
       auto& st = self->state;
       ++st.handled;
-      auto now = now_ms(self);
+      bool refreshable = false;
+      bool newer = account_tokens::after_unauthorized(
+        self, generation, now_ms(self), refreshable);
+      if (newer || refreshable) {
+        // The refused lease is over; a new one begins. (A refusal keeps it:
+        // the request reports its outcome, which ends it.)
+        if (st.in_flight > 0)
+          st.in_flight -= 1;
+        route out;
+        if (lease_into(self, req, soul, out))
+          return out;
+        return wait_for_refresh(self, req, std::move(soul));
+      }
       route refused;
       refused.soul = std::move(soul);
       refused.account_id = st.record.id;
       refused.account_name = st.record.name;
-      if (!st.record.is_enabled) {
-        refused.skip = true;
-        refused.error
-          = failure{errc::no_providers, st.record.name + " is disabled", ""};
-        return refused;
-      }
-      if (st.limited_until_ms > now) {
-        refused.skip = true;
-        refused.retry_after_ms = st.limited_until_ms - now;
-        refused.error = failure{
-          errc::no_providers, st.record.name + " is rate-limited upstream", ""};
-        return refused;
-      }
-      if (!st.breaker.allow(now)) {
-        refused.skip = true;
-        refused.retry_after_ms
-          = std::max<int64_t>(0, st.breaker.open_until() - now);
-        refused.error
-          = failure{errc::no_providers, st.record.name + ": circuit open", ""};
-        return refused;
-      }
-      st.in_flight += 1;
+      refused.error = failure{errc::upstream_failed,
+                              st.record.name
+                                + ": the provider refused the token and it "
+                                  "cannot be refreshed here",
+                              ""};
       publish(self);
-      return complete_route(st.base_route, req, std::move(refused.soul));
+      return refused;
+    },
+    [=](refreshed_atom, token_refresh_result& r) {
+      ++self->state.handled;
+      account_tokens::on_refreshed(self, std::move(r));
     },
     [=](outcome_atom, const outcome_report& r) {
       ++self->state.handled;
@@ -396,12 +529,16 @@ provider_account_actor::behavior_type provider_account(
         json::append_quoted(out, clock::format_iso(st.limited_until_ms));
       else
         out += "null";
+      out += ",\"auth_mode\":";
+      json::append_quoted(out, r.auth_mode);
       out += ",\"token_expires_at\":";
-      if (r.token_expires_at)
-        json::append_quoted(out, *r.token_expires_at);
+      if (auto expiry = account_tokens::expiry_iso(st); !expiry.empty())
+        json::append_quoted(out, expiry);
       else
         out += "null";
-      out += ",\"refreshing\":false";
+      out += ",\"refreshing\":";
+      out += st.refreshing ? "true" : "false";
+      out += ",\"waiting_for_token\":" + std::to_string(st.waiting.size());
       out += ",\"in_flight\":" + std::to_string(st.in_flight);
       out += ",\"served\":" + std::to_string(st.served);
       out += ",\"failed\":" + std::to_string(st.failed);

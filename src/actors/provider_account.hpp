@@ -13,12 +13,29 @@
 #include "actors/actors.hpp"
 #include "actors/health_board.hpp"
 #include "core/circuit_breaker.hpp"
+#include "providers/oauth/credentials.hpp"
 
 namespace oh::providers {
 class upstream_client;
 }
 
+namespace oh::metrics {
+class counter_family;
+}
+
 namespace oh::actors {
+
+/// A refresh of an owned (or gcloud ADC) token.
+struct refresh_request {
+  std::string type;
+  std::string refresh_token;
+  std::string client_id;
+  std::string client_secret;
+};
+
+/// Runs a refresh and calls back exactly once, on any thread.
+using refresh_fn = std::function<void(
+  const refresh_request&, std::function<void(token_refresh_result)>)>;
 
 /// What an account actor needs from the process.
 struct account_env {
@@ -33,6 +50,22 @@ struct account_env {
   /// Told when a probe found a different model list (account id, JSON
   /// array); the registry republishes it for routing and GET /v1/models.
   std::function<void(const std::string&, const std::string&)> on_models;
+  /// Refreshes subscription tokens; unset: every refresh fails ("no token
+  /// endpoint"), so tests that do not refresh need nothing.
+  refresh_fn refresh;
+  /// Refresh this long before the access token expires (SPEC §7).
+  int64_t refresh_margin_ms = 300'000;
+  /// After a failed refresh, the next one waits this long.
+  int64_t refresh_retry_ms = 30'000;
+  /// openhinge_token_refresh_total{provider,result} (may be unset).
+  metrics::counter_family* token_refresh = nullptr;
+};
+
+/// A lease waiting for the account's token refresh.
+struct waiting_lease {
+  caf::typed_response_promise<route> rp;
+  plan_request req;
+  soul_plan soul;
 };
 
 struct provider_account_state {
@@ -61,12 +94,39 @@ struct provider_account_state {
   /// What `publish` last wrote to the health cell's text part.
   account_health_cell::text published;
   bool published_once = false;
+  // -- subscription accounts (auth_mode oauth or borrowed, SPEC §7) --------
+  bool subscription = false;
+  providers::oauth::account_credential credential;
+  /// Counts the tokens the account has held; a lease carries it, so a 401
+  /// can tell whether a newer token exists already.
+  uint64_t token_generation = 0;
+  /// When our own refresh obtained the current token (0: loaded or read).
+  int64_t token_obtained_ms = 0;
+  bool refreshing = false;
+  /// A 401 asked for a new token although the current one looks valid.
+  bool refresh_forced = false;
+  int64_t refresh_failed_at_ms = 0;
+  std::string refresh_error;
+  std::vector<waiting_lease> waiting;
+  /// Borrowed: the CLI file's last stat (at most one a second).
+  int64_t file_checked_ms = -1;
+  int64_t file_mtime_ns = -1;
+  int64_t file_size = -1;
+  std::string file_problem;
+  /// Why the credential cannot serve now (empty: it can), and whether that
+  /// makes the account down rather than degraded.
+  std::string token_problem;
+  bool token_down = false;
   static inline const char* name = "provider_account";
 };
 
-/// The account's part of a route: endpoint, credential, timeouts.
+/// The account's part of a route: endpoint, credential, timeouts. A
+/// subscription account's token comes from `cred` (its file or its last
+/// refresh), not from the record.
 route route_template(const store::provider_record& r,
-                     const upstream_defaults& d);
+                     const upstream_defaults& d,
+                     const providers::oauth::account_credential* cred
+                     = nullptr);
 
 /// A route for one request: the account's template with the request's
 /// model and soul.

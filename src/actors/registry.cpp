@@ -75,6 +75,9 @@ void upsert(self_ptr self, store::provider_record& rec) {
     env.store = st.store;
     env.breaker_failures = st.env.breaker_failures;
     env.breaker_cooldown_ms = st.env.breaker_cooldown_ms;
+    env.refresh = st.env.refresh;
+    env.refresh_margin_ms = st.env.refresh_margin_ms;
+    env.token_refresh = st.env.token_refresh;
     // Weak: accounts must not keep the registry alive.
     caf::weak_actor_ptr me = self->ctrl();
     env.on_models = [me](const std::string& id, const std::string& models) {

@@ -9,6 +9,7 @@
 
 #include "actors/actors.hpp"
 #include "actors/health_board.hpp"
+#include "actors/provider_account.hpp"
 #include "actors/snapshot.hpp"
 
 namespace oh::providers {
@@ -24,6 +25,10 @@ struct registry_env {
   std::shared_ptr<health_board> health;           // created when unset
   int breaker_failures = 5;
   int64_t breaker_cooldown_ms = 30'000;
+  /// Subscription token refreshes (SPEC §7), passed to every account.
+  refresh_fn refresh;
+  int64_t refresh_margin_ms = 300'000;
+  metrics::counter_family* token_refresh = nullptr;
 };
 
 struct registry_state {

@@ -402,6 +402,7 @@ void start_attempt(self_ptr self);
 providers::call_input call_input_of(request_state& st);
 void replan(self_ptr self);
 void ask_plan(self_ptr self);
+void reauth(self_ptr self);
 
 /// Whether a failure before the commit point may go to the next account
 /// (SPEC §6.2): connect/TLS, first-byte timeout, 429, 5xx, 401/403, 404.
@@ -543,6 +544,17 @@ void on_finished(self_ptr self, providers::exchange_outcome& o) {
       {{"provider", r.account_name}, {"kind", failure_kind(o)}});
   }
 
+  if (!ok_answer && !o.committed && !o.failure && o.upstream_status == 401
+      && r.subscription && !st.reauthed) {
+    // A subscription's token was refused: its account refreshes it once
+    // (single-flight) and this account is tried once more (SPEC §6.2, §7).
+    st.reauthed = true;
+    st.last_failure = failure_of(st, o);
+    st.last_outcome_detail = a.detail;
+    reauth(self);
+    return;
+  }
+
   if (!ok_answer && retryable(o)
       && st.attempts.size() < st.services->max_attempts) {
     // Before the commit point: try the next able account (SPEC §6.2).
@@ -675,6 +687,11 @@ providers::call_input call_input_of(request_state& st) {
   in.account_type = r.account_type;
   in.base_url = r.base_url;
   in.api_key = r.api_key;
+  in.subscription = r.subscription;
+  in.access_token = r.access_token;
+  in.chatgpt_account_id = r.chatgpt_account_id;
+  in.project_id = r.project_id;
+  in.system_user_merge = r.system_user_merge;
   in.model = r.model;
   if (r.soul.has_soul) {
     st.edits.system_prompt = r.soul.system_prompt;
@@ -866,6 +883,60 @@ void ask_plan(self_ptr self) {
                 soul_plan{})
       .then(on_route, on_error);
   }
+}
+
+/// Asks the account whose token got a 401 for a newer one; a refusal goes
+/// on like any failed attempt (the next account).
+void reauth(self_ptr self) {
+  auto& st = self->state;
+  st.stage = "reauth";
+  auto previous = std::move(*st.plan);
+  st.plan.reset();
+  auto snap = st.services->snapshot->load();
+  auto it = snap->accounts_by_id.find(previous.account_id);
+  auto give_up = [self](route previous) {
+    auto& s = self->state;
+    s.plan = std::move(previous);
+    report_account(self, s.plan->account_id,
+                   outcome_report{outcome_report::verdict::failure, 0,
+                                  s.last_outcome_detail});
+    s.tried.push_back(s.plan->account_id);
+    if (s.attempts.size() < s.services->max_attempts) {
+      replan(self);
+      return;
+    }
+    s.plan->ok = false;
+    fail_request(self, s.last_failure.value_or(failure{
+                         errc::upstream_failed, "every account failed", ""}));
+  };
+  if (it == snap->accounts_by_id.end()) {
+    give_up(std::move(previous));
+    return;
+  }
+  plan_request req;
+  req.request_id = st.in.request_id;
+  req.tried = st.tried;
+  req.model = previous.model;
+  auto soul = previous.soul;
+  auto generation = previous.token_generation;
+  self
+    ->request(it->second, ask_timeout, reauth_atom::value, std::move(req),
+              std::move(soul), generation)
+    .then(
+      [self, previous, give_up](route& r) mutable {
+        if (!r.ok) {
+          OH_WARN("{}", r.error ? r.error->message : "reauth refused");
+          give_up(std::move(previous));
+          return;
+        }
+        self->state.plan = std::move(r);
+        start_attempt(self);
+      },
+      [self, previous, give_up](caf::error& err) mutable {
+        OH_WARN("reauth of {} failed: {}", previous.account_name,
+                self->system().render(err));
+        give_up(std::move(previous));
+      });
 }
 
 void replan(self_ptr self) {

@@ -65,6 +65,11 @@ struct request_state {
   std::optional<route> plan;
   std::vector<std::string> tried;
   std::vector<attempt_record> attempts;
+  /// A subscription's 401 was answered with a new token once already.
+  bool reauthed = false;
+  /// The refused attempt's detail, for its account's verdict after a
+  /// failed reauth.
+  std::string last_outcome_detail;
   /// Why the last attempt failed, answered when no account is left.
   std::optional<failure> last_failure;
   /// When an account refused a lease: how long until it may take requests.

@@ -132,6 +132,9 @@ const std::vector<setting>& settings() {
     {"cloudflare.api_base", nullptr, nullptr, &config::cloudflare_api_base},
     {"cloudflare.cloudflared_path", nullptr, nullptr,
      &config::cloudflared_path},
+    {"oauth.endpoint_base", nullptr, nullptr, &config::oauth_endpoint_base},
+    {"oauth.refresh_margin_s", nullptr, nullptr,
+     &config::oauth_refresh_margin_s, 0, 86400},
     {"store.backend",
      nullptr,
      nullptr,
@@ -163,6 +166,7 @@ void apply_defaults(config& cfg) {
   cfg.threads = std::max(1u, std::thread::hardware_concurrency());
   cfg.data_dir = defaults::data_dir;
   cfg.log_level = "info";
+  cfg.oauth_refresh_margin_s = 300;
   cfg.log_format = ::isatty(2) ? "text" : "json";
   cfg.max_body_bytes = defaults::max_body_bytes;
   cfg.max_header_bytes = defaults::max_header_bytes;

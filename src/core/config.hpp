@@ -62,6 +62,10 @@ struct config {
   std::vector<std::string> admin_allowed_hosts;
   std::string cloudflare_api_base;
   std::string cloudflared_path;
+  /// Replaces scheme and host of every OAuth URL (tests point them at the
+  /// fake upstream); empty in production.
+  std::string oauth_endpoint_base;
+  uint32_t oauth_refresh_margin_s = 0;
   std::string store_backend;
   std::string limits_backend;
 

@@ -99,6 +99,46 @@ std::string base64url(const uint8_t* data, size_t n) {
   return out;
 }
 
+expected<std::string> base64url_decode(std::string_view text) {
+  while (!text.empty() && text.back() == '=')
+    text.remove_suffix(1);
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-' || c == '+')
+      v = 62;
+    else if (c == '_' || c == '/')
+      v = 63;
+    else
+      return fail(errc::invalid_value, "not base64url");
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  if (bits >= 6)
+    return fail(errc::invalid_value, "not base64url: truncated");
+  return out;
+}
+
+std::array<uint8_t, 32> sha256(std::string_view data) {
+  std::array<uint8_t, 32> out{};
+  SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(),
+         out.data());
+  return out;
+}
+
 std::string sha256_hex(std::string_view data) {
   // Every API request hashes its key. SHA256() fetches the algorithm and
   // allocates a context per call; one fetched digest for the process and

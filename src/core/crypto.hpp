@@ -28,6 +28,13 @@ expected<bytes> from_hex(std::string_view hex);
 /// base64url without padding (RFC 4648 §5).
 std::string base64url(const uint8_t* data, size_t n);
 
+/// Decodes base64url (RFC 4648 §5), padding optional; fails on other
+/// characters.
+expected<std::string> base64url_decode(std::string_view text);
+
+/// SHA-256 of `data`, raw.
+std::array<uint8_t, 32> sha256(std::string_view data);
+
 /// SHA-256 of `data` as 64 lower-case hex characters.
 std::string sha256_hex(std::string_view data);
 

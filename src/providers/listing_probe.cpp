@@ -32,6 +32,11 @@ public:
       body_.append(bytes);
     return true;
   }
+  /// Code Assist's probe answers no listing: the subscription's models.
+  void list_fixed_models(std::vector<std::string> models) {
+    fixed_ = std::move(models);
+    has_fixed_ = true;
+  }
   void on_end() override {
     listing_outcome r;
     r.status = status_;
@@ -40,6 +45,8 @@ public:
       r.error = "model listing answer is larger than 4 MiB";
     else if (!r.ok)
       r.error = "model listing answered HTTP " + std::to_string(status_);
+    else if (has_fixed_)
+      r.models = fixed_;
     else
       r.models = parse_listing(type_, body_);
     finish(std::move(r));
@@ -68,13 +75,44 @@ private:
   std::string body_;
   unsigned status_ = 0;
   bool too_large_ = false;
+  bool has_fixed_ = false;
+  std::vector<std::string> fixed_;
 };
 
 } // namespace
 
 void run_listing_probe(upstream_client& upstream, const listing_target& target,
                        std::function<void(listing_outcome)> done) {
-  auto listing = listing_request(target.type, target.base_url, target.api_key);
+  auto handler = std::make_shared<listing_handler>(target.type, done);
+  expected<upstream_request> listing = fail(errc::internal, "no probe");
+  if (target.subscription) {
+    if (target.access_token.empty()) {
+      listing_outcome r;
+      r.error = "no access token";
+      done(std::move(r));
+      return;
+    }
+    auto probe = subscription_probe_request(target.type, target.base_url,
+                                            target.access_token);
+    if (probe && !*probe) {
+      // A token check: the token is there and unexpired (the account
+      // actor checked the expiry before asking).
+      listing_outcome r;
+      r.ok = true;
+      r.status = 200;
+      r.models = subscription_models(target.type);
+      done(std::move(r));
+      return;
+    }
+    if (!probe)
+      listing = probe.error();
+    else
+      listing = std::move(**probe);
+    if (target.type == "gemini")
+      handler->list_fixed_models(subscription_models(target.type));
+  } else {
+    listing = listing_request(target.type, target.base_url, target.api_key);
+  }
   if (!listing) {
     listing_outcome r;
     r.error = listing.error().message;
@@ -86,8 +124,7 @@ void run_listing_probe(upstream_client& upstream, const listing_target& target,
   req.first_byte_timeout = std::chrono::milliseconds(target.answer_timeout_ms);
   req.idle_timeout = std::chrono::milliseconds(target.answer_timeout_ms);
   req.total_timeout = std::chrono::milliseconds(target.total_timeout_ms);
-  upstream.start(std::move(req), std::make_shared<listing_handler>(
-                                   target.type, std::move(done)));
+  upstream.start(std::move(req), std::move(handler));
 }
 
 } // namespace oh::providers

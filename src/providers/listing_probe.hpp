@@ -28,6 +28,12 @@ struct listing_target {
   std::string type;
   std::string base_url;
   std::string api_key;
+  /// A subscription account (SPEC §7): probed with its access token on its
+  /// subscription wire: Claude's listing as Claude Code, Code Assist's
+  /// loadCodeAssist, and for ChatGPT a token check only (the Codex backend
+  /// has no call that spends no quota, SPEC §6.3).
+  bool subscription = false;
+  std::string access_token;
   int64_t connect_timeout_ms = 5'000;
   /// For the first byte and for each pause between bytes.
   int64_t answer_timeout_ms = 10'000;

@@ -29,6 +29,16 @@ const std::array<provider_type_info, 5>& all_types() {
 
 } // namespace
 
+std::string_view subscription_base_url(std::string_view type) {
+  if (type == "claude")
+    return "https://api.anthropic.com";
+  if (type == "openai")
+    return "https://chatgpt.com/backend-api/codex";
+  if (type == "gemini")
+    return "https://cloudcode-pa.googleapis.com";
+  return {};
+}
+
 const provider_type_info* find_type(std::string_view type) {
   for (auto& t : all_types())
     if (t.type == type)
@@ -50,7 +60,8 @@ bool is_known_credential_field(std::string_view name) {
   static constexpr std::string_view fields[]
     = {"api_key",    "oauth_token", "access_token", "refresh_token",
        "expires_at", "client_id",   "account_id",   "id_token",
-       "project_id", "source_path", "scopes",       "subscription_type"};
+       "project_id", "source_path", "scopes",       "subscription_type",
+       "client_secret", "source"};
   for (auto f : fields)
     if (f == name)
       return true;

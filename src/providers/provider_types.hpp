@@ -16,6 +16,10 @@ struct provider_type_info {
   std::vector<std::string_view> auth_modes;
 };
 
+/// The default base URL of a type's subscription wire
+/// (docs/subscriptions.md); empty for types without subscriptions.
+std::string_view subscription_base_url(std::string_view type);
+
 /// Facts of a type, or nullptr for an unknown type.
 const provider_type_info* find_type(std::string_view type);
 

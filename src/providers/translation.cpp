@@ -4,6 +4,7 @@
 #include "core/json_schema.hpp"
 #include "providers/anthropic/encode.hpp"
 #include "providers/anthropic/ingress.hpp"
+#include "providers/chatgpt/translate.hpp"
 #include "providers/claude/translate.hpp"
 #include "providers/gemini/translate.hpp"
 #include "providers/ollama/translate.hpp"
@@ -16,7 +17,16 @@ namespace oh::providers {
 namespace {
 
 wire wire_of(const call_input& in) {
-  return wire_for_type(in.account_type).value_or(wire::openai);
+  auto w = wire_for_type(in.account_type).value_or(wire::openai);
+  if (in.subscription && w == wire::openai
+      && in.account_type != "openai_compatible")
+    return wire::chatgpt;
+  return w;
+}
+
+/// Gemini through a Google subscription: Code Assist's wrapped wire.
+bool code_assist(const call_input& in) {
+  return in.subscription && wire_of(in) == wire::gemini;
 }
 
 decode_context decode_ctx(const call_input& in) {
@@ -46,9 +56,12 @@ std::unique_ptr<stream_decoder> decoder_for(const call_input& in) {
     case wire::claude:
       return claude::make_decoder(ctx);
     case wire::gemini:
-      return gemini::make_decoder(ctx);
+      return code_assist(in) ? gemini::make_code_assist_decoder(ctx)
+                             : gemini::make_decoder(ctx);
     case wire::ollama:
       return ollama::make_decoder(ctx);
+    case wire::chatgpt:
+      return chatgpt::make_decoder(ctx);
     case wire::openai:
       break;
   }
@@ -61,9 +74,12 @@ expected<event_list> decode_whole(const call_input& in, std::string_view body) {
     case wire::claude:
       return claude::decode_response(body, ctx);
     case wire::gemini:
-      return gemini::decode_response(body, ctx);
+      return code_assist(in) ? gemini::decode_code_assist_response(body, ctx)
+                             : gemini::decode_response(body, ctx);
     case wire::ollama:
       return ollama::decode_response(body, ctx);
+    case wire::chatgpt:
+      return chatgpt::decode_response(body, ctx);
     case wire::openai:
       break;
   }
@@ -362,12 +378,52 @@ void add_header(upstream_request& req, std::string name, std::string value) {
   req.headers.emplace_back(std::move(name), std::move(value));
 }
 
+/// A subscription's bearer and the client identity its vendor requires
+/// (docs/subscriptions.md).
+void add_subscription_headers(upstream_request& req, const call_input& in,
+                              wire w) {
+  add_header(req, "authorization", "Bearer " + in.access_token);
+  switch (w) {
+    case wire::claude: {
+      std::string version = claude::api_version;
+      std::string_view client_beta;
+      if (in.client == dialect::anthropic && in.http != nullptr) {
+        if (auto v = in.http->header("anthropic-version"); v && !v->empty())
+          version = std::string{*v};
+        if (auto beta = in.http->header("anthropic-beta"); beta)
+          client_beta = *beta;
+      }
+      add_header(req, "anthropic-version", version);
+      add_header(req, "anthropic-beta", claude::subscription_beta(client_beta));
+      add_header(req, "user-agent", claude::oauth_user_agent);
+      add_header(req, "x-app", "cli");
+      break;
+    }
+    case wire::chatgpt:
+      if (!in.chatgpt_account_id.empty())
+        add_header(req, "chatgpt-account-id", in.chatgpt_account_id);
+      break;
+    case wire::gemini:
+      add_header(req, "user-agent", gemini::code_assist_user_agent);
+      add_header(req, "x-goog-api-client", gemini::code_assist_api_client);
+      break;
+    case wire::openai:
+    case wire::ollama:
+      break;
+  }
+}
+
 /// Content type, accept and the vendor's auth headers.
 void add_headers(upstream_request& req, const call_input& in, wire w,
                  const char* accept) {
   add_header(req, "content-type", "application/json");
   add_header(req, "accept", accept);
+  if (in.subscription) {
+    add_subscription_headers(req, in, w);
+    return;
+  }
   switch (w) {
+    case wire::chatgpt:
     case wire::openai:
     case wire::ollama:
       if (!in.api_key.empty())
@@ -458,6 +514,8 @@ expected<prepared_call> prepare_call(const call_input& in) {
       url = openai::chat_url(in.base_url);
     } else {
       body = claude::build_relay_body(*in.body, in.soul, in.model);
+      if (in.subscription)
+        body = claude::subscription_body(body, in.system_user_merge);
       url = claude::messages_url(in.base_url);
     }
   } else {
@@ -470,11 +528,22 @@ expected<prepared_call> prepare_call(const call_input& in) {
     switch (w) {
       case wire::claude:
         built = claude::build_body(r);
+        if (built && in.subscription)
+          built = claude::subscription_body(*built, in.system_user_merge);
         url = claude::messages_url(in.base_url);
         break;
       case wire::gemini:
         built = gemini::build_body(r);
-        url = gemini::generate_url(in.base_url, in.model, in.stream);
+        if (built && in.subscription) {
+          built = gemini::wrap_for_code_assist(*built, in.model, in.project_id);
+          url = gemini::code_assist_url(in.base_url, in.stream);
+        } else {
+          url = gemini::generate_url(in.base_url, in.model, in.stream);
+        }
+        break;
+      case wire::chatgpt:
+        built = chatgpt::build_body(r);
+        url = chatgpt::responses_url(in.base_url);
         break;
       case wire::ollama:
         built = ollama::build_body(r);
@@ -497,8 +566,10 @@ expected<prepared_call> prepare_call(const call_input& in) {
                 "bad base_url: " + parsed.error().message);
   req.url = std::move(*parsed);
   req.body = std::move(body);
+  // The Codex backend streams whatever the client asked for.
+  bool streamed = in.stream || w == wire::chatgpt;
   add_headers(req, in, w,
-              !in.stream                   ? "application/json"
+              !streamed                    ? "application/json"
               : call.frame == framing::sse ? "text/event-stream"
                                            : "application/x-ndjson");
   return call;

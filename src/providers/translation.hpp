@@ -22,9 +22,10 @@
 
 namespace oh::providers {
 
-enum class wire : uint8_t { openai, claude, gemini, ollama };
+enum class wire : uint8_t { openai, claude, gemini, ollama, chatgpt };
 
-/// The wire format an account type speaks; nothing for an unknown type.
+/// The wire format an API-key account of a type speaks; nothing for an
+/// unknown type. Subscription accounts: see call_input::subscription.
 std::optional<wire> wire_for_type(std::string_view account_type);
 
 /// How the upstream frames a stream.
@@ -38,6 +39,14 @@ struct call_input {
   std::string account_type;
   std::string base_url;
   std::string api_key;
+  /// A subscription account (auth_mode oauth or borrowed, SPEC §7): the
+  /// vendor's subscription wire with `access_token` as the bearer
+  /// (docs/subscriptions.md), never `api_key`.
+  bool subscription = false;
+  std::string access_token;
+  std::string chatgpt_account_id; // ChatGPT: the chatgpt-account-id header
+  std::string project_id;         // Gemini Code Assist: the body's project
+  bool system_user_merge = false; // Claude: config.system_mode user_merge
   std::string model; // routed
   const soul_edits* soul = nullptr;
   bool stream = false;

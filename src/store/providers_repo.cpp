@@ -121,6 +121,20 @@ void providers_repo::set_health(const std::string& id,
   st.bind(1, id).bind(2, status).bind(3, last_check).run();
 }
 
+bool providers_repo::set_credentials(
+  const std::string& id, const std::string& credentials_json,
+  const std::optional<std::string>& token_expires_at) {
+  // One statement: the access token and the rotated refresh token land
+  // together or not at all (SPEC §7).
+  statement st{db_, "UPDATE providers SET credentials = ?2,"
+                    " token_expires_at = ?3 WHERE id = ?1"};
+  st.bind(1, id)
+    .bind(2, vault_.seal(credentials_json))
+    .bind(3, token_expires_at)
+    .run();
+  return db_.changes() > 0;
+}
+
 void providers_repo::set_models(const std::string& id,
                                 const std::string& models_json) {
   statement st{db_, "UPDATE providers SET models_json = ?2 WHERE id = ?1"};

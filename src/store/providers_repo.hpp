@@ -26,6 +26,11 @@ public:
   void set_health(const std::string& id, const std::string& status,
                   const std::optional<std::string>& last_check);
   /// The model ids the last probe listed (JSON array).
+  /// Replaces an account's credentials and token expiry in one write;
+  /// false when the account is gone.
+  bool set_credentials(const std::string& id,
+                       const std::string& credentials_json,
+                       const std::optional<std::string>& token_expires_at);
   void set_models(const std::string& id, const std::string& models_json);
 
 private:

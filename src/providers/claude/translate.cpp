@@ -278,6 +278,119 @@ std::string build_relay_body(const value& client, const soul_edits* soul,
   return dump(doc);
 }
 
+std::string subscription_beta(std::string_view client_beta) {
+  std::string out = oauth_beta;
+  auto has = [&](std::string_view flag) {
+    std::string_view list = out;
+    while (!list.empty()) {
+      auto comma = list.find(',');
+      auto item = list.substr(0, comma);
+      if (item == flag)
+        return true;
+      if (comma == std::string_view::npos)
+        break;
+      list.remove_prefix(comma + 1);
+    }
+    return false;
+  };
+  while (!client_beta.empty()) {
+    auto comma = client_beta.find(',');
+    auto item = client_beta.substr(0, comma);
+    while (!item.empty() && item.front() == ' ')
+      item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ')
+      item.remove_suffix(1);
+    if (!item.empty() && !has(item))
+      out += "," + std::string{item};
+    if (comma == std::string_view::npos)
+      break;
+    client_beta.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+std::string subscription_body(const std::string& body, bool user_merge) {
+  auto parsed = json::parse(body);
+  if (!parsed || !parsed->IsObject())
+    return body; // our own output: always an object
+  auto& doc = *parsed;
+  auto& a = doc.GetAllocator();
+  // The system text there is, as text blocks.
+  value blocks = array();
+  if (auto it = doc.FindMember("system"); it != doc.MemberEnd()) {
+    if (it->value.IsString()) {
+      if (it->value.GetStringLength() > 0) {
+        value b = object();
+        put_str(b, "type", "text", a);
+        put(b, "text", value(it->value, a), a);
+        blocks.PushBack(b, a);
+      }
+    } else if (it->value.IsArray()) {
+      for (auto& b : it->value.GetArray())
+        blocks.PushBack(value(b, a), a);
+    }
+    doc.RemoveMember(it);
+  }
+  if (!user_merge) {
+    value system = array();
+    value id = object();
+    put_str(id, "type", "text", a);
+    put_str(id, "text", identity_prompt, a);
+    system.PushBack(id, a);
+    for (auto& b : blocks.GetArray())
+      system.PushBack(value(b, a), a);
+    put(doc, "system", std::move(system), a);
+    return dump(doc);
+  }
+  put_str(doc, "system", identity_prompt, a);
+  std::string text;
+  for (auto& b : blocks.GetArray())
+    if (auto t = json::get_string(b, "text"); t && !t->empty())
+      text += (text.empty() ? "" : "\n\n") + *t;
+  auto messages = doc.FindMember("messages");
+  if (text.empty() || messages == doc.MemberEnd() || !messages->value.IsArray())
+    return dump(doc);
+  std::string instruction = "[System Instructions: " + text + "]";
+  auto& list = messages->value;
+  value* first = list.Empty() ? nullptr : &list[0];
+  bool first_is_user
+    = first != nullptr && first->IsObject()
+      && json::get_string(*first, "role").value_or("") == "user";
+  if (first_is_user) {
+    auto content = first->FindMember("content");
+    if (content != first->MemberEnd() && content->value.IsString()) {
+      std::string merged = instruction + "\n\n" + content->value.GetString();
+      content->value = str(merged, a);
+      return dump(doc);
+    }
+    if (content != first->MemberEnd() && content->value.IsArray()) {
+      value b = object();
+      put_str(b, "type", "text", a);
+      put_str(b, "text", instruction, a);
+      value merged = array();
+      merged.PushBack(b, a);
+      for (auto& part : content->value.GetArray())
+        merged.PushBack(value(part, a), a);
+      content->value = merged;
+      return dump(doc);
+    }
+  }
+  value b = object();
+  put_str(b, "type", "text", a);
+  put_str(b, "text", instruction, a);
+  value content = array();
+  content.PushBack(b, a);
+  value m = object();
+  put_str(m, "role", "user", a);
+  put(m, "content", std::move(content), a);
+  value rebuilt = array();
+  rebuilt.PushBack(m, a);
+  for (auto& old : list.GetArray())
+    rebuilt.PushBack(value(old, a), a);
+  list = rebuilt;
+  return dump(doc);
+}
+
 expected<std::string> build_body(canonical_request& r) {
   json::document doc;
   doc.SetObject();

@@ -21,8 +21,22 @@ constexpr const char* api_version = "2023-06-01";
 /// these beta flags and client identity (reference §2.1).
 constexpr const char* oauth_beta = "claude-code-20250219,oauth-2025-04-20";
 constexpr const char* oauth_user_agent = "claude-cli/2.1.62";
-/// Subscription access tokens start with this.
+/// Subscription access tokens start with this (informative only: the
+/// account's auth_mode decides, SPEC §7).
 constexpr const char* oauth_token_prefix = "sk-ant-oat01-";
+/// The exact `system` text a subscription token must be sent with.
+constexpr const char* identity_prompt
+  = "You are Claude Code, Anthropic's official CLI for Claude.";
+
+/// A body built for an API-key account rewritten for a subscription
+/// (docs/subscriptions.md): `system` as blocks with the identity first, or
+/// with `user_merge` the identity alone and the other system text merged
+/// into the first user message.
+std::string subscription_body(const std::string& body, bool user_merge);
+
+/// The `anthropic-beta` value of a subscription request: the required
+/// flags, then the client's own values not already there.
+std::string subscription_beta(std::string_view client_beta);
 
 std::string messages_url(std::string_view base_url);
 std::string models_url(std::string_view base_url);

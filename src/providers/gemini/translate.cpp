@@ -174,7 +174,76 @@ private:
   std::string reason_;
 };
 
+/// Code Assist wraps every answer and stream event as `{"response": …}`;
+/// read the inner object (an unwrapped one as is).
+const value& unwrapped(const value& doc) {
+  auto* inner = json::find(doc, "response");
+  return inner != nullptr && inner->IsObject() ? *inner : doc;
+}
+
+class code_assist_decoder final : public stream_decoder {
+public:
+  explicit code_assist_decoder(decode_context ctx) : inner_(std::move(ctx)) {}
+  void on_event(const sse_event& ev, event_list& out) override {
+    auto doc = json::parse(ev.data);
+    if (!doc || !doc->IsObject()) {
+      out.push_back(error_event("the provider sent a malformed stream event"));
+      return;
+    }
+    inner_.consume(unwrapped(*doc), out);
+  }
+  void on_end(event_list& out) override {
+    inner_.on_end(out);
+  }
+  bool finished() const override {
+    return inner_.finished();
+  }
+
+private:
+  decoder inner_;
+};
+
 } // namespace
+
+std::string code_assist_url(std::string_view base, bool stream) {
+  std::string url{trim_base(base)};
+  url += stream ? "/v1internal:streamGenerateContent?alt=sse"
+                : "/v1internal:generateContent";
+  return url;
+}
+
+std::string wrap_for_code_assist(const std::string& inner_body,
+                                 std::string_view model,
+                                 std::string_view project) {
+  // The inner body is our own compact JSON object: wrapped as text, no
+  // second parse.
+  std::string out = "{\"model\":";
+  json::append_quoted(out, model);
+  out += ",\"project\":";
+  json::append_quoted(out, project);
+  out += ",\"request\":" + inner_body + "}";
+  return out;
+}
+
+std::unique_ptr<stream_decoder>
+make_code_assist_decoder(const decode_context& ctx) {
+  return std::make_unique<code_assist_decoder>(ctx);
+}
+
+expected<event_list> decode_code_assist_response(std::string_view body,
+                                                 const decode_context& ctx) {
+  auto doc = json::parse(body);
+  if (!doc || !doc->IsObject())
+    return fail(errc::upstream_failed, "the upstream answer is not JSON");
+  auto& inner = unwrapped(*doc);
+  decoder d{ctx};
+  event_list out;
+  d.consume(inner, out);
+  d.on_end(out);
+  if (!d.finished() && !inner.HasMember("error"))
+    out.push_back(finish_event("stop"));
+  return out;
+}
 
 std::string generate_url(std::string_view base, std::string_view model,
                          bool stream) {

@@ -31,4 +31,30 @@ std::unique_ptr<stream_decoder> make_decoder(const decode_context& ctx);
 expected<event_list> decode_response(std::string_view body,
                                      const decode_context& ctx);
 
+// -- Gemini Code Assist (subscriptions, docs/subscriptions.md) ------------
+
+constexpr const char* code_assist_user_agent
+  = "google-cloud-sdk vscode_cloudshelleditor/0.1";
+constexpr const char* code_assist_api_client = "gl-node/22.17.0";
+/// The body of `loadCodeAssist` and `onboardUser`'s metadata (reference
+/// §3.2).
+constexpr const char* code_assist_metadata_body
+  = R"({"metadata":{"ideType":"GEMINI_CLI","pluginType":"GEMINI",)"
+    R"("platform":"PLATFORM_UNSPECIFIED"}})";
+
+/// `{base}/v1internal:generateContent`, or
+/// `:streamGenerateContent?alt=sse` for streams.
+std::string code_assist_url(std::string_view base_url, bool stream);
+
+/// `{"model", "project", "request": <inner body>}`.
+std::string wrap_for_code_assist(const std::string& inner_body,
+                                 std::string_view model,
+                                 std::string_view project);
+
+/// Decoders for answers wrapped as `{"response": …}`.
+std::unique_ptr<stream_decoder>
+make_code_assist_decoder(const decode_context& ctx);
+expected<event_list> decode_code_assist_response(std::string_view body,
+                                                 const decode_context& ctx);
+
 } // namespace oh::providers::gemini

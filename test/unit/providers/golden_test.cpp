@@ -107,6 +107,19 @@ std::unique_ptr<transcript> load(const std::string& file) {
       so && so->IsObject())
     if (auto* u = json::find(*so, "include_usage"); u && u->IsBool())
       in.include_usage = u->GetBool();
+  if (auto* auth = json::find(d, "auth"); auth && auth->IsObject()) {
+    // A subscription account (docs/subscriptions.md).
+    in.subscription = true;
+    in.api_key.clear();
+    in.access_token = json::get_string(*auth, "token").value_or("");
+    in.chatgpt_account_id = json::get_string(*auth, "account_id").value_or("");
+    in.project_id = json::get_string(*auth, "project_id").value_or("");
+    in.system_user_merge
+      = json::get_string(*auth, "system_mode").value_or("") == "user_merge";
+  }
+  if (auto* h = json::find(d, "client_headers"); h && h->IsObject())
+    for (auto& m : h->GetObject())
+      t->http.headers.emplace_back(m.name.GetString(), m.value.GetString());
   in.request_id = "req1";
   in.created = 1'700'000'000;
   return t;
@@ -232,9 +245,29 @@ TEST_P(golden, translates_both_ways) {
     for (auto& v : (*t)["expected_dropped"].GetArray())
       expected_dropped.emplace_back(v.GetString());
   EXPECT_EQ(call->dropped, expected_dropped);
+  if (t->has("upstream_headers"))
+    for (auto& m : (*t)["upstream_headers"].GetObject()) {
+      std::string name = m.name.GetString();
+      auto sent_header
+        = std::find_if(call->request.headers.begin(),
+                       call->request.headers.end(), [&](auto& h) {
+                         return h.first == name;
+                       });
+      ASSERT_NE(sent_header, call->request.headers.end()) << name;
+      EXPECT_EQ(sent_header->second, m.value.GetString()) << name;
+    }
+  if (in.subscription)
+    for (auto& h : call->request.headers) {
+      // A subscription's bearer only: never a key header.
+      EXPECT_NE(h.first, "x-api-key");
+      EXPECT_NE(h.first, "x-goog-api-key");
+    }
 
   if (!in.stream) {
-    auto upstream = json::to_string((*t)["upstream_response"]);
+    // The Codex backend always streams: its whole answer is SSE text.
+    auto upstream = t->has("upstream_stream")
+                      ? std::string{(*t)["upstream_stream"].GetString()}
+                      : json::to_string((*t)["upstream_response"]);
     auto parsed = read_answer(in, upstream);
     ASSERT_TRUE(parsed) << parsed.error().message;
     gateway_facts facts;
@@ -305,6 +338,19 @@ TEST(golden_corpus, covers_the_matrix_with_sixty_transcripts) {
       });
       EXPECT_GE(n, 5) << prefix;
     }
+}
+
+TEST(golden_corpus, covers_each_subscription_wire_with_eight_transcripts) {
+  auto files = golden_files();
+  for (auto wire : {"claude-oauth/", "chatgpt/", "code-assist/"}) {
+    for (auto ingress : {"openai-", "anthropic-"}) {
+      auto prefix = std::string{wire} + ingress;
+      auto n = std::count_if(files.begin(), files.end(), [&](auto& f) {
+        return f.starts_with(prefix);
+      });
+      EXPECT_GE(n, 4) << prefix;
+    }
+  }
 }
 
 } // namespace
