@@ -37,6 +37,54 @@
 // account next to a healthy one. `--api-key K` makes every request carry K
 // in the vendor's own auth header (else the vendor's auth error).
 // GET /_fake/stats reports requests seen, streams open and the last request.
+//
+// `--flavor oauth` adds, in the same process, the subscription side
+// (docs/subscriptions.md; oauth.hpp, subscription.hpp). Without it nothing
+// below exists and the fake answers exactly as above. Paths are the real
+// hosts' (the gateway's `oauth.endpoint_base` replaces scheme and host):
+//   GET  /oauth/authorize (Claude, OpenAI), /o/oauth2/v2/auth (Google)
+//        needs response_type=code, client_id, redirect_uri, scope, state,
+//        code_challenge, code_challenge_method=S256 (else 400 text); 302 to
+//        <redirect_uri>?code=<code>&state=<state>
+//   POST /v1/oauth/token (Claude, JSON), /oauth/token (OpenAI, form),
+//        /token (Google, form, client_secret required)
+//        authorization_code: code (single use), code_verifier matching the
+//        S256 challenge, the same redirect_uri and client_id;
+//        refresh_token: a refresh token this fake issued or was seeded with,
+//        not yet used, client_id (Claude: scope too). Both answer
+//        {access_token, refresh_token (new: rotation), expires_in,
+//        token_type} and for OpenAI an id_token (unsigned JWT, account
+//        acct_fake, fake@example.com); errors are 400 {error,
+//        error_description} (invalid_request, invalid_grant,
+//        unsupported_grant_type).
+//   POST /v1/messages with `authorization: Bearer` (x-api-key requests keep
+//        the API-key behaviour): Claude Code's anthropic-beta flags
+//        claude-code-20250219 and oauth-2025-04-20, user-agent claude-cli/…,
+//        x-app: cli, anthropic-version and the identity `system` (string, or
+//        first text block) are required (else 400 invalid_request_error).
+//        GET /v1/models and POST /v1/messages/count_tokens take the bearer.
+//   POST /responses   ChatGPT Codex: bearer, chatgpt-account-id, body model,
+//        instructions, input[], store:false, stream:true; max_output_tokens,
+//        temperature, top_p, stop, max_tokens are refused (400 {"detail"});
+//        the answer is the Responses API event stream.
+//   POST /v1internal:generateContent, :streamGenerateContent?alt=sse
+//        Gemini Code Assist: bearer, user-agent with google-cloud-sdk, body
+//        {model, project, request:{contents:[…]}}; Gemini's answers wrapped
+//        as {"response": …}. POST :loadCodeAssist (project proj-fake),
+//        POST :onboardUser, GET /v1internal/operations/op1.
+// A subscription bearer is an access token issued or seeded here, not
+// revoked and not expired (else 401 in the vendor's shape), or --api-key's
+// value. The scripting directives above work on the three upstreams.
+// Test hooks: POST /_fake/tokens {"access_token","refresh_token",
+// "expires_in"} seeds tokens as issued; POST /_fake/revoke invalidates every
+// access token issued so far (refresh tokens keep working); POST
+// /_fake/fail-refresh?on=1|0 toggles --fail-refresh; /_fake/stats adds
+// refreshes, token_exchanges (requests of each grant, answered or refused)
+// and last_refresh_body.
+// Flags: --token-expiry-s N (expires_in, default 3600), --reuse-refresh (a
+// used refresh token stays valid), --refresh-delay-ms N (refresh answers
+// wait), --fail-refresh (refresh answers invalid_grant), --no-project
+// (loadCodeAssist finds no project until onboardUser).
 
 #include <algorithm>
 #include <atomic>
@@ -65,6 +113,8 @@
 #include <boost/beast/http/write.hpp>
 
 #include "core/json.hpp"
+#include "oauth.hpp"
+#include "subscription.hpp"
 #include "wire.hpp"
 
 namespace net = boost::asio;
@@ -90,6 +140,11 @@ using fake::str;
 using fake::vendor;
 script g_default_script;
 std::string g_api_key;
+// --flavor oauth: the subscription side (see the header comment).
+bool g_oauth = false;
+fake::oauth::issuer g_issuer;
+fake::subscription::code_assist_state g_code_assist;
+int64_t g_refresh_delay_ms = 0;
 using tcp_stream_t = beast::tcp_stream;
 using tls_stream_t = beast::ssl_stream<beast::tcp_stream>;
 
@@ -188,6 +243,123 @@ private:
     reply(e.status, e.body, "application/json", e.headers);
   }
 
+  void reply_answer(const fake::oauth::answer& a) {
+    reply(a.status, a.body, a.content_type, a.headers);
+  }
+
+  static std::string header(const std::map<std::string, std::string>& h,
+                            const char* name) {
+    auto it = h.find(name);
+    return it == h.end() ? std::string{} : it->second;
+  }
+
+  /// The `--flavor oauth` routes (see the header comment); false for a
+  /// request the default routes serve.
+  bool oauth_route(const std::string& target,
+                   const std::map<std::string, std::string>& headers,
+                   bool get) {
+    auto path = target.substr(0, target.find('?'));
+    bool post = req_.method() == bhttp::verb::post;
+    bool bearer
+      = headers.contains("authorization") && !headers.contains("x-api-key");
+    if (post && path == "/_fake/tokens") {
+      reply_answer(g_issuer.seed(req_.body()));
+    } else if (post && path == "/_fake/revoke") {
+      reply_answer(g_issuer.revoke());
+    } else if (post && path == "/_fake/fail-refresh") {
+      auto on = fake::oauth::query_of(target)["on"] != "0";
+      g_issuer.config.fail_refresh = on;
+      reply(200,
+            std::string{"{\"fail_refresh\":"} + (on ? "true" : "false") + "}");
+    } else if (get
+               && (path == "/oauth/authorize" || path == "/o/oauth2/v2/auth")) {
+      reply_answer(g_issuer.authorize(target));
+    } else if (path == "/v1/oauth/token" || path == "/oauth/token"
+               || path == "/token") {
+      token_endpoint(path, headers);
+    } else if (get && path == "/v1/models" && bearer
+               && headers.contains("anthropic-version")) {
+      // The subscription health probe: the listing for a valid bearer.
+      auto why = g_issuer.check(header(headers, "authorization"));
+      if (why != fake::oauth::bearer::valid)
+        refuse(fake::subscription::unauthorised(vendor::claude, why));
+      else
+        reply(200, fake::models_listing(vendor::claude));
+    } else if (path == "/v1/messages" && bearer) {
+      subscription(vendor::claude, target, headers, false);
+    } else if (path == "/v1/messages/count_tokens" && bearer) {
+      record(target, headers);
+      auto why = g_issuer.check(header(headers, "authorization"));
+      if (why != fake::oauth::bearer::valid)
+        refuse(fake::subscription::unauthorised(vendor::claude, why));
+      else
+        reply(200, "{\"input_tokens\":" + std::to_string(req_.body().size() / 4)
+                     + "}");
+    } else if (path == "/responses") {
+      subscription(vendor::codex, target, headers, false);
+    } else if (target == "/v1internal:generateContent") {
+      subscription(vendor::code_assist, target, headers, false);
+    } else if (target == "/v1internal:streamGenerateContent?alt=sse") {
+      subscription(vendor::code_assist, target, headers, true);
+    } else if (path.starts_with("/v1internal")) {
+      record(target, headers);
+      auto why = g_issuer.check(header(headers, "authorization"));
+      if (why != fake::oauth::bearer::valid)
+        refuse(fake::subscription::unauthorised(vendor::code_assist, why));
+      else
+        refuse(fake::subscription::discovery(g_code_assist, post, target,
+                                             req_.body()));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /// A token endpoint; refresh answers wait --refresh-delay-ms, so tests
+  /// can pile requests up behind one refresh.
+  void token_endpoint(const std::string& path,
+                      const std::map<std::string, std::string>& headers) {
+    if (req_.method() != bhttp::verb::post) {
+      reply(405,
+            R"({"error":"invalid_request","error_description":"use POST"})");
+      return;
+    }
+    auto a = g_issuer.token(path, header(headers, "content-type"), req_.body());
+    if (!a.refresh || g_refresh_delay_ms <= 0) {
+      reply_answer(a);
+      return;
+    }
+    timer_.expires_after(std::chrono::milliseconds(g_refresh_delay_ms));
+    timer_.async_wait(
+      [self = shared_from_this(), a = std::move(a)](beast::error_code ec) {
+        if (!ec)
+          self->reply_answer(a);
+      });
+  }
+
+  /// A subscription generation request: recorded, then the bearer, then
+  /// the wire's header and body rules, then answered as scripted.
+  void subscription(vendor wire, const std::string& target,
+                    const std::map<std::string, std::string>& headers,
+                    bool stream_from_path) {
+    wire_ = wire;
+    if (req_.method() != bhttp::verb::post) {
+      refuse(fake::error_for(wire_, 405, "method not allowed"));
+      return;
+    }
+    record(target, headers);
+    auto why = g_issuer.check(header(headers, "authorization"));
+    if (why != fake::oauth::bearer::valid) {
+      refuse(fake::subscription::unauthorised(wire_, why));
+      return;
+    }
+    if (auto r = fake::subscription::refusal(wire_, headers, req_.body())) {
+      refuse(*r);
+      return;
+    }
+    generate(headers, "", stream_from_path);
+  }
+
   void handle() {
     std::string target{req_.target()};
     auto headers = lower_headers();
@@ -201,9 +373,12 @@ private:
                    + std::to_string(g_stats.completed_streams.load())
                    + ",\"last_headers\":" + g_stats.last_headers_json
                    + ",\"last_body\":" + quoted(g_stats.last_body)
-                   + ",\"last_target\":" + quoted(g_stats.last_target) + "}");
+                   + ",\"last_target\":" + quoted(g_stats.last_target)
+                   + (g_oauth ? g_issuer.stats_members() : "") + "}");
       return;
     }
+    if (g_oauth && oauth_route(target, headers, get))
+      return;
     // Model listings: the no-quota health probes.
     std::optional<vendor> listing;
     if (get && (target == "/v1/models" || target == "/models"))
@@ -272,6 +447,13 @@ private:
       refuse(fake::error_for(wire_, 400, "invalid JSON body"));
       return;
     }
+    generate(headers, model_from_path, stream_from_path);
+  }
+
+  /// Scripts, plans and (after delay_ms) answers a generation request that
+  /// passed its wire's checks.
+  void generate(const std::map<std::string, std::string>& headers,
+                const std::string& model_from_path, bool stream_from_path) {
     credentials_seen_.clear();
     for (auto* name : {"authorization", "x-api-key", "x-goog-api-key"})
       if (auto it = headers.find(name); it != headers.end())
@@ -500,14 +682,29 @@ int main(int argc, char** argv) {
       tls_cert = argv[++i];
     else if (a == "--tls-key" && i + 1 < argc)
       tls_key = argv[++i];
+    else if (a == "--token-expiry-s" && i + 1 < argc)
+      g_issuer.config.expiry_s = std::stoll(argv[++i]);
+    else if (a == "--refresh-delay-ms" && i + 1 < argc)
+      g_refresh_delay_ms = std::stoll(argv[++i]);
+    else if (a == "--reuse-refresh")
+      g_issuer.config.reuse_refresh = true;
+    else if (a == "--fail-refresh")
+      g_issuer.config.fail_refresh = true;
+    else if (a == "--no-project")
+      g_code_assist.no_project = true;
     else {
       std::cerr
         << "usage: fake_upstream [--port N] [--port-file PATH] "
-           "[--script \"k=v ...\"] [--api-key K] [--tls-cert F --tls-key F]\n";
+           "[--script \"k=v ...\"] [--api-key K] [--tls-cert F --tls-key F]\n"
+           "       [--flavor oauth [--token-expiry-s N] [--reuse-refresh]\n"
+           "        [--refresh-delay-ms N] [--fail-refresh] [--no-project]]\n";
       return 2;
     }
   }
-  (void)flavor; // every flavor is served, chosen by the request path
+  // Every API wire is served whatever the flavor, chosen by the request
+  // path; `oauth` adds the subscription side.
+  g_oauth = flavor == "oauth";
+  g_issuer.config.api_key = g_api_key;
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc, {net::ip::make_address("127.0.0.1"), port}};
   port = acceptor.local_endpoint().port();

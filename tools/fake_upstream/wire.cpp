@@ -39,8 +39,9 @@ std::string text_of(const value& v) {
 }
 
 /// The result a conversation ends with, when its last turn is tool results.
+/// `body` is the request (Code Assist: its inner `request`).
 std::optional<std::string> trailing_tool_result(vendor wire,
-                                                const document& body) {
+                                                const value& body) {
   auto last_of = [&](const char* list) -> const value* {
     if (!body.HasMember(list) || !body[list].IsArray() || body[list].Empty())
       return nullptr;
@@ -65,7 +66,15 @@ std::optional<std::string> trailing_tool_result(vendor wire,
           return b.HasMember("content") ? text_of(b["content"]) : "";
       return std::nullopt;
     }
-    case vendor::gemini: {
+    case vendor::codex: {
+      auto* item = last_of("input");
+      if (item != nullptr && item->IsObject() && item->HasMember("type")
+          && (*item)["type"] == "function_call_output")
+        return item->HasMember("output") ? text_of((*item)["output"]) : "";
+      return std::nullopt;
+    }
+    case vendor::gemini:
+    case vendor::code_assist: {
       auto* c = last_of("contents");
       if (c == nullptr || !c->IsObject() || !c->HasMember("parts")
           || !(*c)["parts"].IsArray())
@@ -324,15 +333,18 @@ std::string gemini_calls(const plan& p) {
   return parts;
 }
 
+/// Code Assist carries each GenerateContentResponse as `{"response": …}`.
 std::string gemini_response(const plan& p, const std::string& parts,
                             const std::string& finish, int64_t candidates) {
   std::string c = R"({"content":{"parts":[)" + parts + R"(],"role":"model"})";
   if (!finish.empty())
     c += R"(,"finishReason":)" + q(finish);
   c += R"(,"index":0})";
-  return R"({"candidates":[)" + c + R"(],"usageMetadata":)"
-         + gemini_usage(p, candidates) + R"(,"modelVersion":)" + q(p.model)
-         + R"(,"responseId":"fakeresp123"})";
+  auto answer = R"({"candidates":[)" + c + R"(],"usageMetadata":)"
+                + gemini_usage(p, candidates) + R"(,"modelVersion":)"
+                + q(p.model) + R"(,"responseId":"fakeresp123"})";
+  return p.wire == vendor::code_assist ? R"({"response":)" + answer + "}"
+                                       : answer;
 }
 
 std::string gemini_whole(const plan& p) {
@@ -379,6 +391,182 @@ std::vector<std::string> gemini_stream(const plan& p) {
   if (p.error_after >= 0)
     event(
       R"({"error":{"code":500,"message":"fake stream failure","status":"INTERNAL"}})");
+  return ev;
+}
+
+// -- OpenAI Responses (ChatGPT Codex backend) ---------------------------------
+
+int64_t reasoning_tokens(const plan& p) {
+  return p.thinking.empty() ? 0 : int64_t(p.thinking.size() / 4 + 1);
+}
+
+std::string responses_usage(const plan& p) {
+  auto output = p.completion_tokens + reasoning_tokens(p);
+  return R"({"input_tokens":)" + n(p.prompt_tokens)
+         + R"(,"input_tokens_details":{"cached_tokens":)" + n(p.cached_tokens)
+         + R"(},"output_tokens":)" + n(output)
+         + R"(,"output_tokens_details":{"reasoning_tokens":)"
+         + n(reasoning_tokens(p)) + R"(},"total_tokens":)"
+         + n(p.prompt_tokens + output) + "}";
+}
+
+std::string reasoning_item(const plan& p, bool done) {
+  return R"({"id":"rs_fake","type":"reasoning","summary":[)"
+         + (done ? R"({"type":"summary_text","text":)" + q(p.thinking) + "}"
+                 : std::string{})
+         + "]}";
+}
+
+std::string message_item(const plan& p, const char* status, bool done) {
+  return R"({"id":"msg_fake","type":"message","status":)" + q(status)
+         + R"(,"role":"assistant","content":[)"
+         + (done ? R"({"type":"output_text","annotations":[],"text":)"
+                     + q(p.text) + "}"
+                 : std::string{})
+         + "]}";
+}
+
+std::string call_item(const plan& p, int64_t i, bool done) {
+  return R"({"id":"fc_fake_)" + n(i) + R"(","type":"function_call","status":)"
+         + q(done ? "completed" : "in_progress") + R"(,"arguments":)"
+         + q(done ? args_for(i) : "") + R"(,"call_id":"call_fake_)" + n(i)
+         + R"(","name":)" + q(p.tool_name) + "}";
+}
+
+/// The finished output items, in output order.
+std::string responses_output(const plan& p) {
+  std::string out;
+  auto add = [&](const std::string& item) {
+    out += (out.empty() ? "" : ",") + item;
+  };
+  if (!p.thinking.empty())
+    add(reasoning_item(p, true));
+  if (p.tools == 0)
+    add(message_item(p, p.finish == "stop" ? "completed" : "incomplete", true));
+  for (int64_t i = 0; i < p.tools; ++i)
+    add(call_item(p, i, true));
+  return out;
+}
+
+/// The `response` object; `tail` adds the members its status calls for.
+std::string responses_object(const plan& p, std::string_view status,
+                             const std::string& output,
+                             const std::string& tail) {
+  return R"({"id":"resp_fake","object":"response","created_at":1700000000,"status":)"
+         + q(status) + R"(,"model":)" + q(p.model) + R"(,"output":[)" + output
+         + "]" + tail + "}";
+}
+
+/// The last event's response: completed, or incomplete when cut short.
+std::string responses_final(const plan& p, bool& incomplete) {
+  incomplete = p.finish == "length" || p.finish == "content_filter";
+  if (!incomplete)
+    return responses_object(p, "completed", responses_output(p),
+                            R"(,"usage":)" + responses_usage(p));
+  auto reason = p.finish == "length" ? "max_output_tokens" : "content_filter";
+  return responses_object(p, "incomplete", responses_output(p),
+                          R"(,"incomplete_details":{"reason":)" + q(reason)
+                            + R"(},"usage":)" + responses_usage(p));
+}
+
+std::string responses_whole(const plan& p) {
+  bool incomplete = false;
+  return responses_final(p, incomplete);
+}
+
+std::vector<std::string> responses_stream(const plan& p) {
+  std::vector<std::string> ev;
+  int64_t seq = 0;
+  // `members` follows the type and sequence number inside the data object.
+  auto event = [&](const std::string& type, const std::string& members) {
+    ev.push_back("event: " + type + "\ndata: {\"type\":" + q(type)
+                 + ",\"sequence_number\":" + n(seq++) + members + "}\n\n");
+  };
+  event("response.created",
+        R"(,"response":)"
+          + responses_object(p, "in_progress", "", R"(,"usage":null)"));
+  int64_t index = 0;
+  auto at = [&](const char* item_id) {
+    return R"(,"item_id":)" + q(item_id) + R"(,"output_index":)" + n(index);
+  };
+  if (!p.thinking.empty()) {
+    event("response.output_item.added", R"(,"output_index":)" + n(index)
+                                          + R"(,"item":)"
+                                          + reasoning_item(p, false));
+    auto part = [&](const std::string& text) {
+      return R"(,"summary_index":0,"part":{"type":"summary_text","text":)"
+             + q(text) + "}";
+    };
+    event("response.reasoning_summary_part.added", at("rs_fake") + part(""));
+    for (auto& piece : pieces(p.thinking, p.chunks))
+      event("response.reasoning_summary_text.delta",
+            at("rs_fake") + R"(,"summary_index":0,"delta":)" + q(piece));
+    event("response.reasoning_summary_text.done",
+          at("rs_fake") + R"(,"summary_index":0,"text":)" + q(p.thinking));
+    event("response.reasoning_summary_part.done",
+          at("rs_fake") + part(p.thinking));
+    event("response.output_item.done", R"(,"output_index":)" + n(index)
+                                         + R"(,"item":)"
+                                         + reasoning_item(p, true));
+    ++index;
+  }
+  int64_t content = 0;
+  auto failed = [&] {
+    if (p.error_after < 0 || content < p.error_after)
+      return false;
+    event(
+      "response.failed",
+      R"(,"response":)"
+        + responses_object(
+          p, "failed", "",
+          R"(,"error":{"code":"server_error","message":"fake stream failure"},"usage":null)"));
+    return true;
+  };
+  if (p.tools == 0) {
+    auto part = [&](const std::string& text) {
+      return R"(,"content_index":0,"part":{"type":"output_text","annotations":[],"text":)"
+             + q(text) + "}";
+    };
+    event("response.output_item.added",
+          R"(,"output_index":)" + n(index) + R"(,"item":)"
+            + message_item(p, "in_progress", false));
+    event("response.content_part.added", at("msg_fake") + part(""));
+    for (auto& piece : pieces(p.text, p.chunks)) {
+      if (failed())
+        return ev;
+      event("response.output_text.delta",
+            at("msg_fake") + R"(,"content_index":0,"delta":)" + q(piece));
+      ++content;
+    }
+    if (failed())
+      return ev;
+    event("response.output_text.done",
+          at("msg_fake") + R"(,"content_index":0,"text":)" + q(p.text));
+    event("response.content_part.done", at("msg_fake") + part(p.text));
+    event("response.output_item.done",
+          R"(,"output_index":)" + n(index) + R"(,"item":)"
+            + message_item(p, p.finish == "stop" ? "completed" : "incomplete",
+                           true));
+  }
+  for (int64_t i = 0; i < p.tools; ++i, ++index) {
+    auto id = "fc_fake_" + n(i);
+    event("response.output_item.added", R"(,"output_index":)" + n(index)
+                                          + R"(,"item":)"
+                                          + call_item(p, i, false));
+    auto args = args_for(i);
+    for (size_t from = 0; from < args.size(); from += 5)
+      event("response.function_call_arguments.delta",
+            at(id.c_str()) + R"(,"delta":)" + q(args.substr(from, 5)));
+    event("response.function_call_arguments.done",
+          at(id.c_str()) + R"(,"arguments":)" + q(args));
+    event("response.output_item.done", R"(,"output_index":)" + n(index)
+                                         + R"(,"item":)"
+                                         + call_item(p, i, true));
+  }
+  bool incomplete = false;
+  auto last = responses_final(p, incomplete);
+  event(incomplete ? "response.incomplete" : "response.completed",
+        R"(,"response":)" + last);
   return ev;
 }
 
@@ -518,6 +706,7 @@ plan make_plan(vendor wire, std::string_view raw, const script& s,
     = body.IsObject() && body.HasMember("stream") && body["stream"].IsBool();
   switch (wire) {
     case vendor::gemini:
+    case vendor::code_assist:
       p.stream = stream_from_path;
       break;
     case vendor::ollama: // Ollama streams unless told not to
@@ -535,8 +724,20 @@ plan make_plan(vendor wire, std::string_view raw, const script& s,
   p.thinking = str(s, "thinking", "");
   p.chunks = num(s, "chunks", 3);
   p.tools = num(s, "tools", 0);
-  if (body.IsObject())
-    if (auto result = trailing_tool_result(wire, body)) {
+  // Codex calls the request's own first tool (Responses tools are flat).
+  if (wire == vendor::codex && body.IsObject() && body.HasMember("tools")
+      && body["tools"].IsArray() && !body["tools"].Empty()
+      && body["tools"][0].IsObject()) {
+    if (auto name = oh::json::get_string(body["tools"][0], "name"))
+      p.tool_name = *name;
+  }
+  // Code Assist wraps the Gemini request as `request`.
+  const value* request = &body;
+  if (wire == vendor::code_assist && body.IsObject()
+      && body.HasMember("request"))
+    request = &body["request"];
+  if (request->IsObject())
+    if (auto result = trailing_tool_result(wire, *request)) {
       p.tools = 0;
       p.text = "The tool said " + *result;
     }
@@ -573,8 +774,17 @@ error_reply error_for(vendor wire, unsigned status, std::string message,
                + R"(,"message":)" + q(message) + "}}";
       break;
     }
-    case vendor::gemini: {
-      const char* code = status == 400   ? "INVALID_ARGUMENT"
+    case vendor::codex:
+      // The ChatGPT backend answers refusals FastAPI style.
+      r.body = R"({"detail":)" + q(message) + "}";
+      break;
+    case vendor::gemini:
+    case vendor::code_assist: {
+      // UNAUTHENTICATED only for Code Assist: the API-key wire keeps the
+      // answers it always gave.
+      const char* code = status == 400 ? "INVALID_ARGUMENT"
+                         : status == 401 && wire == vendor::code_assist
+                           ? "UNAUTHENTICATED"
                          : status == 403 ? "PERMISSION_DENIED"
                          : status == 404 ? "NOT_FOUND"
                          : status == 429 ? "RESOURCE_EXHAUSTED"
@@ -596,9 +806,12 @@ std::string whole_answer(const plan& p) {
     case vendor::claude:
       return claude_whole(p);
     case vendor::gemini:
+    case vendor::code_assist:
       return gemini_whole(p);
     case vendor::ollama:
       return ollama_whole(p);
+    case vendor::codex:
+      return responses_whole(p);
     case vendor::openai:
       break;
   }
@@ -612,7 +825,10 @@ std::vector<std::string> stream_events(const plan& p,
     case vendor::claude:
       return claude_stream(p);
     case vendor::gemini:
+    case vendor::code_assist:
       return gemini_stream(p);
+    case vendor::codex:
+      return responses_stream(p);
     case vendor::ollama:
       content_type = "application/x-ndjson";
       return ollama_stream(p);
@@ -627,7 +843,10 @@ std::string models_listing(vendor wire) {
     case vendor::claude:
       return R"({"data":[{"type":"model","id":"claude-sonnet-4-6","display_name":"Claude Sonnet 4.6","created_at":"2025-09-29T00:00:00Z"},{"type":"model","id":"claude-haiku-4-5-20251001","display_name":"Claude Haiku 4.5","created_at":"2025-10-01T00:00:00Z"}],"has_more":false,"first_id":"claude-sonnet-4-6","last_id":"claude-haiku-4-5-20251001"})";
     case vendor::gemini:
+    case vendor::code_assist:
       return R"({"models":[{"name":"models/gemini-2.5-flash","version":"001","displayName":"Gemini 2.5 Flash","inputTokenLimit":1048576,"outputTokenLimit":65536,"supportedGenerationMethods":["generateContent","countTokens"]},{"name":"models/gemini-2.5-pro","version":"2.5","displayName":"Gemini 2.5 Pro","inputTokenLimit":1048576,"outputTokenLimit":65536,"supportedGenerationMethods":["generateContent","countTokens"]},{"name":"models/text-embedding-004","version":"004","displayName":"Text Embedding 004","supportedGenerationMethods":["embedContent"]}]})";
+    case vendor::codex:
+      break;
     case vendor::ollama:
       return R"({"models":[{"name":"qwen3:8b","model":"qwen3:8b","modified_at":"2025-01-01T00:00:00Z","size":5200000000,"digest":"fakedigest","details":{"format":"gguf","family":"qwen3","parameter_size":"8.2B","quantization_level":"Q4_K_M"}},{"name":"gpt-oss:20b","model":"gpt-oss:20b","modified_at":"2025-01-01T00:00:00Z","size":13000000000,"digest":"fakedigest2","details":{"format":"gguf","family":"gptoss","parameter_size":"20.9B","quantization_level":"MXFP4"}}]})";
     case vendor::openai:
@@ -679,6 +898,9 @@ bool authorised(vendor wire, const std::map<std::string, std::string>& h,
       return true;
     case vendor::ollama:
       return true; // Ollama has no authentication
+    case vendor::codex:
+    case vendor::code_assist:
+      return true; // bearer tokens: checked against the oauth issuer
     case vendor::openai:
       if (!key.empty() && get("authorization") != "Bearer " + key) {
         refusal = error_for(wire, 401, "Incorrect API key provided");

@@ -1,9 +1,11 @@
 #pragma once
 
-// The four provider wire formats the fake upstream speaks (OpenAI Chat
+// The provider wire formats the fake upstream speaks (OpenAI Chat
 // Completions, Anthropic Messages, Gemini generateContent, Ollama
-// /api/chat): from a scripted plan to exact response bodies and stream
-// events. Pure: the networking is in main.cpp.
+// /api/chat, and for `--flavor oauth` the ChatGPT Codex Responses stream and
+// Gemini Code Assist's wrapped generateContent): from a scripted plan to
+// exact response bodies and stream events. Pure: the networking is in
+// main.cpp.
 
 #include <cstdint>
 #include <map>
@@ -14,7 +16,9 @@
 
 namespace fake {
 
-enum class vendor { openai, claude, gemini, ollama };
+/// `codex` is the ChatGPT backend's Responses API (`POST /responses`);
+/// `code_assist` is Gemini's wire wrapped as `{"response": …}`.
+enum class vendor { openai, claude, gemini, ollama, codex, code_assist };
 
 using script = std::map<std::string, std::string>;
 
@@ -32,10 +36,11 @@ struct plan {
   bool stream = false;
   bool include_usage = false; // OpenAI only
   std::string text;
-  std::string thinking; // reasoning before the text (not OpenAI)
+  std::string thinking; // reasoning before the text (not OpenAI chat)
   int64_t chunks = 3;   // text pieces in a stream
   int64_t tools = 0;    // parallel tool calls
-  std::string finish;   // stop | length | content_filter
+  std::string tool_name = "get_weather"; // Codex: the request's first tool
+  std::string finish;                    // stop | length | content_filter
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
   int64_t cached_tokens = 0;
