@@ -37,6 +37,7 @@
 #include "core/logging.hpp"
 #include "core/memory_trim.hpp"
 #include "http/app.hpp"
+#include "http/handlers/admin_oauth.hpp"
 #include "http/server.hpp"
 #include "providers/io_runtime.hpp"
 #include "providers/price_table.hpp"
@@ -401,6 +402,10 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   ctx->io_threads = cfg.threads;
   ctx->scheduler_threads = cfg.threads;
   ctx->auth = auth;
+  ctx->oauth = std::make_shared<http::oauth_runtime>();
+  ctx->oauth->io = io.get();
+  ctx->oauth->endpoint_base = cfg.oauth_endpoint_base;
+  ctx->oauth->callback_port = static_cast<uint16_t>(cfg.oauth_callback_port);
   ctx->services_mut = services;
   ctx->started_config = std::make_shared<const config>(cfg);
   ctx->listen_host = cfg.host;

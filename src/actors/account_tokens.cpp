@@ -32,9 +32,7 @@ using oauth::cli_source;
 constexpr int64_t max_file_bytes = 1024 * 1024;
 
 int64_t clock_ms(self_ptr self) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-           self->clock().now().time_since_epoch())
-    .count();
+  return wall_now(self->state);
 }
 
 bool borrowed(const provider_account_state& st) {
@@ -205,6 +203,10 @@ void persist_then_apply(self_ptr self, oauth::token_set tokens) {
 }
 
 } // namespace
+
+int64_t wall_now(const provider_account_state& st) {
+  return st.env.wall_ms ? st.env.wall_ms() : clock::now_ms();
+}
 
 void load(self_ptr self) {
   auto& st = self->state;

@@ -14,6 +14,10 @@ namespace oh::actors::account_tokens {
 using self_ptr
   = provider_account_actor::stateful_pointer<provider_account_state>;
 
+/// Wall-clock milliseconds since the epoch: token expiries are wall-clock
+/// times (env.wall_ms when set, for tests).
+int64_t wall_now(const provider_account_state& st);
+
 /// Reads the record's credential (after start or an admin change); a
 /// borrowed account reads its file at once.
 void load(self_ptr self);

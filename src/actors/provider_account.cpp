@@ -45,7 +45,7 @@ int64_t now_ms(self_ptr self) {
 void publish(self_ptr self) {
   auto& st = self->state;
   auto now = now_ms(self);
-  account_tokens::assess(st, now);
+  account_tokens::assess(st, account_tokens::wall_now(st));
   auto status = health_status(st, now);
   if (auto& cell = st.env.cell) {
     cell->in_flight = st.in_flight;
@@ -200,7 +200,7 @@ bool lease_into(self_ptr self, const plan_request& req, soul_plan& soul,
       std::max<int64_t>(0, st.breaker.open_until() - now));
   if (st.subscription) {
     std::string reason;
-    switch (account_tokens::check(self, now, reason)) {
+    switch (account_tokens::check(self, account_tokens::wall_now(st), reason)) {
       case account_tokens::gate::serve:
         break;
       case account_tokens::gate::wait:
@@ -426,7 +426,7 @@ provider_account_actor::behavior_type provider_account(
       ++st.handled;
       bool refreshable = false;
       bool newer = account_tokens::after_unauthorized(
-        self, generation, now_ms(self), refreshable);
+        self, generation, account_tokens::wall_now(st), refreshable);
       if (newer || refreshable) {
         // The refused lease is over; a new one begins. (A refusal keeps it:
         // the request reports its outcome, which ends it.)

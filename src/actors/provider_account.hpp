@@ -57,6 +57,9 @@ struct account_env {
   int64_t refresh_margin_ms = 300'000;
   /// After a failed refresh, the next one waits this long.
   int64_t refresh_retry_ms = 30'000;
+  /// Wall-clock milliseconds since the epoch, for token expiry (the actor
+  /// clock is a steady clock); unset: the system clock. Tests inject one.
+  std::function<int64_t()> wall_ms;
   /// openhinge_token_refresh_total{provider,result} (may be unset).
   metrics::counter_family* token_refresh = nullptr;
 };

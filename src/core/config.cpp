@@ -135,6 +135,8 @@ const std::vector<setting>& settings() {
     {"oauth.endpoint_base", nullptr, nullptr, &config::oauth_endpoint_base},
     {"oauth.refresh_margin_s", nullptr, nullptr,
      &config::oauth_refresh_margin_s, 0, 86400},
+    {"oauth.callback_port", nullptr, nullptr, &config::oauth_callback_port, 0,
+     65535},
     {"store.backend",
      nullptr,
      nullptr,

@@ -66,6 +66,8 @@ struct config {
   /// fake upstream); empty in production.
   std::string oauth_endpoint_base;
   uint32_t oauth_refresh_margin_s = 0;
+  /// The login callback listener's port; 0 = each vendor's registered one.
+  uint32_t oauth_callback_port = 0;
   std::string store_backend;
   std::string limits_backend;
 

@@ -35,6 +35,8 @@ struct admin_principal {
   bool via_cookie = false;
 };
 
+struct oauth_runtime;
+
 struct app_context {
   caf::actor_system* system = nullptr;
   actors::store_actor store;
@@ -67,6 +69,8 @@ struct app_context {
   unsigned io_threads = 1;
   unsigned scheduler_threads = 1;
   int64_t started_ms = 0;
+  /// Browser logins in progress and their callback listeners (SPEC §7).
+  std::shared_ptr<oauth_runtime> oauth;
 };
 
 /// True when a request's Origin (if any) is the gateway's own or one of

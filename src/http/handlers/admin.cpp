@@ -21,6 +21,7 @@
 #include "core/error_render.hpp"
 #include "http/handlers/admin_connect.hpp"
 #include "http/handlers/admin_detect.hpp"
+#include "http/handlers/admin_oauth.hpp"
 #include "http/handlers/admin_json.hpp"
 #include "http/handlers/admin_logs.hpp"
 #include "http/handlers/admin_overview.hpp"
@@ -616,6 +617,10 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
   if (route.id == route_id::admin_providers_health
       || route.id == route_id::admin_provider_health) {
     handle_providers_health(ctx, route.param, std::move(respond));
+    return;
+  }
+  if (is_oauth_route(route.id)) {
+    handle_oauth(ctx, route, std::move(req), who, std::move(respond));
     return;
   }
   if (route.id == route_id::admin_providers_quick_add) {

@@ -3,7 +3,14 @@
 #include <array>
 #include <cstdlib>
 
+#include <fstream>
+#include <sstream>
+
+#include <sys/stat.h>
+
+#include "core/clock.hpp"
 #include "providers/model_listing.hpp"
+#include "providers/oauth/credentials.hpp"
 #include "providers/upstream_client.hpp"
 
 namespace oh::http::handlers {
@@ -26,6 +33,159 @@ constexpr std::array<env_source, 4> env_sources = {{
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? std::string{v} : std::string{};
+}
+
+namespace oauth = providers::oauth;
+
+constexpr std::array<oauth::cli_source, 3> cli_sources
+  = {oauth::cli_source::claude_code, oauth::cli_source::codex,
+     oauth::cli_source::gcloud_adc};
+
+/// The warning a copy of a rotating CLI token needs acknowledged (reference
+/// §3.5: spending Claude Code's or Codex's refresh token signs the CLI out).
+std::string copy_warning(oauth::cli_source s) {
+  auto label = std::string{oauth::source_label(s)};
+  return "copy takes the tokens over: when the gateway refreshes them, " + label
+         + " on this machine is signed out and must log in again. "
+         + "Use borrowed to keep " + label + " working.";
+}
+
+/// A CLI file's tokens, or why they cannot be read (never a token).
+expected<oauth::token_set> read_cli(oauth::cli_source s,
+                                    const std::string& path) {
+  struct stat info {};
+  if (path.empty() || ::stat(path.c_str(), &info) != 0)
+    return fail(errc::not_found, "no file at " + path);
+  if (info.st_size > 1024 * 1024)
+    return fail(errc::invalid_value, path + " is larger than 1 MiB");
+  std::ifstream in{path, std::ios::binary};
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = oauth::parse_cli_file(s, text.str());
+  if (!parsed)
+    return fail(errc::invalid_value, path + ": " + parsed.error().message);
+  return parsed;
+}
+
+/// What the CLI files of the gateway's user offer (never their tokens).
+std::string cli_detect_json() {
+  std::string out;
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    return v ? std::optional<std::string>{v} : std::nullopt;
+  };
+  for (auto s : cli_sources) {
+    auto path = oauth::default_cli_path(s, env);
+    auto tokens = read_cli(s, path);
+    if (!tokens && tokens.error().code == errc::not_found)
+      continue;
+    if (!out.empty())
+      out += ",";
+    out += "{\"source\":\"" + std::string{oauth::source_name(s)}
+           + "\",\"type\":\"" + std::string{oauth::source_type(s)}
+           + "\",\"label\":";
+    json::append_quoted(out, oauth::source_label(s));
+    out += ",\"path\":";
+    json::append_quoted(out, path);
+    out += ",\"modes\":[\"borrowed\",\"copy\"],\"found\":";
+    out += tokens ? "true" : "false";
+    if (!tokens) {
+      out += ",\"error\":";
+      json::append_quoted(out, tokens.error().message);
+      out += "}";
+      continue;
+    }
+    out += ",\"expires_at\":";
+    if (tokens->expires_at_ms > 0)
+      json::append_quoted(out, clock::format_iso(tokens->expires_at_ms));
+    else
+      out += "null";
+    out += ",\"subscription_type\":";
+    if (tokens->subscription_type.empty())
+      out += "null";
+    else
+      json::append_quoted(out, tokens->subscription_type);
+    out += ",\"copy_warning\":";
+    if (oauth::source_rotates(s))
+      json::append_quoted(out, copy_warning(s));
+    else
+      out += "null";
+    out += "}";
+  }
+  return out;
+}
+
+/// The POST /admin/providers body importing a CLI's login (SPEC §7):
+/// `borrowed` follows the file, `copy` takes the tokens over (a rotating
+/// CLI's only with `acknowledge_sign_out: true`).
+expected<std::string> cli_import_body(oauth::cli_source s,
+                                      const json::value& request) {
+  auto mode = json::get_string(request, "mode").value_or("borrowed");
+  if (mode != "borrowed" && mode != "copy")
+    return fail(errc::invalid_value, "mode: must be borrowed or copy", "mode");
+  auto env = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    return v ? std::optional<std::string>{v} : std::nullopt;
+  };
+  auto path = oauth::default_cli_path(s, env);
+  auto tokens = read_cli(s, path);
+  if (!tokens)
+    return fail(errc::invalid_value,
+                "source: " + std::string{oauth::source_label(s)}
+                  + " credentials cannot be imported: "
+                  + tokens.error().message,
+                "source");
+  auto* ack = json::find(request, "acknowledge_sign_out");
+  if (mode == "copy" && oauth::source_rotates(s)
+      && !(ack != nullptr && ack->IsBool() && ack->GetBool()))
+    return fail(errc::invalid_value,
+                "acknowledge_sign_out: " + copy_warning(s)
+                  + " Send acknowledge_sign_out: true to copy anyway.",
+                "acknowledge_sign_out");
+  auto type = std::string{oauth::source_type(s)};
+  std::string default_name
+    = type == "claude" ? "Claude (" + std::string{oauth::source_label(s)} + ")"
+      : type == "openai" ? "OpenAI (ChatGPT)"
+                         : "Google Gemini";
+  json::document body;
+  body.SetObject();
+  auto& a = body.GetAllocator();
+  auto str = [&](const std::string& v) {
+    return json::value{v.c_str(), a};
+  };
+  body.AddMember(
+    "name", str(json::get_string(request, "name").value_or(default_name)), a);
+  body.AddMember("type", str(type), a);
+  if (auto base = json::get_string(request, "base_url"))
+    body.AddMember("base_url", str(*base), a);
+  if (auto* p = json::find(request, "priority"); p && p->IsInt64())
+    body.AddMember("priority", json::value{p->GetInt64()}, a);
+  json::value creds{rapidjson::kObjectType};
+  if (mode == "borrowed") {
+    body.AddMember("auth_mode", "borrowed", a);
+    creds.AddMember("source", str(std::string{oauth::source_name(s)}), a);
+    creds.AddMember("source_path", str(path), a);
+  } else {
+    body.AddMember("auth_mode", "oauth", a);
+    auto add = [&](const char* name, const std::string& v) {
+      if (!v.empty())
+        creds.AddMember(rapidjson::StringRef(name), str(v), a);
+    };
+    add("oauth_token", tokens->access_token);
+    add("refresh_token", tokens->refresh_token);
+    add("id_token", tokens->id_token);
+    add("account_id", tokens->account_id);
+    add("project_id", tokens->project_id);
+    add("client_id", tokens->client_id);
+    add("client_secret", tokens->client_secret);
+    if (tokens->expires_at_ms > 0)
+      add("expires_at", std::to_string(tokens->expires_at_ms));
+  }
+  if (auto project = json::get_string(request, "project_id"))
+    if (!creds.HasMember("project_id"))
+      creds.AddMember("project_id", str(*project), a);
+  body.AddMember("credentials", creds, a);
+  return json::to_string(body);
 }
 
 /// Collects the /api/tags answer and answers the admin request.
@@ -54,7 +214,12 @@ public:
 private:
   void answer(bool found, const std::vector<std::string>& models) {
     std::string out = "{\"data\":[" + env_json_;
-    if (!env_json_.empty())
+    if (auto cli = cli_detect_json(); !cli.empty()) {
+      if (!env_json_.empty())
+        out += ",";
+      out += cli;
+    }
+    if (out.back() != '[')
       out += ",";
     out += "{\"source\":\"ollama\",\"type\":\"ollama\",\"mode\":\"api_key\","
            "\"base_url\":";
@@ -132,6 +297,8 @@ expected<std::string> import_body(const json::value& request) {
   auto source = json::get_string(request, "source");
   if (!source)
     return fail(errc::missing_field, "source: is required", "source");
+  if (auto cli = oauth::source_named(*source))
+    return cli_import_body(*cli, request);
   auto name = json::get_string(request, "name");
   std::string body = "{\"name\":";
   if (*source == "ollama") {
@@ -156,8 +323,9 @@ expected<std::string> import_body(const json::value& request) {
     return body + "}}";
   }
   return fail(errc::invalid_value,
-              "source: must be ollama or env:ANTHROPIC_API_KEY, "
-              "env:OPENAI_API_KEY, env:GEMINI_API_KEY or env:GOOGLE_API_KEY",
+              "source: must be claude_code, codex, gcloud_adc, ollama or "
+              "env:ANTHROPIC_API_KEY, env:OPENAI_API_KEY, env:GEMINI_API_KEY "
+              "or env:GOOGLE_API_KEY",
               "source");
 }
 

@@ -149,7 +149,9 @@ std::string authorize_url(const client_facts& f, std::string_view state,
     = secrets.client_id.empty() ? std::string{f.client_id} : secrets.client_id;
   std::string url = rebased(f.authorize_url, endpoint_base);
   url += "?response_type=code&client_id=" + url_encode(client_id);
-  url += "&redirect_uri=" + url_encode(f.redirect_uri);
+  url += "&redirect_uri="
+         + url_encode(secrets.redirect_uri.empty() ? std::string{f.redirect_uri}
+                                                   : secrets.redirect_uri);
   url += "&scope=" + url_encode(f.scope);
   url += "&state=" + url_encode(state);
   url += "&code_challenge=" + url_encode(challenge);
@@ -164,6 +166,9 @@ token_call exchange_call(const client_facts& f, std::string_view code,
                          std::string_view endpoint_base) {
   std::string client_id
     = secrets.client_id.empty() ? std::string{f.client_id} : secrets.client_id;
+  std::string redirect = secrets.redirect_uri.empty()
+                           ? std::string{f.redirect_uri}
+                           : secrets.redirect_uri;
   token_call call;
   call.url = rebased(f.token_url, endpoint_base);
   if (f.json_body) {
@@ -171,7 +176,7 @@ token_call exchange_call(const client_facts& f, std::string_view code,
     std::string b = "{\"grant_type\":\"authorization_code\",\"code\":";
     json::append_quoted(b, code);
     b += ",\"redirect_uri\":";
-    json::append_quoted(b, f.redirect_uri);
+    json::append_quoted(b, redirect);
     b += ",\"client_id\":";
     json::append_quoted(b, client_id);
     b += ",\"code_verifier\":";
@@ -185,7 +190,7 @@ token_call exchange_call(const client_facts& f, std::string_view code,
   call.content_type = "application/x-www-form-urlencoded";
   add_form(call.body, "grant_type", "authorization_code");
   add_form(call.body, "code", code);
-  add_form(call.body, "redirect_uri", f.redirect_uri);
+  add_form(call.body, "redirect_uri", redirect);
   add_form(call.body, "client_id", client_id);
   add_form(call.body, "code_verifier", verifier);
   if (!secrets.client_secret.empty())

@@ -49,6 +49,9 @@ std::string new_state();
 struct client_secrets {
   std::string client_id;     // overrides the facts' id when set
   std::string client_secret; // sent when set
+  /// Overrides the facts' redirect URI when set (oauth.callback_port: the
+  /// listener on another port, for tests).
+  std::string redirect_uri;
 };
 
 std::string authorize_url(const client_facts& f, std::string_view state,
