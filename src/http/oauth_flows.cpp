@@ -95,6 +95,12 @@ void oauth_flow_book::finish(const std::string& id, const std::string& status,
   it->second.provider_name = provider_name;
 }
 
+void oauth_flow_book::set_listening(const std::string& id, bool listening) {
+  std::lock_guard guard{mutex_};
+  if (auto it = flows_.find(id); it != flows_.end())
+    it->second.listening = listening;
+}
+
 bool oauth_flow_book::cancel(const std::string& id, int64_t now) {
   std::lock_guard guard{mutex_};
   sweep(now);

@@ -52,6 +52,8 @@ public:
   void finish(const std::string& id, const std::string& status,
               const std::string& error, const std::string& provider_id = {},
               const std::string& provider_name = {});
+  /// Notes whether the callback listener runs for a flow.
+  void set_listening(const std::string& id, bool listening);
   /// Cancels a pending flow; false when it was not pending.
   bool cancel(const std::string& id, int64_t now_ms);
   /// Flows still waiting for a redirect on `port`.

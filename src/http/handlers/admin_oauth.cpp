@@ -597,6 +597,7 @@ void start(const std::shared_ptr<app_context>& ctx, const http_request& req,
                                   rt.endpoint_base);
   rt.flows.add(flow);
   flow.listening = ensure_listener(ctx, flow.callback_port);
+  rt.flows.set_listening(flow.id, flow.listening);
   respond(json_answer(200, flow_answer(flow, url)));
 }
 
