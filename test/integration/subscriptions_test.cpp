@@ -451,4 +451,47 @@ TEST_F(SubscriptionsTest, ABorrowedClaudeCodeFileIsFollowedAndNeverRefreshed) {
   EXPECT_EQ(listed.find("cc-token"), std::string::npos);
 }
 
+TEST_F(SubscriptionsTest, AGcloudLoginServesGeminiThroughCodeAssist) {
+  // Google's refresh tokens do not rotate: the fake keeps them valid.
+  start({"--reuse-refresh"});
+  http_request(
+    upstream->port(), "POST", "/_fake/tokens",
+    R"({"access_token":"ya29.seed","refresh_token":"1//adc-refresh"})");
+  std::filesystem::create_directories(dir.file("home/.config/gcloud"));
+  auto adc
+    = dir.file("home/.config/gcloud/application_default_credentials.json");
+  const std::string file
+    = R"({"type":"authorized_user","client_id":"adc-client.apps.googleusercontent.com","client_secret":"adc-secret","refresh_token":"1//adc-refresh"})";
+  write_file(adc, file);
+
+  auto made
+    = gw->admin("POST", "/admin/providers/import",
+                R"({"source":"gcloud_adc","mode":"borrowed","base_url":")"
+                  + upstream->base_url() + R"("})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto account = parse(made.body);
+  EXPECT_EQ(std::string{account["data"]["auth_mode"].GetString()}, "borrowed");
+  EXPECT_NE(
+    json::to_string(account["data"]["credentials_set"]).find("project_id"),
+    std::string::npos)
+    << made.body;
+
+  auto r = openai_chat(
+    R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"hi"}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(last("last_target"), "/v1internal:generateContent");
+  EXPECT_EQ(std::string{parse(last("last_body"))["project"].GetString()},
+            "proj-fake");
+  // Refreshed in memory from the file's token; the file is never written.
+  EXPECT_EQ(read_file(adc), file);
+  auto refreshed = refreshes();
+  EXPECT_GE(refreshed, 2); // the import's discovery, then the account
+  ASSERT_EQ(
+    openai_chat(
+      R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"again"}]})")
+      .status,
+    200);
+  EXPECT_EQ(refreshes(), refreshed);
+}
+
 } // namespace

@@ -674,11 +674,20 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
       respond(error_response(dialect::admin, body.error()));
       return;
     }
-    req.body = std::move(*body);
-    req.method = "POST";
     auto create = route;
     create.id = route_id::admin_providers;
-    handle_admin(ctx, create, std::move(req), who, std::move(respond));
+    req.method = "POST";
+    add_code_assist_project(
+      ctx, std::move(*body),
+      [ctx, create, req = std::move(req), who,
+       respond = std::move(respond)](expected<std::string> ready) mutable {
+        if (!ready) {
+          respond(error_response(dialect::admin, ready.error()));
+          return;
+        }
+        req.body = std::move(*ready);
+        handle_admin(ctx, create, std::move(req), who, std::move(respond));
+      });
     return;
   }
   admin::admin_call call;

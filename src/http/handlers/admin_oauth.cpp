@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -16,6 +18,7 @@
 #include "providers/gemini/translate.hpp"
 #include "providers/io_runtime.hpp"
 #include "providers/model_listing.hpp"
+#include "providers/oauth/credentials.hpp"
 #include "providers/oauth/oauth_client.hpp"
 #include "providers/oauth/token_endpoint.hpp"
 #include "providers/provider_types.hpp"
@@ -28,6 +31,18 @@ namespace {
 namespace oauth = providers::oauth;
 
 using done_fn = std::function<void(http_response)>;
+
+/// A small local file's text (a CLI's credentials).
+expected<std::string> read_file_text(const std::string& path) {
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return fail(errc::not_found, "no file at " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > 1024 * 1024)
+    return fail(errc::invalid_value, path + " is larger than 1 MiB");
+  return text.str();
+}
 
 http_response json_answer(unsigned status, std::string body) {
   http_response res;
@@ -782,6 +797,81 @@ void claude_oauth(const std::shared_ptr<app_context>& ctx, http_request req,
 }
 
 } // namespace
+
+void add_code_assist_project(const std::shared_ptr<app_context>& ctx,
+                             std::string create_body,
+                             std::function<void(expected<std::string>)> done) {
+  auto body = json::parse(create_body);
+  if (!body || !body->IsObject()
+      || json::get_string(*body, "type").value_or("") != "gemini"
+      || json::get_string(*body, "auth_mode").value_or("api_key")
+           == "api_key") {
+    done(std::move(create_body));
+    return;
+  }
+  auto* creds = json::find(*body, "credentials");
+  if (creds == nullptr || !creds->IsObject()
+      || json::get_string(*creds, "project_id")) {
+    done(std::move(create_body));
+    return;
+  }
+  if (!ctx->oauth || !ctx->services || !ctx->services->upstream) {
+    done(fail(errc::internal, "logins are not available in this process"));
+    return;
+  }
+  // The tokens: in the body (copy) or in the file it names (borrowed).
+  auto refresh = json::get_string(*creds, "refresh_token").value_or("");
+  auto client_id = json::get_string(*creds, "client_id").value_or("");
+  auto client_secret = json::get_string(*creds, "client_secret").value_or("");
+  if (refresh.empty()) {
+    auto path = json::get_string(*creds, "source_path").value_or("");
+    auto text = read_file_text(path);
+    auto parsed
+      = text ? oauth::parse_cli_file(oauth::cli_source::gcloud_adc, *text)
+             : expected<oauth::token_set>{text.error()};
+    if (!parsed) {
+      done(fail(errc::invalid_value,
+                "source: the gcloud login cannot be read: "
+                  + parsed.error().message,
+                "source"));
+      return;
+    }
+    refresh = parsed->refresh_token;
+    client_id = parsed->client_id;
+    client_secret = parsed->client_secret;
+  }
+  auto call = oauth::refresh_call("gemini", refresh, client_id, client_secret,
+                                  runtime(*ctx).endpoint_base);
+  auto shared = std::make_shared<json::document>(std::move(*body));
+  oauth::call_token_endpoint(
+    *ctx->services->upstream, call,
+    [ctx, shared, done](expected<oauth::token_answer> answer) {
+      if (!answer) {
+        done(fail(errc::invalid_value,
+                  "source: the gcloud login could not be refreshed: "
+                    + answer.error().message,
+                  "source"));
+        return;
+      }
+      std::make_shared<project_discovery>(
+        ctx, answer->access_token,
+        [shared, done](expected<std::string> project) {
+          if (!project) {
+            done(fail(errc::invalid_value,
+                      "project_id: " + project.error().message
+                        + " (or give project_id)",
+                      "project_id"));
+            return;
+          }
+          auto& doc = *shared;
+          auto& a = doc.GetAllocator();
+          doc["credentials"].AddMember("project_id",
+                                       json::value{project->c_str(), a}, a);
+          done(json::to_string(doc));
+        })
+        ->start();
+    });
+}
 
 bool is_oauth_route(route_id id) {
   return id == route_id::admin_providers_auth_start

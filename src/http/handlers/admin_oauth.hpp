@@ -9,12 +9,14 @@
 // token).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/expected.hpp"
 #include "http/app.hpp"
 #include "http/http_types.hpp"
 #include "http/oauth_flows.hpp"
@@ -49,6 +51,15 @@ namespace oh::http::handlers {
 
 /// True for the routes handle_oauth answers.
 bool is_oauth_route(route_id id);
+
+/// A gcloud login imported for Gemini (POST /admin/providers/import) needs
+/// its Code Assist project: refreshes an access token from the ADC file's
+/// refresh token (it does not rotate) and discovers the project, then
+/// answers the create body with `credentials.project_id` set. Bodies that
+/// need nothing pass through.
+void add_code_assist_project(const std::shared_ptr<app_context>& ctx,
+                             std::string create_body,
+                             std::function<void(expected<std::string>)> done);
 
 void handle_oauth(const std::shared_ptr<app_context>& ctx,
                   const route_result& route, http_request req,
