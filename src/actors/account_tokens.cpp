@@ -213,6 +213,7 @@ void load(self_ptr self) {
   st.subscription = st.record.auth_mode != "api_key";
   if (!st.subscription) {
     st.credential = {};
+    rebuild_route(self);
     return;
   }
   auto next = oauth::read_account_credential(
@@ -225,6 +226,7 @@ void load(self_ptr self) {
       st.file_checked_ms = -1;
       reread_file(self, clock_ms(self), true);
     }
+    rebuild_route(self);
     return;
   }
   if (next.tokens.access_token != st.credential.tokens.access_token

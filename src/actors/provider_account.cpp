@@ -122,18 +122,28 @@ void probe(self_ptr self) {
                       ? *st.record.base_url
                       : std::string{info ? info->default_base_url : ""};
   if (st.subscription) {
+    std::string reason;
+    switch (account_tokens::check(self, account_tokens::wall_now(st), reason)) {
+      case account_tokens::gate::wait:
+        // Probe with the refreshed token (resume_waiting runs it).
+        st.probe_after_refresh = true;
+        account_tokens::start_refresh(self);
+        return;
+      case account_tokens::gate::refuse: {
+        // Nothing to probe with: the credential's own problem is the verdict.
+        providers::listing_outcome r;
+        r.error = reason;
+        st.probing = true;
+        caf::anon_send(provider_account_actor{self}, probed_atom::value,
+                       std::move(r));
+        return;
+      }
+      case account_tokens::gate::serve:
+        break;
+    }
     target.base_url = st.base_route.base_url;
     target.subscription = true;
     target.access_token = st.credential.tokens.access_token;
-    if (!st.token_problem.empty()) {
-      // Nothing to probe with: the credential's own problem is the verdict.
-      providers::listing_outcome r;
-      r.error = st.token_problem;
-      st.probing = true;
-      caf::anon_send(provider_account_actor{self}, probed_atom::value,
-                     std::move(r));
-      return;
-    }
   } else if (auto creds = json::parse(st.record.credentials_json);
              creds && creds->IsObject()) {
     target.api_key = json::get_string(*creds, "api_key").value_or("");
@@ -221,9 +231,11 @@ bool lease_into(self_ptr self, const plan_request& req, soul_plan& soul,
 
 /// Parks a lease until the refresh ends (starting it if none runs).
 caf::typed_response_promise<route>
-wait_for_refresh(self_ptr self, const plan_request& req, soul_plan soul) {
+wait_for_refresh(self_ptr self, const plan_request& req, soul_plan soul,
+                 uint64_t min_generation = 0) {
   auto rp = self->make_response_promise<route>();
-  self->state.waiting.push_back(waiting_lease{rp, req, std::move(soul)});
+  self->state.waiting.push_back(
+    waiting_lease{rp, req, std::move(soul), min_generation});
   account_tokens::start_refresh(self);
   return rp;
 }
@@ -233,7 +245,25 @@ wait_for_refresh(self_ptr self, const plan_request& req, soul_plan soul) {
 void resume_waiting(account_tokens::self_ptr self) {
   auto waiting = std::move(self->state.waiting);
   self->state.waiting.clear();
+  auto& st = self->state;
   for (auto& w : waiting) {
+    if (!st.refreshing && st.token_generation < w.min_generation) {
+      // The refresh after a 401 failed: the refused token is not handed out
+      // again. The old lease stays counted; the request's outcome ends it.
+      st.in_flight += 1;
+      route refused;
+      refused.soul = std::move(w.soul);
+      refused.account_id = st.record.id;
+      refused.account_name = st.record.name;
+      refused.error = failure{errc::upstream_failed,
+                              st.record.name
+                                + ": the provider refused the token and its "
+                                  "refresh failed: "
+                                + st.refresh_error,
+                              ""};
+      w.rp.deliver(std::move(refused));
+      continue;
+    }
     route out;
     if (lease_into(self, w.req, w.soul, out))
       w.rp.deliver(std::move(out));
@@ -242,6 +272,10 @@ void resume_waiting(account_tokens::self_ptr self) {
   }
   if (!self->state.waiting.empty())
     account_tokens::start_refresh(self);
+  if (self->state.probe_after_refresh && !self->state.refreshing) {
+    self->state.probe_after_refresh = false;
+    probe(self);
+  }
 }
 
 void publish_account(account_tokens::self_ptr self) {
@@ -407,8 +441,8 @@ provider_account_actor::behavior_type provider_account(
         next.models_json = self->state.record.models_json;
       self->state.record = std::move(next);
       self->state.record.health_status = status;
-      self->state.base_route
-        = route_template(self->state.record, self->state.env.defaults);
+      // Rebuilds the route with the credential (a borrowed record holds no
+      // token of its own).
       account_tokens::load(self);
       publish(self);
     },
@@ -435,7 +469,8 @@ provider_account_actor::behavior_type provider_account(
         route out;
         if (lease_into(self, req, soul, out))
           return out;
-        return wait_for_refresh(self, req, std::move(soul));
+        return wait_for_refresh(self, req, std::move(soul),
+                                newer ? 0 : generation + 1);
       }
       route refused;
       refused.soul = std::move(soul);

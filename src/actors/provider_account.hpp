@@ -69,6 +69,9 @@ struct waiting_lease {
   caf::typed_response_promise<route> rp;
   plan_request req;
   soul_plan soul;
+  /// A reauth after a 401 needs a token newer than the refused one: below
+  /// this generation it is refused, never handed the same token again.
+  uint64_t min_generation = 0;
 };
 
 struct provider_account_state {
@@ -108,6 +111,8 @@ struct provider_account_state {
   bool refreshing = false;
   /// A 401 asked for a new token although the current one looks valid.
   bool refresh_forced = false;
+  /// A probe waits for the refresh it started.
+  bool probe_after_refresh = false;
   int64_t refresh_failed_at_ms = 0;
   std::string refresh_error;
   std::vector<waiting_lease> waiting;
