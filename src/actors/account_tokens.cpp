@@ -170,6 +170,10 @@ void persist_then_apply(self_ptr self, oauth::token_set tokens) {
     ++s.token_generation;
     s.refreshing = false;
     s.refresh_forced = false;
+    // The refresh's own failure is over (a probe's or a request's error
+    // stays until they succeed).
+    if (s.last_error && s.last_error->starts_with("token refresh failed"))
+      s.last_error.reset();
     s.refresh_error.clear();
     s.refresh_failed_at_ms = 0;
     rebuild_route(self);

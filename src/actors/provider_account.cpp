@@ -262,6 +262,7 @@ void resume_waiting(account_tokens::self_ptr self) {
                                 + st.refresh_error,
                               ""};
       w.rp.deliver(std::move(refused));
+      publish(self); // the selector reads in_flight from the cell
       continue;
     }
     route out;

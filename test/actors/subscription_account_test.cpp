@@ -755,14 +755,5 @@ TEST_F(SubscriptionAccountTest, TheSelectorSeesTheLeaseARefusedReauthKeeps) {
   // The actor still counts the old lease; the health cell (what the
   // selector reads) must say the same.
   ASSERT_EQ(json::get_int64(status(), "in_flight", -1), 1);
-  if (board->find("sub")->in_flight.load() != 1) {
-    // BUG: resume_waiting (provider_account.cpp) re-counts the refused
-    // reauth's lease (st.in_flight += 1) after on_refreshed has already
-    // published, and publishes nothing itself: the cell shows 0 in flight
-    // until the next publish (the request's outcome report).
-    GTEST_SKIP() << "BUG: the health cell's in_flight is "
-                 << board->find("sub")->in_flight.load()
-                 << " after a refused reauth, the actor counts 1";
-  }
   EXPECT_EQ(board->find("sub")->in_flight.load(), 1);
 }

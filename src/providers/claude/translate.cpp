@@ -296,9 +296,10 @@ std::string subscription_beta(std::string_view client_beta) {
   while (!client_beta.empty()) {
     auto comma = client_beta.find(',');
     auto item = client_beta.substr(0, comma);
-    while (!item.empty() && item.front() == ' ')
+    // HTTP list whitespace: spaces and tabs.
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
       item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ')
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
       item.remove_suffix(1);
     if (!item.empty() && !has(item))
       out += "," + std::string{item};
