@@ -79,6 +79,21 @@ void rebuild_route(self_ptr self) {
   auto& st = self->state;
   st.base_route = route_template(st.record, st.env.defaults, &st.credential);
   st.base_route.token_generation = st.token_generation;
+  // The expiry the admin API lists (a borrowed file's changes with it).
+  if (!st.subscription)
+    return;
+  auto expiry = expiry_iso(st);
+  std::optional<std::string> next;
+  if (!expiry.empty())
+    next = expiry;
+  if (next == st.record.token_expires_at || !st.env.store)
+    return;
+  st.record.token_expires_at = next;
+  store_job job = [id = st.record.id, next](store_context& ctx) {
+    store::providers_repo{ctx.db, ctx.vault}.set_token_expiry(id, next);
+    return admin_reply{};
+  };
+  caf::anon_send(st.env.store, run_atom::value, std::move(job));
 }
 
 /// Reads a borrowed account's file when its mtime or size changed (stat at

@@ -135,6 +135,12 @@ bool providers_repo::set_credentials(
   return db_.changes() > 0;
 }
 
+void providers_repo::set_token_expiry(
+  const std::string& id, const std::optional<std::string>& token_expires_at) {
+  statement st{db_, "UPDATE providers SET token_expires_at = ?2 WHERE id = ?1"};
+  st.bind(1, id).bind(2, token_expires_at).run();
+}
+
 void providers_repo::set_models(const std::string& id,
                                 const std::string& models_json) {
   statement st{db_, "UPDATE providers SET models_json = ?2 WHERE id = ?1"};

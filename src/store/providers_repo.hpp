@@ -31,6 +31,8 @@ public:
   bool set_credentials(const std::string& id,
                        const std::string& credentials_json,
                        const std::optional<std::string>& token_expires_at);
+  void set_token_expiry(const std::string& id,
+                        const std::optional<std::string>& token_expires_at);
   void set_models(const std::string& id, const std::string& models_json);
 
 private:

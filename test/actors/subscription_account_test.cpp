@@ -171,18 +171,22 @@ struct SubscriptionAccountTest : test::ActorFixture {
     auto out = std::make_shared<std::vector<T>>();
     auto target = account;
     auto* system = sys.get();
-    clients.push_back(sys->spawn([=](caf::event_based_actor* me) {
-      for (int i = 0; i < n; ++i)
-        me->request(target, caf::infinite, xs...)
-          .then(
-            [out](T& x) {
-              out->push_back(std::move(x));
-            },
-            [system](caf::error& e) {
-              ADD_FAILURE()
-                << "the account answered an error: " << system->render(e);
-            });
-    }));
+    // An argument, because CAF 0.17 dereferences a null argument tuple for
+    // a function actor without one (UBSan reports it).
+    clients.push_back(sys->spawn(
+      [=](caf::event_based_actor* me, int count) {
+        for (int i = 0; i < count; ++i)
+          me->request(target, caf::infinite, xs...)
+            .then(
+              [out](T& x) {
+                out->push_back(std::move(x));
+              },
+              [system](caf::error& e) {
+                ADD_FAILURE()
+                  << "the account answered an error: " << system->render(e);
+              });
+      },
+      n));
     return out;
   }
 

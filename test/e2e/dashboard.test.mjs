@@ -4,8 +4,8 @@
 // back to revoking the key, without leaving the browser.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, dirname, extname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
 import { chromium } from 'playwright-core';
@@ -18,6 +18,52 @@ const webDir = join(here, '..', '..', 'web');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const PAGES = ['overview', 'providers', 'souls', 'keys', 'logs', 'cost', 'actors', 'settings'];
 const PASSWORD = 'a long enough passphrase';
+
+/// The files of web/, by their path under it.
+function webFiles(dir = webDir, out = []) {
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) webFiles(p, out);
+    else out.push(relative(webDir, p).split(sep).join('/'));
+  }
+  return out;
+}
+
+/// OH_WEB_SOURCE=1: the browser gets web/ from this tree instead of the
+/// copy embedded in the binary (which a build refreshes), with the gateway's
+/// own headers (CSP and all) — for working on the dashboard without a build.
+async function serveWebFromSource(context, base) {
+  if (!process.env.OH_WEB_SOURCE) return;
+  const types = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+  await context.route(`${base}/dashboard/**`, async (route) => {
+    const rel = new URL(route.request().url()).pathname.slice('/dashboard/'.length) || 'index.html';
+    const file = join(webDir, rel);
+    if (!file.startsWith(webDir + sep) || !existsSync(file) || statSync(file).isDirectory()) return route.continue();
+    const headers = { ...route.request().headers() };
+    delete headers['if-none-match'];
+    const res = await route.fetch({ headers });
+    const out = { ...res.headers(), 'content-type': types[extname(file)] || 'text/plain; charset=utf-8' };
+    delete out['content-length'];
+    delete out.etag;
+    return route.fulfill({ status: 200, headers: out, body: readFileSync(file) });
+  });
+}
+
+/// The dashboard the gateway serves is web/ of this tree (the binary embeds
+/// it at build time), unless OH_WEB_SOURCE serves web/ itself: fails at once
+/// rather than in timeouts on a page that is not the one in the tree.
+async function assertServesThisTree(base) {
+  if (process.env.OH_WEB_SOURCE) return;
+  const stale = [];
+  for (const rel of webFiles()) {
+    const res = await fetch(`${base}/dashboard/${rel}`);
+    const served = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200 || !served.equals(readFileSync(join(webDir, rel)))) stale.push(rel);
+  }
+  assert.deepEqual(stale, [], 'these web/ files differ from what the binary embeds: rebuild it '
+    + '(or run with OH_WEB_SOURCE=1 to test web/ as it is)');
+}
 
 /// Console errors, page errors, failed and refused requests of a context.
 function watch(context) {
@@ -69,12 +115,15 @@ async function visit(page, name) {
 test('dashboard: first run to a costed request and back to revoking the key', async (t) => {
   mkdirSync(artifacts, { recursive: true });
   const stack = await startFirstRun();
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  let browser = null;
   t.after(async () => {
-    await browser.close();
+    if (browser) await browser.close();
     await stack.stop();
   });
+  await assertServesThisTree(stack.base);
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  await serveWebFromSource(context, stack.base);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.base });
   const watcher = watch(context);
   const page = await context.newPage();
@@ -113,6 +162,19 @@ test('dashboard: first run to a costed request and back to revoking the key', as
     await row.waitFor();
     await eventually(async () => (await row.getByText('healthy', { exact: true }).count()) > 0, 'the new account probed healthy');
     watcher.assertClean('providers');
+  });
+
+  await t.test('a Google sign-in without the Gemini client says so next to the choice', { skip: !!process.env.GEMINI_OAUTH_CLIENT_ID }, async () => {
+    const section = page.locator('section', { has: page.getByRole('heading', { name: 'Sign in with a subscription' }) });
+    await section.getByRole('radio', { name: /^Google Gemini/ }).check();
+    await section.getByRole('button', { name: 'Start sign-in' }).click();
+    const error = section.locator('fieldset .error');
+    await error.getByText(/^type: a Google login needs GEMINI_OAUTH_CLIENT_ID/).waitFor();
+    assert.equal(await section.getByRole('radio', { name: /^Google Gemini/ }).evaluate((el) => document.activeElement === el), true,
+      'the focus is on the choice the error is about');
+    assert.deepEqual(watcher.take().map((p) => p.replace(/ http\S+/, '')), ['HTTP 400: POST']);
+    await section.getByRole('radio', { name: /^Claude/ }).check();
+    assert.equal(await error.isHidden(), true, 'a new choice clears the error');
   });
 
   await t.test('a soul is created and shows its endpoint and snippets', async () => {
@@ -341,6 +403,225 @@ test('dashboard: first run to a costed request and back to revoking the key', as
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
     watcher.assertClean('login with the admin token');
+  });
+});
+
+test('dashboard: signing in with a subscription, pasting a Claude token, and Claude Code\'s login', async (t) => {
+  mkdirSync(artifacts, { recursive: true });
+  const stack = await startFirstRun({ oauth: true });
+  let browser = null;
+  t.after(async () => {
+    if (browser) await browser.close();
+    await stack.stop();
+  });
+  await assertServesThisTree(stack.base);
+  browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  await serveWebFromSource(context, stack.base);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.base });
+  const watcher = watch(context);
+  const page = await context.newPage();
+  const section = page.locator('section', { has: page.getByRole('heading', { name: 'Sign in with a subscription' }) });
+  const shot = async (name) => {
+    // From the top: a full-page capture of a scrolled page paints the sticky bar mid-page.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(artifacts, `subscriptions-${name}.png`), fullPage: true });
+  };
+  /// What the person's browser does with the sign-in page: the fake logs in
+  /// at once and redirects to the gateway's callback address.
+  const authorize = async (url) => {
+    const res = await fetch(url, { redirect: 'manual' });
+    assert.equal(res.status, 302);
+    return res.headers.get('location');
+  };
+
+  const link = stack.stderr().match(/(http:\/\/\S+\/dashboard\/\?setup=\S+)/);
+  assert.ok(link, `no setup link in:\n${stack.stderr()}`);
+  await page.goto(link[1]);
+  await page.getByLabel('New password').fill(PASSWORD);
+  await page.getByLabel('Repeat the password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Set password and continue' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+
+  await t.test('Claude: the page shows the sign-in address; the address the browser ended on is pasted', async () => {
+    await visit(page, 'providers');
+    await shot('start');
+    assert.deepEqual(await auditPage(page), [], 'accessibility of the subscription choice');
+    await section.getByRole('radio', { name: /^Claude/ }).check();
+    await section.getByRole('button', { name: 'Start sign-in' }).click();
+    const open = section.getByRole('link', { name: /Open the Claude sign-in page/ });
+    await open.waitFor();
+    const url = await open.getAttribute('href');
+    assert.ok(url.startsWith(`http://127.0.0.1:${stack.fakePort}/oauth/authorize?`), url);
+    assert.equal(await open.getAttribute('target'), '_blank');
+    assert.equal((await section.locator('code.auth-url').textContent()), url, 'the address itself is shown');
+    await section.getByRole('button', { name: 'Copy address' }).click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), url);
+    await section.getByText(/Waiting for the sign-in\. This sign-in page works until/).waitFor();
+    await shot('claude-url');
+    assert.deepEqual(await auditPage(page), [], 'accessibility of the sign-in in progress');
+
+    // An address of another login is refused next to the box; this one goes on.
+    const pasteBox = section.getByLabel('Paste the address your browser ended on');
+    await pasteBox.fill(`http://localhost:${stack.callbackPort}/oauth/callback?code=abc&state=not-this-one`);
+    await section.getByRole('button', { name: 'Finish sign-in' }).click();
+    const pasteField = section.locator('.field', { has: page.getByLabel('Paste the address your browser ended on') });
+    await pasteField.getByText('redirect_url: its state belongs to another login; paste the address of this one').waitFor();
+    assert.equal(await pasteBox.getAttribute('aria-invalid'), 'true');
+    await shot('claude-paste-error');
+    assert.deepEqual(watcher.take().map((p) => p.replace(/ http\S+/, '')), ['HTTP 400: POST']);
+
+    const location = await authorize(url);
+    assert.ok(location.startsWith(`http://localhost:${stack.callbackPort}/oauth/callback?code=`), location);
+    await pasteBox.fill(location);
+    await section.getByRole('button', { name: 'Finish sign-in' }).click();
+    await section.getByText('Signed in: Claude (Subscription) was added and is listed above.').waitFor();
+    const row = page.getByRole('row', { name: /Claude \(Subscription\)/ });
+    await row.getByText('Claude (Anthropic) · subscription').waitFor();
+    await row.getByText(/^token expires in (59|60) min$/).waitFor();
+    await eventually(async () => (await row.getByText('healthy', { exact: true }).count()) > 0, 'the new account probed healthy');
+    assert.equal(await section.getByRole('button', { name: 'Start sign-in' }).isVisible(), true, 'the choice is back');
+    await shot('claude-done');
+    watcher.assertClean('the Claude sign-in');
+  });
+
+  await t.test('ChatGPT: a browser on this machine comes back to the gateway and the page notices by itself', async () => {
+    await section.getByRole('radio', { name: /^ChatGPT/ }).check();
+    await section.getByRole('button', { name: 'Start sign-in' }).click();
+    const open = section.getByRole('link', { name: /Open the ChatGPT sign-in page/ });
+    await open.waitFor();
+    const location = await authorize(await open.getAttribute('href'));
+    // The callback listener on the gateway host completes the login.
+    const landing = await fetch(location.replace('//localhost:', '//127.0.0.1:')); // it listens on 127.0.0.1
+    assert.equal(landing.status, 200);
+    assert.match(await landing.text(), /Connected/);
+    await section.getByText('Signed in: OpenAI (ChatGPT) was added and is listed above.').waitFor({ timeout: 5000 });
+    await page.getByRole('row', { name: /OpenAI \(ChatGPT\)/ }).getByText('OpenAI · subscription').waitFor();
+    watcher.assertClean('the ChatGPT sign-in');
+  });
+
+  await t.test('Google Gemini: polled every 2 s only while shown, kept across a page change, then cancelled', async () => {
+    const polls = [];
+    const onRequest = (r) => { if (r.url().includes('/admin/providers/auth/status')) polls.push(Date.now()); };
+    page.on('request', onRequest);
+    await section.getByRole('radio', { name: /^Google Gemini/ }).check();
+    await section.getByRole('button', { name: 'Start sign-in' }).click();
+    await section.getByRole('link', { name: /Open the Google Gemini sign-in page/ }).waitFor();
+    await eventually(async () => polls.length >= 2, 'two status polls', 6000);
+    // Another page: the polling stops.
+    await visit(page, 'keys');
+    const left = polls.length;
+    await new Promise((r) => setTimeout(r, 4500));
+    assert.equal(polls.length, left, 'no status poll while another page is shown');
+    // Back: the sign-in still waiting is shown again, and polled again.
+    await visit(page, 'providers');
+    await section.getByRole('link', { name: /Open the Google Gemini sign-in page/ }).waitFor();
+    await eventually(async () => polls.length >= left + 2, 'polling again', 6000);
+    page.off('request', onRequest);
+    await section.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Sign-in cancelled.').waitFor();
+    await section.getByRole('button', { name: 'Start sign-in' }).waitFor();
+    assert.equal(await section.getByRole('link', { name: /sign-in page/ }).count(), 0);
+    const latest = await (await fetch(`${stack.base}/admin/providers/auth/status`, { headers: { authorization: `Bearer ${stack.token}` } })).json();
+    assert.equal(latest.provider_type, 'gemini');
+    assert.equal(latest.status, 'cancelled');
+    watcher.assertClean('the cancelled sign-in');
+  });
+
+  await t.test('a code the provider refuses is shown next to the box, and the sign-in still waits', async () => {
+    await section.getByRole('radio', { name: /^Claude/ }).check();
+    await section.getByRole('button', { name: 'Start sign-in' }).click();
+    await section.getByRole('link', { name: /Open the Claude sign-in page/ }).waitFor();
+    const box = section.getByLabel('Paste the address your browser ended on');
+    await box.fill('code_that_was_never_issued');
+    await section.getByRole('button', { name: 'Finish sign-in' }).click();
+    await section.getByText(/the provider refused the code \(.*authorization code is unknown or already used\); paste the address again/).waitFor();
+    // The same login takes another paste: nothing was spent.
+    await box.waitFor();
+    await shot('refused-code');
+    assert.deepEqual(await auditPage(page), [], 'accessibility of the refused code');
+    assert.deepEqual(watcher.take().map((p) => p.replace(/ http\S+/, '')), ['HTTP 400: POST']);
+    await section.getByRole('button', { name: 'Cancel' }).click();
+    await section.getByRole('button', { name: 'Start sign-in' }).waitFor();
+  });
+
+  await t.test('a pasted Claude token becomes a subscription account', async () => {
+    await section.getByRole('button', { name: 'Paste a Claude token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Paste a Claude token' });
+    await dialog.getByRole('button', { name: 'Add account' }).click();
+    await dialog.getByText('Paste the token.').waitFor();
+    await dialog.getByLabel('Access token').fill('sk-ant-oat01-e2e-pasted');
+    await dialog.getByLabel('Name').fill('Claude token');
+    await shot('claude-token');
+    assert.deepEqual(await auditPage(page), [], 'accessibility of the token dialog');
+    await dialog.getByRole('button', { name: 'Add account' }).click();
+    await page.getByText('Added Claude token.').waitFor();
+    await page.getByRole('row', { name: /Claude token/ }).getByText('Claude (Anthropic) · subscription').waitFor();
+    watcher.assertClean('the pasted token');
+  });
+
+  await t.test('Claude Code\'s login: copying warns first; following it borrows the file', async () => {
+    const expiresAt = Date.now() + 2 * 3600 * 1000;
+    mkdirSync(join(stack.home, '.claude'), { recursive: true });
+    writeFileSync(join(stack.home, '.claude', '.credentials.json'), JSON.stringify({ claudeAiOauth: {
+      accessToken: 'sk-ant-oat01-e2e-claude-code', refreshToken: 'sk-ant-ort01-e2e-claude-code',
+      expiresAt, subscriptionType: 'max' } }));
+    mkdirSync(join(stack.home, '.codex'), { recursive: true });
+    writeFileSync(join(stack.home, '.codex', 'auth.json'), '{ not json');
+    const found = page.locator('section', { has: page.getByRole('heading', { name: 'Found on this machine' }) });
+    await found.getByRole('button', { name: 'Look again' }).click();
+    const cc = found.getByRole('row', { name: /Claude Code/ });
+    await cc.getByText(/^max subscription · token expires in 2 h$/).waitFor();
+    await cc.getByText(join(stack.home, '.claude', '.credentials.json')).waitFor();
+    // A CLI file that cannot be read is listed with why, and offers nothing.
+    const codex = found.getByRole('row', { name: /Codex CLI/ });
+    await codex.getByText(/^Cannot be read: /).waitFor();
+    assert.equal(await codex.getByRole('button').count(), 0);
+
+    await cc.getByRole('button', { name: 'Copy tokens from Claude Code' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Copy the tokens of Claude Code?' });
+    await dialog.getByText(/^Copy takes the tokens over: when the gateway refreshes them, Claude Code on this machine is signed out/).waitFor();
+    await shot('copy-warning');
+    assert.deepEqual(await auditPage(page), [], 'accessibility of the copy warning');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const before = await (await fetch(`${stack.base}/admin/providers`, { headers: { authorization: `Bearer ${stack.token}` } })).json();
+    assert.equal(before.data.length, 3, 'cancelling the copy imported nothing');
+
+    await cc.getByRole('button', { name: 'Follow Claude Code (borrowed)' }).click();
+    await page.getByText('Imported Claude (Claude Code).').waitFor();
+    const row = page.getByRole('row', { name: /Claude \(Claude Code\)/ });
+    await row.getByText('Claude (Anthropic) · borrowed from Claude Code').waitFor();
+    await row.getByText(/^token expires in 2 h$/).waitFor();
+    const after = await (await fetch(`${stack.base}/admin/providers`, { headers: { authorization: `Bearer ${stack.token}` } })).json();
+    const borrowed = after.data.find((p) => p.name === 'Claude (Claude Code)');
+    assert.equal(borrowed.auth_mode, 'borrowed');
+    // Its edit dialog says where the login comes from and asks for no key.
+    await row.getByRole('button', { name: 'Edit Claude (Claude Code)' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit Claude (Claude Code)' });
+    await edit.getByText(/^This account follows the login of Claude Code on the gateway's machine \(token expires in 2 h\)\./).waitFor();
+    assert.equal(await edit.getByLabel('New API key').count(), 0);
+    await shot('edit-borrowed');
+    assert.deepEqual(await auditPage(page), [], 'accessibility of the edit dialog');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+    watcher.assertClean('the Claude Code import');
+  });
+
+  await t.test('the providers page with every kind of account, 1280 px light and 390 px dark', async () => {
+    for (const [width, scheme] of [[1280, 'light'], [390, 'dark']]) {
+      await page.setViewportSize({ width, height: width > 800 ? 900 : 844 });
+      await page.emulateMedia({ colorScheme: scheme });
+      await visit(page, 'providers');
+      await shot(`providers-${width}`);
+      assert.deepEqual(await auditPage(page), [], `accessibility at ${width} px (${scheme})`);
+      await section.getByRole('button', { name: 'Start sign-in' }).click();
+      await section.getByRole('link', { name: /sign-in page/ }).waitFor();
+      await shot(`flow-${width}`);
+      assert.deepEqual(await auditPage(page), [], `accessibility of the sign-in at ${width} px (${scheme})`);
+      await section.getByRole('button', { name: 'Cancel' }).click();
+      await section.getByRole('button', { name: 'Start sign-in' }).waitFor();
+      watcher.assertClean(`providers at ${width} px`);
+    }
   });
 });
 

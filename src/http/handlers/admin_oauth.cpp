@@ -378,7 +378,14 @@ void complete_flow(const std::shared_ptr<app_context>& ctx, oauth_flow flow,
     [ctx, flow, secrets, facts, done,
      fail_flow](expected<oauth::token_answer> answer) mutable {
       if (!answer) {
-        fail_flow(std::move(flow), answer.error().message);
+        // A refused code (a mistyped paste, a stale redirect) spends
+        // nothing of ours: the login waits for another paste.
+        OH_WARN("browser login for a {} account: the code was refused: {}",
+                flow.type, answer.error().message);
+        runtime(*ctx).flows.finish(flow.id, "pending", answer.error().message);
+        flow.status = "pending";
+        flow.error = answer.error().message;
+        done(std::move(flow));
         return;
       }
       obtained got;
@@ -500,6 +507,10 @@ public:
                               "The account " + f.provider_name
                                 + " was added to OpenHinge. You can close "
                                   "this window."));
+      else if (f.status == "pending")
+        respond(callback_page(400, "Login failed",
+                              "The provider refused the code (" + f.error
+                                + "). Start the login again."));
       else
         respond(callback_page(500, "Login failed", f.error));
       sweep_listeners(runtime(*ctx));
@@ -679,6 +690,14 @@ void complete(const std::shared_ptr<app_context>& ctx, const http_request& req,
   }
   complete_flow(ctx, *flow, parts->code, [ctx, respond](oauth_flow done) {
     sweep_listeners(runtime(*ctx));
+    if (done.status == "pending") {
+      respond(admin_error(
+        fail(errc::invalid_value,
+             "redirect_url: the provider refused the code (" + done.error
+               + "); paste the address again, or start the login again",
+             "redirect_url")));
+      return;
+    }
     if (done.status != "complete") {
       respond(
         admin_error(fail(errc::upstream_failed,

@@ -95,6 +95,45 @@ bool has_credential(const std::string& creds_json, const char* name) {
   return v && !v->empty();
 }
 
+/// `credentials.expires_at` as milliseconds since the epoch (the original's
+/// form; an ISO-8601 time is converted), mirrored in `token_expires_at`.
+std::optional<failure> normalise_expiry(store::provider_record& r) {
+  auto doc = json::parse(r.credentials_json);
+  if (!doc || !doc->IsObject())
+    return std::nullopt;
+  auto it = doc->FindMember("expires_at");
+  if (it == doc->MemberEnd() || it->value.IsNull()) {
+    if (r.auth_mode != "borrowed")
+      r.token_expires_at.reset();
+    return std::nullopt;
+  }
+  std::optional<int64_t> ms;
+  if (it->value.IsInt64()) {
+    ms = it->value.GetInt64();
+  } else if (it->value.IsString()) {
+    std::string_view text{it->value.GetString(), it->value.GetStringLength()};
+    bool digits = !text.empty()
+                  && text.find_first_not_of("0123456789") == std::string::npos;
+    if (digits)
+      ms = std::stoll(std::string{text});
+    else
+      ms = clock::parse_timestamp(text);
+  }
+  if (!ms || *ms <= 0)
+    return failure{errc::invalid_value,
+                   "credentials.expires_at: must be milliseconds since the "
+                   "epoch or an ISO-8601 time such as 2027-01-31T00:00:00Z",
+                   "credentials.expires_at"};
+  auto& a = doc->GetAllocator();
+  auto text = std::to_string(*ms);
+  it->value.SetString(text.c_str(),
+                      static_cast<rapidjson::SizeType>(text.size()), a);
+  r.credentials_json = json::to_string(*doc);
+  if (r.auth_mode != "api_key")
+    r.token_expires_at = clock::format_iso(*ms);
+  return std::nullopt;
+}
+
 /// Checks the record as a whole after create or patch.
 std::optional<failure> check_account(const store::provider_record& r) {
   auto* info = providers::find_type(r.type);
@@ -195,6 +234,8 @@ std::optional<failure> apply_body(const json::value& body,
       return text.error();
     r.credentials_json = *text;
   }
+  if (auto err = normalise_expiry(r))
+    return err;
   return check_account(r);
 }
 

@@ -16,7 +16,7 @@ function hhmm(iso) {
 
 function gettingStarted(status) {
   const steps = [
-    { done: status.providers > 0, text: 'Add a provider account (an API key of Claude, OpenAI, Gemini, or a local Ollama)', href: '#/providers' },
+    { done: status.providers > 0, text: 'Add a provider account (a Claude, ChatGPT or Gemini subscription, an API key, or a local Ollama)', href: '#/providers' },
     { done: status.souls > 0, text: 'Optionally create a soul: a persona with its own endpoint', href: '#/souls' },
     { done: status.api_keys > 0, text: 'Create an ohk_ key for your app', href: '#/keys' },
     { done: status.total_requests > 0, text: 'Send a first request with any OpenAI SDK', href: null },
