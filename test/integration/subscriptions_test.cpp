@@ -451,6 +451,43 @@ TEST_F(SubscriptionsTest, ABorrowedClaudeCodeFileIsFollowedAndNeverRefreshed) {
   EXPECT_EQ(listed.find("cc-token"), std::string::npos);
 }
 
+TEST_F(SubscriptionsTest, EachAccountSendsOnlyItsOwnToken) {
+  start();
+  for (auto* t : {"sk-ant-oat01-alpha", "sk-ant-oat01-beta"})
+    http_request(upstream->port(), "POST", "/_fake/tokens",
+                 std::string{R"({"access_token":")"} + t
+                   + R"(","refresh_token":"sk-ant-ort01-)" + t + "\"}");
+  for (auto* name : {"alpha", "beta"}) {
+    auto r = gw->admin(
+      "POST", "/admin/providers/claude-oauth",
+      std::string{R"({"name":")"} + name + R"(","access_token":"sk-ant-oat01-)"
+        + name + R"(","refresh_token":"sk-ant-ort01-sk-ant-oat01-)" + name
+        + R"(","expires_at":)" + std::to_string(clock::now_ms() + 3'600'000)
+        + R"(,"base_url":")" + upstream->base_url() + R"("})");
+    ASSERT_EQ(r.status, 201) << r.body;
+  }
+  auto ask = [&](const std::string& account) {
+    auto r = openai_chat(
+      R"({"model":")" + account
+      + R"(/claude-sonnet-4-6","messages":[{"role":"user","content":"hi"}]})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::string{
+      parse(last("last_headers"))["authorization"].GetString()};
+  };
+  EXPECT_EQ(ask("alpha"), "Bearer sk-ant-oat01-alpha");
+  EXPECT_EQ(ask("beta"), "Bearer sk-ant-oat01-beta");
+  // alpha's token is refused and refreshed: beta keeps its own.
+  http_request(upstream->port(), "POST", "/_fake/revoke");
+  http_request(upstream->port(), "POST", "/_fake/tokens",
+               R"({"access_token":"sk-ant-oat01-beta"})");
+  auto alpha = ask("alpha");
+  EXPECT_NE(alpha, "Bearer sk-ant-oat01-alpha");
+  EXPECT_NE(alpha, "Bearer sk-ant-oat01-beta");
+  EXPECT_EQ(refreshes(), 1);
+  EXPECT_EQ(ask("beta"), "Bearer sk-ant-oat01-beta");
+  EXPECT_EQ(refreshes(), 1);
+}
+
 TEST_F(SubscriptionsTest, AGcloudLoginServesGeminiThroughCodeAssist) {
   // Google's refresh tokens do not rotate: the fake keeps them valid.
   start({"--reuse-refresh"});

@@ -543,6 +543,18 @@ bool ensure_listener(const std::shared_ptr<app_context>& ctx, uint16_t port) {
     return false;
   }
   rt.listeners.emplace(port, std::move(*server));
+  // The listener's life ends with its logins' (5 minutes) even when no one
+  // asks about them again.
+  auto timer = std::make_shared<boost::asio::steady_timer>(rt.io->context());
+  timer->expires_after(std::chrono::milliseconds(oauth_flow_book::lifetime_ms)
+                       + std::chrono::seconds(1));
+  std::weak_ptr<app_context> weak = ctx;
+  timer->async_wait([timer, weak](boost::system::error_code ec) {
+    if (ec)
+      return;
+    if (auto alive = weak.lock(); alive && alive->oauth)
+      sweep_listeners(*alive->oauth);
+  });
   return true;
 }
 
