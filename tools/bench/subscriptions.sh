@@ -80,12 +80,14 @@ lua api_key "$work/api_key.json" "x-api-key: $key"
 lua oauth "$work/oauth.json" "x-api-key: $key"
 
 # Each target answers once before the runs (and must answer 200).
+direct_headers=(-H "Authorization: Bearer $secret" -H "anthropic-beta: claude-code-20250219,oauth-2025-04-20"
+  -H "user-agent: claude-cli/2.1.62" -H "x-app: cli")
+gateway_headers=(-H "x-api-key: $key")
 for t in direct api_key oauth; do
-  port=$oh_port; [ "$t" = direct ] && port=$fake_port
+  port=$oh_port; headers=("${gateway_headers[@]}")
+  [ "$t" = direct ] && { port=$fake_port; headers=("${direct_headers[@]}"); }
   code=$(curl -s -o "$work/$t.out" -w '%{http_code}' -X POST "http://127.0.0.1:$port/v1/messages" \
-    -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' \
-    $( [ "$t" = direct ] && echo "-H" "Authorization: Bearer $secret" "-H" "anthropic-beta: claude-code-20250219,oauth-2025-04-20" "-H" "user-agent: claude-cli/2.1.62" "-H" "x-app: cli" ) \
-    $( [ "$t" != direct ] && echo "-H" "x-api-key: $key" ) \
+    -H 'content-type: application/json' -H 'anthropic-version: 2023-06-01' "${headers[@]}" \
     --data-binary "@$work/$t.json")
   [ "$code" = 200 ] || { echo "$t answered $code: $(cat "$work/$t.out")" >&2; exit 1; }
 done

@@ -273,14 +273,19 @@ private:
     return {};
   }
 
+  /// True for a 2xx answer; otherwise ends the discovery naming `call`.
+  bool answered(const providers::collected_answer& a, const char* call) {
+    if (a.status >= 200 && a.status < 300)
+      return true;
+    finish(fail(errc::upstream_failed,
+                std::string{call} + " answered "
+                  + (a.status ? "HTTP " + std::to_string(a.status) : a.error)));
+    return false;
+  }
+
   void on_load(providers::collected_answer a) {
-    if (a.status < 200 || a.status >= 300) {
-      finish(
-        fail(errc::upstream_failed,
-             "loadCodeAssist answered "
-               + (a.status ? "HTTP " + std::to_string(a.status) : a.error)));
+    if (!answered(a, "loadCodeAssist"))
       return;
-    }
     auto doc = json::parse(a.body);
     if (doc && doc->IsObject())
       if (auto p = project_of(*doc); !p.empty()) {
@@ -299,13 +304,8 @@ private:
   }
 
   void on_operation(providers::collected_answer a) {
-    if (a.status < 200 || a.status >= 300) {
-      finish(
-        fail(errc::upstream_failed,
-             "onboardUser answered "
-               + (a.status ? "HTTP " + std::to_string(a.status) : a.error)));
+    if (!answered(a, "onboardUser"))
       return;
-    }
     auto doc = json::parse(a.body);
     if (!doc || !doc->IsObject()) {
       finish(fail(errc::upstream_failed, "onboardUser answered no JSON"));
@@ -606,8 +606,7 @@ void start(const std::shared_ptr<app_context>& ctx, const http_request& req,
            "type")));
     return;
   }
-  if (auto name = f.string("name", 200); name && *name)
-    ;
+  (void)f.string("name", 200); // checked: a string of at most 200 bytes
   auto priority = f.integer("priority", -1'000'000, 1'000'000);
   if (f.error()) {
     respond(admin_error(*f.error()));

@@ -301,8 +301,10 @@ std::string subscription_beta(std::string_view client_beta) {
       item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
       item.remove_suffix(1);
-    if (!item.empty() && !has(item))
-      out += "," + std::string{item};
+    if (!item.empty() && !has(item)) {
+      out += ',';
+      out += item;
+    }
     if (comma == std::string_view::npos)
       break;
     client_beta.remove_prefix(comma + 1);
