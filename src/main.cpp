@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "actors/provider_account.hpp"
+#include "cli/import_command.hpp"
 #include "actors/system.hpp"
 #include "core/metrics.hpp"
 #include "providers/oauth/token_endpoint.hpp"
@@ -58,6 +59,10 @@ constexpr int exit_config = 2;
 const char* usage_text = R"(usage: openhinge [serve] [options]
        openhinge config show [options]
        openhinge backup FILE [options]   (online: the gateway may be running)
+       openhinge import --from DIR [--db FILE] [--apply] [--merge] [options]
+                        take over a Node OpenHinge install (dry run unless
+                        --apply; --db names its database when it is not
+                        DIR/data/openhinge.db; the target is --data-dir)
        openhinge version
 
 options (each also settable as OPENHINGE_* or in the config file):
@@ -589,6 +594,15 @@ int main(int argc, char** argv) {
       return config_error("usage: openhinge config show [options]");
     args.erase(args.begin());
     show_config = true;
+  } else if (command == "import") {
+    auto import = oh::cli::take_import_args(args);
+    if (!import)
+      return config_error(import.error().message);
+    auto cfg = oh::load_config(args, oh::process_env());
+    if (!cfg)
+      return config_error(cfg.error().message);
+    oh::log::setup(cfg->parsed_log_level(), cfg->log_format == "json");
+    return oh::cli::run_import(*cfg, *import);
   } else if (command != "serve") {
     std::cerr << "openhinge: unknown command '" << command << "'\n"
               << usage_text;

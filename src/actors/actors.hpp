@@ -48,6 +48,7 @@ using update_atom = caf::atom_constant<caf::atom("update")>;
 using models_atom = caf::atom_constant<caf::atom("models")>;
 using reauth_atom = caf::atom_constant<caf::atom("reauth")>;
 using refreshed_atom = caf::atom_constant<caf::atom("refreshed")>;
+using rehash_atom = caf::atom_constant<caf::atom("rehash")>;
 
 /// One per API key: its settings, sliding windows, open requests and spend.
 using api_key_actor = caf::typed_actor<
@@ -136,6 +137,9 @@ using registry_actor = caf::typed_actor<
   caf::replies_to<load_atom>::with<size_t>,
   // Applies admin changes (upsert or remove), then republishes the snapshot.
   caf::replies_to<apply_atom, std::vector<config_change>>::with<bool>,
+  // An imported key (scrypt hash) was verified: stores its SHA-256 instead
+  // (key id, hash) and republishes; true when done.
+  caf::replies_to<rehash_atom, std::string, std::string>::with<bool>,
   // Counts of live actors by kind as JSON.
   caf::replies_to<status_atom>::with<std::string>,
   // An account's probe found a new model list (account id, JSON array):

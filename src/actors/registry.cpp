@@ -1,5 +1,7 @@
 #include "actors/registry.hpp"
 
+#include "store/api_keys_repo.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -132,7 +134,10 @@ void publish(self_ptr self) {
     if (rec.expires_at)
       k.expires_at_ms = clock::parse_timestamp(*rec.expires_at);
     k.soul_ids = rec.soul_ids;
-    next->keys_by_hash.emplace(rec.key_hash, std::move(k));
+    if (rec.hash_algo == "scrypt")
+      next->legacy_by_prefix.emplace(rec.key_prefix, std::move(k));
+    else
+      next->keys_by_hash.emplace(rec.key_hash, std::move(k));
   }
   for (auto& [id, entry] : self->state.souls)
     next->souls_by_slug.emplace(
@@ -280,6 +285,43 @@ registry(registry_actor::stateful_pointer<registry_state> self,
       st.env.breaker_cooldown_ms = limits.breaker_cooldown_ms;
       for (auto& [id, account] : st.accounts)
         self->send(account, update_atom::value, limits);
+    },
+    [=](rehash_atom, const std::string& id,
+        const std::string& sha256) -> caf::typed_response_promise<bool> {
+      auto& st = self->state;
+      ++st.handled;
+      auto rp = self->make_response_promise<bool>();
+      if (!st.keys.contains(id)) {
+        rp.deliver(false);
+        return rp;
+      }
+      // Stored first; then the snapshot finds the key by its SHA-256.
+      store_job job = [id, sha256](store_context& ctx) {
+        store::api_keys_repo repo{ctx.db};
+        if (auto rec = repo.get(id); rec && rec->hash_algo == "scrypt") {
+          rec->key_hash = sha256;
+          rec->hash_algo = "sha256";
+          repo.update(*rec);
+        }
+        return admin_reply{};
+      };
+      self->request(st.store, caf::infinite, run_atom::value, std::move(job))
+        .then(
+          [=](admin_reply&) mutable {
+            auto& s = self->state;
+            if (auto it = s.keys.find(id); it != s.keys.end()) {
+              it->second.second.key_hash = sha256;
+              it->second.second.hash_algo = "sha256";
+              publish(self);
+            }
+            rp.deliver(true);
+          },
+          [=](caf::error& err) mutable {
+            OH_ERROR("an imported key could not be re-stored: {}",
+                     self->system().render(err));
+            rp.deliver(false);
+          });
+      return rp;
     },
     [=](apply_atom, std::vector<config_change>& changes) -> bool {
       ++self->state.handled;

@@ -49,6 +49,10 @@ struct lookup_snapshot {
   /// Slugs of enabled souls (listed as `soul/<slug>` models).
   std::vector<std::string> soul_slugs;
   std::unordered_map<std::string, key_entry> keys_by_hash;
+  /// Keys imported from the original with their scrypt hashes (in
+  /// `key_hash`), by their 12-character prefix (SPEC §5.1): verified once,
+  /// then re-stored as SHA-256 and found in keys_by_hash.
+  std::unordered_multimap<std::string, key_entry> legacy_by_prefix;
   std::unordered_map<std::string, soul_entry> souls_by_slug;
   std::unordered_map<std::string, provider_account_actor> accounts_by_id;
 };

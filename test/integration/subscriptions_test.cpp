@@ -130,6 +130,21 @@ struct SubscriptionsTest : ::testing::Test {
     return out;
   }
 
+  /// Waits for an account's first probe (Code Assist's loadCodeAssist is
+  /// recorded by the fake like a request: the test must not mistake it for
+  /// its own).
+  void wait_probed(const std::string& id) {
+    auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto a = provider(id);
+      if (a.IsObject() && a.HasMember("health")
+          && a["health"]["last_check"].IsString())
+        return;
+      std::this_thread::sleep_for(20ms);
+    }
+    FAIL() << "account " << id << " was never probed";
+  }
+
   std::string last(const char* what) {
     auto s = upstream->stats();
     if (std::string_view{what} == "last_headers")
@@ -304,6 +319,7 @@ TEST_F(SubscriptionsTest, PastedRedirectsCompleteTwoLoginsAtOnce) {
   EXPECT_EQ(anthropic_stop_reason(r.body), "end_turn");
 
   // Gemini: Code Assist's wrapped wire with the discovered project.
+  wait_probed(parse(g.body)["provider"]["id"].GetString());
   r = openai_chat(
     R"({"model":"gemini-2.5-flash","messages":[{"role":"user","content":"hi"}]})");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -508,6 +524,7 @@ TEST_F(SubscriptionsTest, AGcloudLoginServesGeminiThroughCodeAssist) {
   ASSERT_EQ(made.status, 201) << made.body;
   auto account = parse(made.body);
   EXPECT_EQ(std::string{account["data"]["auth_mode"].GetString()}, "borrowed");
+  wait_probed(account["data"]["id"].GetString());
   EXPECT_NE(
     json::to_string(account["data"]["credentials_set"]).find("project_id"),
     std::string::npos)

@@ -2,12 +2,15 @@
 // API: the one place in src/http that spawns request actors.
 #include "http/handlers/chat.hpp"
 
+#include <atomic>
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
 #include "actors/request.hpp"
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
+#include "core/original_secrets.hpp"
 #include "core/error_render.hpp"
 #include "core/logging.hpp"
 
@@ -103,8 +106,71 @@ void add_v1_headers(http_response& res, const std::string& request_id) {
   res.headers.emplace_back("access-control-expose-headers", "x-request-id");
 }
 
+void handle_chat_checked(const std::shared_ptr<app_context>& ctx,
+                         const route_result& route, http_request req,
+                         sink_ptr sink, bool legacy_checked);
+
+/// Keys imported from the original keep their scrypt hash until first used
+/// (SPEC §5.1): verified here, off the I/O threads (scrypt costs tens of
+/// milliseconds), then re-stored as SHA-256; the request goes on either way
+/// (found, or refused as unknown). At most a few checks run at once, so a
+/// flood of made-up keys with a known prefix cannot buy scrypt time.
+std::atomic<int> legacy_checks_running{0};
+constexpr int max_legacy_checks = 4;
+
+void check_legacy_key(
+  const std::shared_ptr<app_context>& ctx, const route_result& route,
+  http_request req, sink_ptr sink,
+  std::vector<std::pair<std::string, std::string>> candidates) {
+  auto done = [ctx, route, sink](http_request r) mutable {
+    handle_chat_checked(ctx, route, std::move(r), std::move(sink), true);
+  };
+  if (legacy_checks_running.fetch_add(1) >= max_legacy_checks) {
+    legacy_checks_running.fetch_sub(1);
+    done(std::move(req));
+    return;
+  }
+  ctx->system->spawn<caf::detached>(
+    [ctx, req = std::move(req), candidates = std::move(candidates),
+     done](caf::event_based_actor* self, int) mutable -> caf::behavior {
+      auto key = std::string{presented_key(req)};
+      std::string matched;
+      for (auto& [id, hash] : candidates)
+        if (original::verify_key_hash(key, hash)) {
+          matched = id;
+          break;
+        }
+      legacy_checks_running.fetch_sub(1);
+      if (matched.empty()) {
+        done(std::move(req));
+        self->quit();
+        return {};
+      }
+      self
+        ->request(ctx->registry, std::chrono::seconds(10),
+                  actors::rehash_atom::value, matched, crypto::sha256_hex(key))
+        .then(
+          [self, req, done](bool) mutable {
+            done(std::move(req));
+            self->quit();
+          },
+          [self, req, done](caf::error&) mutable {
+            done(std::move(req));
+            self->quit();
+          });
+      return {};
+    },
+    0);
+}
+
 void handle_chat(const std::shared_ptr<app_context>& ctx,
                  const route_result& route, http_request req, sink_ptr sink) {
+  handle_chat_checked(ctx, route, std::move(req), std::move(sink), false);
+}
+
+void handle_chat_checked(const std::shared_ptr<app_context>& ctx,
+                         const route_result& route, http_request req,
+                         sink_ptr sink, bool legacy_checked) {
   auto request_id = crypto::new_id();
   auto d = dialect_for_path(req.path);
   if (ctx->draining.load()) {
@@ -136,6 +202,19 @@ void handle_chat(const std::shared_ptr<app_context>& ctx,
   auto snap = ctx->snapshot->load();
   auto found = look_up_key(*snap, key);
   const char* refused = found.refused;
+  if (found.entry == nullptr && !legacy_checked
+      && !snap->legacy_by_prefix.empty()) {
+    auto [first, last]
+      = snap->legacy_by_prefix.equal_range(std::string{key.substr(0, 12)});
+    if (first != last) {
+      std::vector<std::pair<std::string, std::string>> candidates;
+      for (auto it = first; it != last; ++it)
+        candidates.emplace_back(it->second.id, it->second.key_hash);
+      check_legacy_key(ctx, route, std::move(req), std::move(sink),
+                       std::move(candidates));
+      return;
+    }
+  }
   if (refused != nullptr) {
     count_failure();
     // Unknown, revoked, disabled and expired keys get one identical answer;
