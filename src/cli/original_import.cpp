@@ -390,12 +390,13 @@ import_original(const original_import_options& options, database& target,
       if (auto t = normalised_time(expiry)) {
         k.expires_at = t;
       } else {
-        // An expiry nobody can read must not turn into "never expires".
+        // The original compared `new Date(text) < now`, false for text
+        // that is no date: the key never expired. It keeps working here,
+        // and the operator is told.
         ++report.problems;
-        k.is_enabled = false;
         say("key " + k.name + ": expires_at \"" + *expiry
-            + "\" is no time; imported revoked (set an expiry and reactivate "
-              "it)");
+            + "\" is no time; the original never expired the key and "
+              "neither will this gateway (set an expiry if one was meant)");
       }
     }
     say("key " + k.name + " (" + k.key_prefix
