@@ -20,6 +20,7 @@
 
 #include "actors/provider_account.hpp"
 #include "cli/import_command.hpp"
+#include "cli/setup_commands.hpp"
 #include "actors/system.hpp"
 #include "core/metrics.hpp"
 #include "providers/oauth/token_endpoint.hpp"
@@ -59,6 +60,8 @@ constexpr int exit_config = 2;
 const char* usage_text = R"(usage: openhinge [serve] [options]
        openhinge config show [options]
        openhinge backup FILE [options]   (online: the gateway may be running)
+       openhinge init [options]    data directory, secrets and database, no server
+       openhinge migrate [options] apply pending database migrations, then exit
        openhinge import --from DIR [--db FILE] [--apply] [--merge] [options]
                         take over a Node OpenHinge install (dry run unless
                         --apply; --db names its database when it is not
@@ -594,6 +597,13 @@ int main(int argc, char** argv) {
       return config_error("usage: openhinge config show [options]");
     args.erase(args.begin());
     show_config = true;
+  } else if (command == "init" || command == "migrate") {
+    auto cfg = oh::load_config(args, oh::process_env());
+    if (!cfg)
+      return config_error(cfg.error().message);
+    oh::log::setup(oh::log::level::warn, cfg->log_format == "json");
+    return command == "init" ? oh::cli::run_init(*cfg)
+                             : oh::cli::run_migrate(*cfg);
   } else if (command == "import") {
     auto import = oh::cli::take_import_args(args);
     if (!import)
@@ -601,7 +611,8 @@ int main(int argc, char** argv) {
     auto cfg = oh::load_config(args, oh::process_env());
     if (!cfg)
       return config_error(cfg.error().message);
-    oh::log::setup(cfg->parsed_log_level(), cfg->log_format == "json");
+    // The report is the output; the log says only what went wrong.
+    oh::log::setup(oh::log::level::warn, cfg->log_format == "json");
     return oh::cli::run_import(*cfg, *import);
   } else if (command != "serve") {
     std::cerr << "openhinge: unknown command '" << command << "'\n"

@@ -26,16 +26,20 @@ struct run_result {
   std::string output;
 };
 
-/// Runs `openhinge import …` to its end.
-run_result run_import(const temp_dir& dir, std::vector<std::string> args) {
+/// Runs `openhinge <command> …` to its end.
+run_result run_command(const temp_dir& dir, std::vector<std::string> args) {
   static int n = 0;
-  auto log = dir.file("import-" + std::to_string(++n) + ".log");
-  args.insert(args.begin(), "import");
+  auto log = dir.file("command-" + std::to_string(++n) + ".log");
   child_process child{OH_BINARY, args, {{"OPENHINGE_CONFIG", ""}}, log};
   run_result r;
   r.status = child.wait(std::chrono::seconds(60));
   r.output = read_file(log);
   return r;
+}
+
+run_result run_import(const temp_dir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), "import");
+  return run_command(dir, std::move(args));
 }
 
 std::string file_digest(const std::string& path) {
@@ -184,6 +188,34 @@ TEST(Import, ABrokenSourceOrAForeignKeyLeavesTheTargetUntouched) {
   auto mixed = run_import(dir, {"--from", other.dir, "--data-dir", data});
   EXPECT_EQ(mixed.status, 1) << mixed.output;
   EXPECT_NE(mixed.output.find("--merge"), std::string::npos) << mixed.output;
+}
+
+TEST(Import, InitAndMigratePrepareAGatewayWithoutServing) {
+  temp_dir dir;
+  auto data = dir.file("data");
+  auto first = run_command(dir, {"init", "--data-dir", data});
+  ASSERT_EQ(first.status, 0) << first.output;
+  EXPECT_NE(first.output.find("(created)"), std::string::npos) << first.output;
+  EXPECT_TRUE(std::filesystem::exists(data + "/openhinge.db"));
+  EXPECT_TRUE(std::filesystem::exists(data + "/admin.token"));
+  auto token = read_file(data + "/admin.token");
+  auto second = run_command(dir, {"init", "--data-dir", data});
+  ASSERT_EQ(second.status, 0) << second.output;
+  EXPECT_EQ(second.output.find("(created)"), std::string::npos)
+    << second.output;
+  EXPECT_EQ(read_file(data + "/admin.token"), token);
+  auto migrate = run_command(dir, {"migrate", "--data-dir", data});
+  ASSERT_EQ(migrate.status, 0) << migrate.output;
+  EXPECT_NE(migrate.output.find("up to date"), std::string::npos)
+    << migrate.output;
+
+  // A database of the Node original is never migrated in place.
+  auto orig = make_original_install(dir.file("orig"));
+  auto before = file_digest(orig.db_path);
+  auto refused = run_command(dir, {"migrate", "--db", orig.db_path});
+  EXPECT_EQ(refused.status, 2) << refused.output;
+  EXPECT_NE(refused.output.find("import"), std::string::npos) << refused.output;
+  EXPECT_EQ(file_digest(orig.db_path), before);
 }
 
 } // namespace
