@@ -465,6 +465,52 @@ import_original(const original_import_options& options, database& target,
     say("password: the original's hash, accepted at login and rewritten in "
         "our format after the first one");
 
+  // Settings (general, cloudflare) whose fields mean the same here; the
+  // Cloudflare token sealed like credentials. Ours win when already set.
+  std::vector<std::pair<std::string, std::string>> new_settings;
+  if (source.has_table("settings"))
+    source.each(
+      "SELECT key, value FROM settings WHERE key IN ('general', 'cloudflare')",
+      {}, [&](sqlite3_stmt* st) {
+        auto key = text_or(st, 0);
+        auto value = json::parse(text_or(st, 1));
+        if (!value || !value->IsObject())
+          return;
+        if (settings.get_raw(key)) {
+          say("settings " + key + ": this gateway has its own; kept");
+          return;
+        }
+        json::document out;
+        out.SetObject();
+        auto& a = out.GetAllocator();
+        auto copy_text = [&](const char* field, bool secret = false) {
+          auto v = json::get_string(*value, field);
+          if (!v || v->empty())
+            return;
+          auto stored = secret ? vault.seal(*v) : *v;
+          out.AddMember(rapidjson::StringRef(field),
+                        json::value{stored.c_str(), a}, a);
+        };
+        if (key == "general") {
+          copy_text("name");
+          copy_text("timezone");
+        } else {
+          if (auto* e = json::find(*value, "enabled"); e && e->IsBool())
+            out.AddMember("enabled", json::value{e->GetBool()}, a);
+          copy_text("api_token", true);
+          copy_text("account_id");
+          copy_text("zone_id");
+          copy_text("tunnel_id");
+          copy_text("domain");
+        }
+        if (out.MemberCount() == 0)
+          return;
+        say(
+          "settings " + key + ": copied"
+          + std::string{key == "cloudflare" ? " (the API token sealed)" : ""});
+        new_settings.emplace_back(key, json::to_string(out));
+      });
+
   // Another install's data here? Only with --merge.
   if (!options.merge) {
     bool foreign = false;
@@ -491,6 +537,8 @@ import_original(const original_import_options& options, database& target,
   for (auto& k : new_keys) {
     keys.insert(k); // with its bindings
   }
+  for (auto& [key, value] : new_settings)
+    settings.put_raw(key, value);
   if (report.password_hash && !settings.get_raw("auth.password_hash")) {
     std::string value;
     json::append_quoted(value, *report.password_hash);

@@ -149,6 +149,12 @@ TEST(Import, ADryRunThenTwoAppliesServeEveryOldKeyAsBefore) {
   ASSERT_EQ(logs.status, 200) << logs.body;
   EXPECT_GE(parse(logs.body)["total"].GetInt64(),
             static_cast<int64_t>(orig.usage_rows));
+  // The original's general settings came along (stored: our defaults are
+  // not stored rows).
+  EXPECT_NE(query_one(data + "/openhinge.db",
+                      "SELECT value FROM settings WHERE key = 'general'")
+              .find("\"timezone\":\"UTC\""),
+            std::string::npos);
   // Subscription credentials got an explicit mode.
   auto providers = gw.admin("GET", "/admin/providers").body;
   EXPECT_NE(providers.find("\"auth_mode\":\"oauth\""), std::string::npos);
