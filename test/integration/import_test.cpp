@@ -27,10 +27,12 @@ struct run_result {
 };
 
 /// Runs `openhinge <command> …` to its end.
-run_result run_command(const temp_dir& dir, std::vector<std::string> args) {
+run_result run_command(const temp_dir& dir, std::vector<std::string> args,
+                       std::map<std::string, std::string> env = {}) {
   static int n = 0;
   auto log = dir.file("command-" + std::to_string(++n) + ".log");
-  child_process child{OH_BINARY, args, {{"OPENHINGE_CONFIG", ""}}, log};
+  env.emplace("OPENHINGE_CONFIG", "");
+  child_process child{OH_BINARY, args, env, log};
   run_result r;
   r.status = child.wait(std::chrono::seconds(60));
   r.output = read_file(log);
@@ -194,6 +196,36 @@ TEST(Import, ABrokenSourceOrAForeignKeyLeavesTheTargetUntouched) {
   auto mixed = run_import(dir, {"--from", other.dir, "--data-dir", data});
   EXPECT_EQ(mixed.status, 1) << mixed.output;
   EXPECT_NE(mixed.output.find("--merge"), std::string::npos) << mixed.output;
+}
+
+TEST(Import, ASubscriptionClaudeCodeStillHoldsIsBorrowed) {
+  temp_dir dir;
+  auto orig = make_original_install(dir.file("orig"));
+  // This machine's Claude Code holds the same login as "Claude (max)".
+  auto creds = json::parse(orig.provider_credentials.at("Claude (max)"));
+  ASSERT_TRUE(creds);
+  std::filesystem::create_directories(dir.file("home/.claude"));
+  write_file(dir.file("home/.claude/.credentials.json"),
+             R"({"claudeAiOauth":{"accessToken":"rotated-since",)"
+             R"("refreshToken":")"
+               + std::string{(*creds)["refresh_token"].GetString()}
+               + R"(","expiresAt":4102444800000}})");
+  auto r = run_command(
+    dir,
+    {"import", "--from", orig.dir, "--data-dir", dir.file("data"), "--apply"},
+    {{"HOME", dir.file("home")}});
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("provider Claude (max) (claude): borrowed"),
+            std::string::npos)
+    << r.output;
+  // The ChatGPT login has no Codex file here: owned.
+  EXPECT_NE(r.output.find("provider OpenAI (ChatGPT) (openai): oauth"),
+            std::string::npos)
+    << r.output;
+  EXPECT_EQ(query_one(dir.file("data") + "/openhinge.db",
+                      "SELECT auth_mode FROM providers WHERE name = 'Claude "
+                      "(max)'"),
+            "borrowed");
 }
 
 TEST(Import, InitAndMigratePrepareAGatewayWithoutServing) {
