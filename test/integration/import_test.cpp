@@ -118,6 +118,12 @@ TEST(Import, ADryRunThenTwoAppliesServeEveryOldKeyAsBefore) {
                         + orig.key_ids.at("plain") + "'"),
             "sha256");
   EXPECT_EQ(chat(orig.keys.at("plain"), v1).status, 200);
+  // Limits and budgets came along.
+  EXPECT_EQ(query_one(data + "/openhinge.db",
+                      "SELECT rate_limit_rpm || ',' || daily_budget_cents || "
+                      "',' || monthly_budget_cents FROM api_keys WHERE id = '"
+                        + orig.key_ids.at("budgeted") + "'"),
+            "30,500,5000");
   // Bound keys keep their souls; the legacy soul_id became a binding.
   EXPECT_EQ(
     chat(orig.keys.at("bound"), "/v1/souls/support-bot/chat/completions")
