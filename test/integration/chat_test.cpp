@@ -56,35 +56,43 @@ struct ChatTest : ::testing::Test {
     return http_request(gw->port(), "POST", path, body, headers);
   }
 
-  /// Rows of usage_logs once `n` of them are written (the logger flushes
-  /// every 100 ms).
+  /// Every row of usage_logs, oldest first.
+  std::vector<std::map<std::string, std::string>> read_log_rows() {
+    std::vector<std::map<std::string, std::string>> rows;
+    store::database db{dir.file("data") + "/openhinge.db"};
+    store::statement st{db, "SELECT request_id, status, http_status,"
+                            " model, input_tokens, output_tokens,"
+                            " cost_micros, latency_ms, stream,"
+                            " error_code, provider_id, soul_id, ttft_ms"
+                            " FROM usage_logs ORDER BY id"};
+    const char* names[] = {
+      "request_id",    "status",      "http_status", "model",  "input_tokens",
+      "output_tokens", "cost_micros", "latency_ms",  "stream", "error_code",
+      "provider_id",   "soul_id",     "ttft_ms"};
+    while (st.step()) {
+      std::map<std::string, std::string> row;
+      for (int i = 0; i < 13; ++i)
+        row[names[i]] = st.is_null(i) ? "NULL" : st.text(i);
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  /// The rows of usage_logs once exactly `n` are written (the logger
+  /// flushes every 100 ms): a missing row fails after 10 s; a row too many
+  /// (a duplicate) fails after waiting two more flushes and counting again.
   std::vector<std::map<std::string, std::string>> log_rows(size_t n) {
     auto deadline = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      std::vector<std::map<std::string, std::string>> rows;
-      {
-        store::database db{dir.file("data") + "/openhinge.db"};
-        store::statement st{db, "SELECT request_id, status, http_status,"
-                                " model, input_tokens, output_tokens,"
-                                " cost_micros, latency_ms, stream,"
-                                " error_code, provider_id, soul_id, ttft_ms"
-                                " FROM usage_logs ORDER BY id"};
-        const char* names[]
-          = {"request_id",   "status",        "http_status", "model",
-             "input_tokens", "output_tokens", "cost_micros", "latency_ms",
-             "stream",       "error_code",    "provider_id", "soul_id",
-             "ttft_ms"};
-        while (st.step()) {
-          std::map<std::string, std::string> row;
-          for (int i = 0; i < 13; ++i)
-            row[names[i]] = st.is_null(i) ? "NULL" : st.text(i);
-          rows.push_back(std::move(row));
-        }
-      }
-      if (rows.size() >= n || std::chrono::steady_clock::now() > deadline)
-        return rows;
+    auto rows = read_log_rows();
+    while (rows.size() < n && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(20ms);
+      rows = read_log_rows();
     }
+    EXPECT_GE(rows.size(), n) << "the log rows never arrived";
+    std::this_thread::sleep_for(250ms);
+    rows = read_log_rows();
+    EXPECT_EQ(rows.size(), n) << "more log rows than requests";
+    return rows;
   }
 };
 
