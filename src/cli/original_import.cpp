@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "core/clock.hpp"
+#include "core/data_dir.hpp"
 #include "core/json.hpp"
 #include "core/original_secrets.hpp"
 #include "providers/oauth/credentials.hpp"
@@ -125,11 +126,10 @@ std::optional<std::string> sentinel_free(std::optional<std::string> v) {
   return v;
 }
 
+/// A file's text, or nothing when it cannot be read.
 std::string read_file_text(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = data_dir::read_small_file(path);
+  return text ? std::move(*text) : std::string{};
 }
 
 /// What a provider's credentials become here: its auth mode and the

@@ -31,6 +31,23 @@ status prepare(const std::string& dir) {
   return ok();
 }
 
+expected<std::string> read_small_file(const std::string& path,
+                                      size_t max_bytes) {
+  struct stat info {};
+  if (path.empty() || ::stat(path.c_str(), &info) != 0)
+    return fail(errc::not_found, "no file at " + path);
+  if (static_cast<size_t>(info.st_size) > max_bytes)
+    return fail(errc::invalid_value, path + " is larger than "
+                                       + std::to_string(max_bytes / 1024)
+                                       + " KiB");
+  std::ifstream in{path, std::ios::binary};
+  if (!in)
+    return fail(errc::not_found, path + " cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 expected<std::string>
 load_or_create_secret(const std::string& path,
                       const std::function<std::string()>& make, bool& created) {

@@ -12,6 +12,12 @@ namespace oh::data_dir {
 /// Creates `dir` (mode 0700) when missing and checks that it is writable.
 status prepare(const std::string& dir);
 
+/// A small local file's whole text (a CLI's credentials, a config):
+/// errc::not_found when it is absent, errc::invalid_value when it is larger
+/// than `max_bytes` (checked before reading).
+expected<std::string> read_small_file(const std::string& path,
+                                      size_t max_bytes = 1024 * 1024);
+
 /// Reads a one-line secret file, or creates it with `make()` and mode 0600
 /// when it does not exist. `created` tells which happened.
 expected<std::string>

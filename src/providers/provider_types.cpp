@@ -58,9 +58,9 @@ std::string known_types_text() {
 
 bool is_known_credential_field(std::string_view name) {
   static constexpr std::string_view fields[]
-    = {"api_key",    "oauth_token", "access_token", "refresh_token",
-       "expires_at", "client_id",   "account_id",   "id_token",
-       "project_id", "source_path", "scopes",       "subscription_type",
+    = {"api_key",       "oauth_token", "access_token", "refresh_token",
+       "expires_at",    "client_id",   "account_id",   "id_token",
+       "project_id",    "source_path", "scopes",       "subscription_type",
        "client_secret", "source"};
   for (auto f : fields)
     if (f == name)

@@ -47,7 +47,7 @@ struct call_input {
   std::string chatgpt_account_id; // ChatGPT: the chatgpt-account-id header
   std::string project_id;         // Gemini Code Assist: the body's project
   bool system_user_merge = false; // Claude: config.system_mode user_merge
-  std::string model; // routed
+  std::string model;              // routed
   const soul_edits* soul = nullptr;
   bool stream = false;
   bool include_usage = false; // OpenAI clients: stream_options.include_usage

@@ -3,12 +3,8 @@
 #include <array>
 #include <cstdlib>
 
-#include <fstream>
-#include <sstream>
-
-#include <sys/stat.h>
-
 #include "core/clock.hpp"
+#include "core/data_dir.hpp"
 #include "providers/model_listing.hpp"
 #include "providers/oauth/credentials.hpp"
 #include "providers/upstream_client.hpp"
@@ -53,15 +49,10 @@ std::string copy_warning(oauth::cli_source s) {
 /// A CLI file's tokens, or why they cannot be read (never a token).
 expected<oauth::token_set> read_cli(oauth::cli_source s,
                                     const std::string& path) {
-  struct stat info {};
-  if (path.empty() || ::stat(path.c_str(), &info) != 0)
-    return fail(errc::not_found, "no file at " + path);
-  if (info.st_size > 1024 * 1024)
-    return fail(errc::invalid_value, path + " is larger than 1 MiB");
-  std::ifstream in{path, std::ios::binary};
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = oauth::parse_cli_file(s, text.str());
+  auto text = data_dir::read_small_file(path);
+  if (!text)
+    return text.error();
+  auto parsed = oauth::parse_cli_file(s, *text);
   if (!parsed)
     return fail(errc::invalid_value, path + ": " + parsed.error().message);
   return parsed;

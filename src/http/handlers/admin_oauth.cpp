@@ -2,13 +2,12 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/clock.hpp"
 #include "core/crypto.hpp"
+#include "core/data_dir.hpp"
 #include "core/error_render.hpp"
 #include "core/logging.hpp"
 #include "http/handlers/admin.hpp"
@@ -31,18 +30,6 @@ namespace {
 namespace oauth = providers::oauth;
 
 using done_fn = std::function<void(http_response)>;
-
-/// A small local file's text (a CLI's credentials).
-expected<std::string> read_file_text(const std::string& path) {
-  std::ifstream in{path, std::ios::binary};
-  if (!in)
-    return fail(errc::not_found, "no file at " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > 1024 * 1024)
-    return fail(errc::invalid_value, path + " is larger than 1 MiB");
-  return text.str();
-}
 
 http_response json_answer(unsigned status, std::string body) {
   http_response res;
@@ -855,7 +842,7 @@ void add_code_assist_project(const std::shared_ptr<app_context>& ctx,
   auto client_secret = json::get_string(*creds, "client_secret").value_or("");
   if (refresh.empty()) {
     auto path = json::get_string(*creds, "source_path").value_or("");
-    auto text = read_file_text(path);
+    auto text = data_dir::read_small_file(path);
     auto parsed
       = text ? oauth::parse_cli_file(oauth::cli_source::gcloud_adc, *text)
              : expected<oauth::token_set>{text.error()};
