@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "actors/provider_account.hpp"
+#include "cli/client_main.hpp"
 #include "cli/import_command.hpp"
 #include "cli/setup_commands.hpp"
 #include "actors/system.hpp"
@@ -57,28 +58,6 @@ namespace {
 
 constexpr int exit_config = 2;
 
-const char* usage_text = R"(usage: openhinge [serve] [options]
-       openhinge config show [options]
-       openhinge backup FILE [options]   (online: the gateway may be running)
-       openhinge init [options]    data directory, secrets and database, no server
-       openhinge migrate [options] apply pending database migrations, then exit
-       openhinge import --from DIR [--db FILE] [--apply] [--merge] [options]
-                        take over a Node OpenHinge install (dry run unless
-                        --apply; --db names its database when it is not
-                        DIR/data/openhinge.db; the target is --data-dir)
-       openhinge version
-
-options (each also settable as OPENHINGE_* or in the config file):
-  --config PATH        config file (default ./config/openhinge.json)
-  --host ADDR          listen address (default 127.0.0.1)
-  --port N             listen port (default 3700; 0 = any free port)
-  --threads N          I/O and actor threads (default: number of cores)
-  --data-dir DIR       data directory (default ./data)
-  --db PATH            SQLite database (default <data-dir>/openhinge.db)
-  --log-level LEVEL    trace|debug|info|warn|error|off
-  --log-format FORMAT  text|json
-  --drain SECONDS      shutdown drain deadline (default 30)
-)";
 
 int config_error(const std::string& message) {
   std::cerr << "openhinge: " << message << "\n";
@@ -565,26 +544,15 @@ int main(int argc, char** argv) {
   // database, its -wal and -shm, keys, tokens): 0600 files and 0700
   // directories whatever umask the user runs it under (SPEC §14).
   ::umask(077);
+  // Client commands, help and usage errors end here, before anything of
+  // the server starts (a client answers in milliseconds, and Ctrl-C must
+  // reach it: the shutdown signals are blocked only for the server).
+  auto outcome = oh::cli::run_cli({argv + 1, argv + argc});
+  if (outcome.exit_status)
+    return *outcome.exit_status;
   auto signals = block_shutdown_signals();
-  std::vector<std::string> args(argv + 1, argv + argc);
-  std::string command = "serve";
-  if (!args.empty() && !args.front().starts_with("-")) {
-    command = args.front();
-    args.erase(args.begin());
-  }
-  for (auto& a : args)
-    if (a == "--help" || a == "-h") {
-      std::cout << usage_text;
-      return 0;
-    }
-  if (command == "help") {
-    std::cout << usage_text;
-    return 0;
-  }
-  if (command == "version") {
-    std::cout << "openhinge " OH_VERSION "\n";
-    return 0;
-  }
+  const std::string command = outcome.local.path;
+  std::vector<std::string> args = std::move(outcome.local.args);
   bool show_config = false;
   std::string backup_file;
   if (command == "backup") {
@@ -592,10 +560,7 @@ int main(int argc, char** argv) {
       return config_error("usage: openhinge backup FILE [options]");
     backup_file = args.front();
     args.erase(args.begin());
-  } else if (command == "config") {
-    if (args.empty() || args.front() != "show")
-      return config_error("usage: openhinge config show [options]");
-    args.erase(args.begin());
+  } else if (command == "config show") {
     show_config = true;
   } else if (command == "init" || command == "migrate") {
     auto cfg = oh::load_config(args, oh::process_env());
@@ -615,9 +580,7 @@ int main(int argc, char** argv) {
     oh::log::setup(oh::log::level::warn, cfg->log_format == "json");
     return oh::cli::run_import(*cfg, *import);
   } else if (command != "serve") {
-    std::cerr << "openhinge: unknown command '" << command << "'\n"
-              << usage_text;
-    return exit_config;
+    return config_error("'" + command + "' is not a local command");
   }
   auto cfg = oh::load_config(args, oh::process_env());
   if (!cfg)

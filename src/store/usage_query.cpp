@@ -195,6 +195,8 @@ where_clause filters_of(const log_query& q) {
     w.add("u.stream = " + next(), *q.stream ? "1" : "0", true);
   if (q.min_latency_ms)
     w.add("u.latency_ms >= " + next(), std::to_string(*q.min_latency_ms), true);
+  if (q.since_id)
+    w.add("u.id > " + next(), std::to_string(*q.since_id), true);
   if (q.from)
     w.add("u.created_at >= " + next(), *q.from, false);
   if (q.to)

@@ -35,6 +35,9 @@ struct log_query {
   std::optional<std::string> endpoint;
   std::optional<bool> stream;
   std::optional<int64_t> min_latency_ms;
+  /// Only rows written after the row with this id (ids grow in write
+  /// order): how `openhinge logs --follow` asks for what is new.
+  std::optional<int64_t> since_id;
   /// Inclusive lower and exclusive upper bound, in the stored ISO format.
   std::optional<std::string> from;
   std::optional<std::string> to;

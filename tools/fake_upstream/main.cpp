@@ -85,6 +85,44 @@
 // used refresh token stays valid), --refresh-delay-ms N (refresh answers
 // wait), --fail-refresh (refresh answers invalid_grant), --no-project
 // (loadCodeAssist finds no project until onboardUser).
+//
+// `--flavor cloudflare` adds the Cloudflare API v4 a tunnel setup uses
+// (SPEC §12; cloudflare.hpp), at the real paths under `/client/v4` (the
+// gateway's `cloudflare.api_base` is `http://127.0.0.1:<port>/client/v4`):
+//   GET  /user/tokens/verify, /accounts, /zones (name=, status=,
+//        account.id=), /zones/{zone_id}
+//   GET|POST /accounts/{account_id}/cfd_tunnel (list: name=, uuid=,
+//        is_deleted=; create: {"name","config_src"}, a live tunnel of that
+//        name → 409 code 1013), GET|DELETE …/cfd_tunnel/{tunnel_id},
+//        GET|PUT …/{tunnel_id}/configurations (the last ingress rule must
+//        match all URLs, else 400 code 1055), GET …/{tunnel_id}/token
+//   GET|POST /zones/{zone_id}/dns_records (list: type=, name=, content=;
+//        a name taken by A/AAAA/CNAME → 400 code 81053), GET|PUT|PATCH|
+//        DELETE …/dns_records/{id}
+// Listings page with page= and per_page= and answer result_info. Every
+// call needs `Authorization: Bearer <--cf-token>`: none → 400 code 9106,
+// malformed → 400 code 6003, wrong → 403 code 10000 (verify: 401 code
+// 1000); writes need Content-Type application/json (400 code 6003/6105).
+// Test hooks (steps: verify accounts zones get_zone list_tunnels
+// create_tunnel get_tunnel delete_tunnel put_config get_config token
+// list_dns get_dns create_dns update_dns delete_dns):
+//   POST /_fake/cf/fail?step=S[&times=N|always][&status=N][&code=N]
+//        [&message=M][&retry_after=S]  the next N calls of S (default 1)
+//        answer Cloudflare's error body (default 500 code 10002); step=dns
+//        is create_dns and update_dns; times=0 clears; step=none clears all
+//   POST /_fake/cf/delay?step=S|all&ms=N   answers of S wait N ms (0 clears)
+//   POST /_fake/cf/connect?tunnel=ID|NAME[&conns=N]  N connections (4):
+//        status healthy; /_fake/cf/disconnect: none, status down
+//   POST /_fake/cf/token?value=T   T is now the valid token (empty: none)
+//   POST /_fake/cf/reset           forget tunnels, records, hooks, counters
+//   GET  /_fake/cf/stats  {"calls":{step:N},"auth_failures","injected_
+//        failures","requests":[{method,path,step,status}] (last 200)}
+//   GET  /_fake/cf/state  {token, account, zones, tunnels (with config_src,
+//        secret, token, config_version, config), dns_records}
+// Flags: --cf-token T (default cf-test-token), --cf-account-id ID (32 hex),
+// --cf-account-name N, --cf-zones a.com,b.org:pending (default example.com;
+// zone ids are the first 32 hex of SHA-256 of "zone:<name>"),
+// --cf-max-per-page N (lowers every listing's maximum page size).
 
 #include <algorithm>
 #include <atomic>
@@ -112,6 +150,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "cloudflare.hpp"
 #include "core/json.hpp"
 #include "oauth.hpp"
 #include "subscription.hpp"
@@ -145,6 +184,9 @@ bool g_oauth = false;
 fake::oauth::issuer g_issuer;
 fake::subscription::code_assist_state g_code_assist;
 int64_t g_refresh_delay_ms = 0;
+// --flavor cloudflare: the Cloudflare API v4 (see the header comment).
+bool g_cloudflare = false;
+fake::cloudflare::api g_cf;
 using tcp_stream_t = beast::tcp_stream;
 using tls_stream_t = beast::ssl_stream<beast::tcp_stream>;
 
@@ -315,6 +357,28 @@ private:
     return true;
   }
 
+  /// The `--flavor cloudflare` API and its test hooks; answers after the
+  /// delay a test asked for.
+  void cloudflare_route(const std::string& target,
+                        const std::map<std::string, std::string>& headers) {
+    auto authorization = header(headers, "authorization");
+    auto content_type = header(headers, "content-type");
+    fake::cloudflare::request r{req_.method_string(), target, authorization,
+                                content_type, req_.body()};
+    auto a
+      = target.starts_with("/client/v4/") ? g_cf.serve(r) : g_cf.control(r);
+    if (a.delay_ms <= 0) {
+      reply(a.status, std::move(a.body), "application/json", a.headers);
+      return;
+    }
+    timer_.expires_after(std::chrono::milliseconds(a.delay_ms));
+    timer_.async_wait(
+      [self = shared_from_this(), a = std::move(a)](beast::error_code ec) {
+        if (!ec)
+          self->reply(a.status, a.body, "application/json", a.headers);
+      });
+  }
+
   /// A token endpoint; refresh answers wait --refresh-delay-ms, so tests
   /// can pile requests up behind one refresh.
   void token_endpoint(const std::string& path,
@@ -375,6 +439,12 @@ private:
                    + ",\"last_body\":" + quoted(g_stats.last_body)
                    + ",\"last_target\":" + quoted(g_stats.last_target)
                    + (g_oauth ? g_issuer.stats_members() : "") + "}");
+      return;
+    }
+    if (g_cloudflare
+        && (target.starts_with("/client/v4/")
+            || target.starts_with("/_fake/cf/"))) {
+      cloudflare_route(target, headers);
       return;
     }
     if (g_oauth && oauth_route(target, headers, get))
@@ -645,6 +715,18 @@ private:
   int64_t sent_ = 0;
 };
 
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    auto end = std::min(text.find(',', at), text.size());
+    if (end > at)
+      out.emplace_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
 void accept(tcp::acceptor& acceptor, net::ssl::context* tls) {
   acceptor.async_accept([&acceptor, tls](beast::error_code ec, tcp::socket s) {
     if (!ec) {
@@ -692,18 +774,34 @@ int main(int argc, char** argv) {
       g_issuer.config.fail_refresh = true;
     else if (a == "--no-project")
       g_code_assist.no_project = true;
+    else if (a == "--cf-token" && i + 1 < argc)
+      g_cf.config.token = argv[++i];
+    else if (a == "--cf-account-id" && i + 1 < argc)
+      g_cf.config.account_id = argv[++i];
+    else if (a == "--cf-account-name" && i + 1 < argc)
+      g_cf.config.account_name = argv[++i];
+    else if (a == "--cf-zones" && i + 1 < argc)
+      g_cf.config.zones = split_list(argv[++i]);
+    else if (a == "--cf-max-per-page" && i + 1 < argc)
+      g_cf.config.max_per_page = std::stoll(argv[++i]);
     else {
       std::cerr
         << "usage: fake_upstream [--port N] [--port-file PATH] "
            "[--script \"k=v ...\"] [--api-key K] [--tls-cert F --tls-key F]\n"
            "       [--flavor oauth [--token-expiry-s N] [--reuse-refresh]\n"
-           "        [--refresh-delay-ms N] [--fail-refresh] [--no-project]]\n";
+           "        [--refresh-delay-ms N] [--fail-refresh] [--no-project]]\n"
+           "       [--flavor cloudflare [--cf-token T] [--cf-account-id ID]\n"
+           "        [--cf-account-name N] [--cf-zones a.com,b.org:pending]\n"
+           "        [--cf-max-per-page N]]\n";
       return 2;
     }
   }
   // Every API wire is served whatever the flavor, chosen by the request
-  // path; `oauth` adds the subscription side.
+  // path; `oauth` adds the subscription side, `cloudflare` the Cloudflare
+  // API.
   g_oauth = flavor == "oauth";
+  g_cloudflare = flavor == "cloudflare";
+  g_cf.seed();
   g_issuer.config.api_key = g_api_key;
   net::io_context ioc{1};
   tcp::acceptor acceptor{ioc, {net::ip::make_address("127.0.0.1"), port}};

@@ -98,6 +98,10 @@ expected<store::log_query> read_log_query(std::string_view query) {
   if (!latency)
     return latency.error();
   q.min_latency_ms = *latency;
+  auto since = integer_param(query, "since_id", 0, INT64_MAX);
+  if (!since)
+    return since.error();
+  q.since_id = *since;
   auto per_page = integer_param(query, "per_page", 1, 200);
   if (!per_page)
     return per_page.error();
