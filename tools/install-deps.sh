@@ -9,6 +9,7 @@ packages=(
   libsqlite3-dev sqlite3 libssl-dev libgtest-dev libgmock-dev
   nodejs npm
   chromium fonts-dejavu-core
+  jq tmux systemd
 )
 
 missing=()

@@ -320,12 +320,13 @@ std::vector<command_spec> build_table() {
      "Takes the token `provider export-claude` printed on a machine with "
      "Claude Code, or an access token (and refresh token) pasted directly. "
      "The gateway then refreshes its own copy.",
-     {{"--token", "BASE64", "the output of `provider export-claude`"},
+     {{"--credentials", "BASE64",
+       "what `provider export-claude` printed (Claude Code's login)"},
       {"--access-token", "TOKEN", "a sk-ant-oat01- access token"},
       {"--refresh-token", "TOKEN", "its refresh token"},
       name_flag,
       priority_flag},
-     {"openhinge provider add-claude --token eyJjbGF1ZGVBaU9hdXRoIjp7...",
+     {"openhinge provider add-claude --credentials eyJjbGF1ZGVBaU9hdXRoIjp7...",
       "openhinge provider add-claude --access-token sk-ant-oat01-..."}},
     {"provider export-claude",
      "",
@@ -680,7 +681,8 @@ const std::vector<flag_spec>& client_flags() {
      "admin token (default: OPENHINGE_ADMIN_TOKEN, else "
      "<data-dir>/admin.token)"},
     {"--json", "", "print the API's JSON instead of a table"},
-    {"--timeout", "SECONDS", "give up waiting for an answer (default 60)"},
+    {"--client-timeout", "SECONDS",
+     "give up waiting for the gateway's answer (default 60)"},
   };
   return f;
 }

@@ -1,6 +1,7 @@
 #include "cli/help_text.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 #include "cli/arguments.hpp"
 #include "cli/command_spec.hpp"
@@ -227,8 +228,10 @@ std::string markdown_reference() {
       for (auto& c : command_table()) {
         if (c.path.substr(0, c.path.find(' ')) != g)
           continue;
+        std::string summary{c.summary};
+        summary[0] = static_cast<char>(std::toupper(summary[0]));
         out += "\n### `openhinge " + std::string{c.path} + "`\n\n"
-               + std::string{c.summary} + ".";
+               + summary + ".";
         if (!c.details.empty())
           out += " " + std::string{c.details};
         out += "\n\n```\n" + usage_line(c) + "\n```\n";

@@ -230,18 +230,18 @@ int provider_import(const invocation& in) {
 
 int provider_add_claude(const invocation& in) {
   body_builder b;
-  if (in.has("--token") == in.has("--access-token"))
-    usage_failure("give --token (from 'openhinge provider export-claude') or "
-                  "--access-token");
-  if (in.has("--token")) {
-    auto decoded = base64_decode_any(in.get("--token"));
+  if (in.has("--credentials") == in.has("--access-token"))
+    usage_failure("give --credentials (what 'openhinge provider "
+                  "export-claude' printed) or --access-token");
+  if (in.has("--credentials")) {
+    auto decoded = base64_decode_any(in.get("--credentials"));
     if (!decoded)
-      usage_failure("--token is not base64: copy the whole value "
+      usage_failure("--credentials is not base64: copy the whole value "
                     "'openhinge provider export-claude' printed");
     auto tokens = providers::oauth::parse_cli_file(
       providers::oauth::cli_source::claude_code, *decoded);
     if (!tokens)
-      usage_failure("--token: " + tokens.error().message);
+      usage_failure("--credentials: " + tokens.error().message);
     b.text("access_token", tokens->access_token);
     if (!tokens->refresh_token.empty())
       b.text("refresh_token", tokens->refresh_token);
@@ -294,7 +294,7 @@ int provider_export_claude(const invocation&) {
                "token: keep it out of shell history and chat logs. Once the "
                "gateway refreshes it, Claude Code on this machine must sign "
                "in again.\n\n";
-  std::cout << "openhinge provider add-claude --token "
+  std::cout << "openhinge provider add-claude --credentials "
             << base64_standard(*text) << "\n";
   return exit_status::ok;
 }

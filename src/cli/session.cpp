@@ -130,12 +130,12 @@ session::session(const invocation& in) : client_(endpoint{}) {
   url_ = t.url;
   token_ = t.token;
   json_ = in.has("--json");
-  if (in.has("--timeout")) {
-    auto text = in.get("--timeout");
+  if (in.has("--client-timeout")) {
+    auto text = in.get("--client-timeout");
     char* end = nullptr;
     double s = std::strtod(text.c_str(), &end);
     if (text.empty() || *end != '\0' || !(s > 0) || s > 86400)
-      usage_failure("--timeout must be a number of seconds above 0");
+      usage_failure("--client-timeout must be a number of seconds above 0");
     timeout_ = std::chrono::milliseconds(static_cast<int64_t>(s * 1000));
   }
   client_ = http_client{endpoint_of(url_)};
@@ -190,7 +190,7 @@ json::document session::call(const std::string& method,
       throw cli_failure{exit_status::unreachable,
                         "the gateway at " + url_ + " did not answer within "
                           + std::to_string(timeout_.count() / 1000)
-                          + " s (--timeout gives it longer)"};
+                          + " s (--client-timeout gives it longer)"};
     throw cli_failure{exit_status::unreachable,
                       "talking to " + url_ + " failed: " + error.message};
   }

@@ -155,27 +155,24 @@ int log_export(session& s, const invocation& in) {
   return exit_status::ok;
 }
 
-/// Prints rows written after `last_id`, page by page, oldest first; returns
-/// the highest id seen.
+/// Prints rows written after `last_id`, oldest first, 200 at a time;
+/// returns the highest id printed.
 int64_t print_new_rows(session& s, const std::string& filters,
                        int64_t last_id) {
-  std::string after;
-  int64_t highest = last_id;
+  constexpr size_t page = 200;
   for (;;) {
     auto answer
-      = s.get("/admin/cost/logs/query?order=asc&per_page=200&since_id="
-              + std::to_string(last_id) + filters
-              + (after.empty() ? "" : "&after=" + url_encode(after)));
+      = s.get("/admin/cost/logs/query?per_page=" + std::to_string(page)
+              + "&since_id=" + std::to_string(last_id) + filters);
     auto& rows = data_of(answer);
-    if (rows.IsArray())
-      for (auto& r : rows.GetArray()) {
-        highest = std::max(highest, json::get_int64(r, "id"));
-        print(s.json_output() ? json::to_string(r) + "\n" : follow_line(r));
-      }
-    auto next = json::get_string(answer, "next");
-    if (!next || next->empty())
-      return highest;
-    after = *next;
+    if (!rows.IsArray())
+      return last_id;
+    for (auto& r : rows.GetArray()) {
+      last_id = std::max(last_id, json::get_int64(r, "id"));
+      print(s.json_output() ? json::to_string(r) + "\n" : follow_line(r));
+    }
+    if (rows.Size() < page)
+      return last_id;
   }
 }
 

@@ -251,6 +251,14 @@ row_order order_of(const log_query& q) {
                ? std::string{"f.rowid"}
                : std::string{sort_column(q.sort)};
   o.dir = q.descending ? "DESC" : "ASC";
+  if (q.since_id) {
+    // A tail (`logs --follow`): the new rows by the primary key, oldest
+    // first, so each poll reads only what was written since the last.
+    o.column = "u.id";
+    o.dir = "ASC";
+    o.clause = " ORDER BY u.id ASC";
+    return o;
+  }
   // The id breaks ties, unless it is the order already (a second term would
   // keep FTS5 from giving rows in its own order).
   o.clause = " ORDER BY " + o.column + " " + o.dir;

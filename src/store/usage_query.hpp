@@ -36,7 +36,8 @@ struct log_query {
   std::optional<bool> stream;
   std::optional<int64_t> min_latency_ms;
   /// Only rows written after the row with this id (ids grow in write
-  /// order): how `openhinge logs --follow` asks for what is new.
+  /// order), oldest first whatever `sort` says: how `openhinge logs
+  /// --follow` asks for what is new.
   std::optional<int64_t> since_id;
   /// Inclusive lower and exclusive upper bound, in the stored ISO format.
   std::optional<std::string> from;

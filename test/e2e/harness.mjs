@@ -89,7 +89,9 @@ export const matrix = [
 /// subscription wires point at it (`callbackPort` is the login callback
 /// listener's; `home` an empty HOME of the gateway's own, for CLI logins).
 /// `apiKeyAccount: false` leaves out the OpenAI API-key account.
-export async function startStack({ allProviders = false, oauth = false, apiKeyAccount = true } = {}) {
+/// `gatewayEnv(fakePort)`: more variables for the gateway's environment.
+export async function startStack({ allProviders = false, oauth = false, apiKeyAccount = true,
+  gatewayEnv = null } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'openhinge-e2e-'));
   const { fake, fakePort } = await startFake(dir, oauth);
   const { env, callbackPort } = await oauthEnv(dir, fakePort, oauth);
@@ -98,6 +100,7 @@ export async function startStack({ allProviders = false, oauth = false, apiKeyAc
     mkdirSync(home, { recursive: true });
     env.HOME = home;
   }
+  if (gatewayEnv) Object.assign(env, gatewayEnv(fakePort));
   const gw = spawn(join(binDir, 'openhinge'),
     ['--port', '0', '--data-dir', join(dir, 'data'), '--log-format', 'json'],
     { stdio: 'ignore', env: { ...process.env, ...env } });
@@ -144,6 +147,7 @@ export async function startStack({ allProviders = false, oauth = false, apiKeyAc
 
   return {
     base, key, admin, fakePort, callbackPort, home: oauth ? home : null,
+    token, dataDir: join(dir, 'data'),
     async stats() {
       return (await fetch(`http://127.0.0.1:${fakePort}/_fake/stats`)).json();
     },

@@ -138,6 +138,8 @@ expected<store::log_query> read_log_query(std::string_view query) {
     else
       return bad("order", "must be asc or desc");
   }
+  if (q.since_id)
+    q.descending = false; // a tail reads forward (see log_query::since_id)
   if (auto v = query_param(query, "after"); v && !v->empty()) {
     auto c = store::decode_cursor(*v, q.sort, q.descending);
     if (!c)
