@@ -230,8 +230,8 @@ std::string markdown_reference() {
           continue;
         std::string summary{c.summary};
         summary[0] = static_cast<char>(std::toupper(summary[0]));
-        out += "\n### `openhinge " + std::string{c.path} + "`\n\n"
-               + summary + ".";
+        out += "\n### `openhinge " + std::string{c.path} + "`\n\n" + summary
+               + ".";
         if (!c.details.empty())
           out += " " + std::string{c.details};
         out += "\n\n```\n" + usage_line(c) + "\n```\n";

@@ -2,7 +2,9 @@
 // log and the live actors, over /admin/cost/*, /admin/logs and
 // /admin/actors.
 
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <thread>
 
 #include "cli/command_support.hpp"
@@ -77,39 +79,74 @@ std::string log_table(const json::value& rows) {
   return t.render("No log rows match.");
 }
 
-/// One row per line with fixed widths, so followed rows line up without
-/// knowing the rows to come.
-std::string follow_line(const json::value& r) {
-  static constexpr size_t widths[]
-    = {16, 19, 15, 4, 12, 14, 12, 14, 22, 11, 10, 8};
-  auto cells = log_cells(r);
-  std::string out;
-  for (size_t i = 0; i < cells.size(); ++i) {
-    auto text = cells[i];
-    if (display_width(text) > widths[i])
-      text = text.substr(0, widths[i] - 1) + "…";
-    auto padded = text
-                  + std::string(
-                    widths[i] - std::min(widths[i], display_width(text)), ' ');
-    out += (i == 2 ? paint(padded, tone_of(cells[i])) : padded) + " ";
+/// The columns a followed row shows, fixed in advance so rows line up
+/// without knowing the rows to come, and fitted to the terminal once:
+/// the least useful columns go first when it is narrow.
+struct follow_layout {
+  std::vector<size_t> columns; // indexes into log_cells / log_headers
+  std::vector<size_t> widths;
+
+  static const follow_layout& get() {
+    static const follow_layout layout = [] {
+      // REQUEST TIME STATUS HTTP ENDPOINT KEY SOUL PROVIDER MODEL TOKENS
+      // COST LATENCY; the time without its date (the rows are live).
+      const size_t widths[] = {16, 8, 15, 4, 9, 12, 10, 12, 18, 9, 9, 8};
+      const size_t drop_order[] = {3, 9, 6, 4, 10, 0};
+      follow_layout l;
+      for (size_t i = 0; i < std::size(widths); ++i) {
+        l.columns.push_back(i);
+        l.widths.push_back(widths[i]);
+      }
+      auto limit = static_cast<size_t>(terminal::out().width);
+      auto total = [&] {
+        size_t sum = 0;
+        for (auto w : l.widths)
+          sum += w + 1;
+        return sum - 1;
+      };
+      for (auto drop : drop_order) {
+        if (limit == 0 || total() <= limit)
+          break;
+        auto at = std::find(l.columns.begin(), l.columns.end(), drop)
+                  - l.columns.begin();
+        l.columns.erase(l.columns.begin() + at);
+        l.widths.erase(l.widths.begin() + at);
+      }
+      return l;
+    }();
+    return layout;
   }
-  while (!out.empty() && out.back() == ' ')
-    out.pop_back();
-  return out + "\n";
+
+  std::string line(const std::vector<std::string>& cells, bool header) const {
+    std::string out;
+    for (size_t k = 0; k < columns.size(); ++k) {
+      auto i = columns[k];
+      auto text = cells[i];
+      if (i == 1 && !header && text.size() >= 19)
+        text = text.substr(11, 8); // "2026-12-03 09:39:01" → "09:39:01"
+      if (display_width(text) > widths[k])
+        text = text.substr(0, widths[k] - 1) + "…";
+      auto padded
+        = text
+          + std::string(widths[k] - std::min(widths[k], display_width(text)),
+                        ' ');
+      out += (header     ? paint(padded, tone::bold)
+              : (i == 2) ? paint(padded, tone_of(cells[i]))
+                         : padded)
+             + " ";
+    }
+    while (!out.empty() && out.back() == ' ')
+      out.pop_back();
+    return out + "\n";
+  }
+};
+
+std::string follow_line(const json::value& r) {
+  return follow_layout::get().line(log_cells(r), false);
 }
 
 std::string follow_header() {
-  static constexpr size_t widths[]
-    = {16, 19, 15, 4, 12, 14, 12, 14, 22, 11, 10, 8};
-  std::string out;
-  for (size_t i = 0; i < log_headers.size(); ++i)
-    out += log_headers[i]
-           + std::string(widths[i] - std::min(widths[i], log_headers[i].size()),
-                         ' ')
-           + " ";
-  while (!out.empty() && out.back() == ' ')
-    out.pop_back();
-  return paint(out, tone::bold) + "\n";
+  return follow_layout::get().line(log_headers, true);
 }
 
 std::string attempts_table(const json::value& attempts) {
