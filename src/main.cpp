@@ -58,7 +58,6 @@ namespace {
 
 constexpr int exit_config = 2;
 
-
 int config_error(const std::string& message) {
   std::cerr << "openhinge: " << message << "\n";
   return exit_config;
@@ -587,7 +586,18 @@ int main(int argc, char** argv) {
     return config_error(cfg.error().message);
   oh::log::setup(cfg->parsed_log_level(), cfg->log_format == "json");
   if (!backup_file.empty()) {
+    // One SQLite step (one consistent snapshot): a terminal is told what is
+    // being copied, then the result.
+    if (::isatty(STDERR_FILENO) == 1) {
+      std::error_code size_error;
+      auto bytes = std::filesystem::file_size(cfg->db_path, size_error);
+      if (!size_error)
+        std::cerr << "Copying " << cfg->db_path << " (" << bytes / (1024 * 1024)
+                  << " MiB) and checking the copy…" << std::flush;
+    }
     auto done = oh::store::backup_database(cfg->db_path, backup_file);
+    if (::isatty(STDERR_FILENO) == 1)
+      std::cerr << "\r\x1b[2K" << std::flush;
     if (!done) {
       std::cerr << "openhinge: " << done.error().message << "\n";
       return 1;

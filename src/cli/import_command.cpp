@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "core/crypto.hpp"
 #include "core/data_dir.hpp"
 #include "core/defaults.hpp"
@@ -128,7 +130,14 @@ int import_into(const config& cfg, const import_args& a, store::database& db,
       const char* v = std::getenv(name);
       return v ? std::optional<std::string>{v} : std::nullopt;
     };
+    bool terminal = ::isatty(STDERR_FILENO) == 1;
+    if (terminal)
+      o.progress = [](const std::string& what) {
+        std::cerr << "\r\x1b[2K" << what << std::flush;
+      };
     auto report = import_original(o, db, vault);
+    if (terminal)
+      std::cerr << "\r\x1b[2K" << std::flush;
     if (!report) {
       std::cerr << "openhinge import: " << report.error().message
                 << "\nnothing was written.\n";

@@ -1,6 +1,8 @@
 #include "cli/original_import.hpp"
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -429,34 +431,38 @@ import_original(const original_import_options& options, database& target,
   if (logs_here) {
     say("request log: already imported");
   } else {
-    source.each("SELECT request_id, api_key_id, soul_id, provider_id, model, "
-                "input_tokens, output_tokens, cost_cents, latency_ms, status, "
-                "error_message, created_at FROM usage_logs ORDER BY id",
-                {}, [&](sqlite3_stmt* st) {
-                  usage_row row;
-                  row.request_id = text_or(st, 0);
-                  row.api_key_id = sentinel_free(text(st, 1));
-                  row.soul_id = sentinel_free(text(st, 2));
-                  row.provider_id = sentinel_free(text(st, 3));
-                  row.model = sentinel_free(text(st, 4));
-                  row.tokens.input = integer(st, 5);
-                  row.tokens.output = integer(st, 6);
-                  row.cost_micros = static_cast<int64_t>(
-                    sqlite3_column_double(st, 7) * 10'000.0 + 0.5);
-                  row.latency_ms = integer(st, 8);
-                  row.status = text_or(st, 9, "success");
-                  row.error_message = sentinel_free(text(st, 10));
-                  row.http_status = row.status == "success" ? 200 : 502;
-                  row.created_at = normalised_time(text(st, 11)).value_or(now);
-                  row.admitted = false; // counts live in the key rows already
-                  if (row.soul_id)
-                    row.soul_name = names[*row.soul_id];
-                  if (row.provider_id)
-                    row.provider_name = names[*row.provider_id];
-                  if (row.api_key_id)
-                    row.key_name = names[*row.api_key_id];
-                  new_logs.push_back(std::move(row));
-                });
+    source.each(
+      "SELECT request_id, api_key_id, soul_id, provider_id, model, "
+      "input_tokens, output_tokens, cost_cents, latency_ms, status, "
+      "error_message, created_at FROM usage_logs ORDER BY id",
+      {}, [&](sqlite3_stmt* st) {
+        usage_row row;
+        row.request_id = text_or(st, 0);
+        row.api_key_id = sentinel_free(text(st, 1));
+        row.soul_id = sentinel_free(text(st, 2));
+        row.provider_id = sentinel_free(text(st, 3));
+        row.model = sentinel_free(text(st, 4));
+        row.tokens.input = integer(st, 5);
+        row.tokens.output = integer(st, 6);
+        row.cost_micros
+          = static_cast<int64_t>(sqlite3_column_double(st, 7) * 10'000.0 + 0.5);
+        row.latency_ms = integer(st, 8);
+        row.status = text_or(st, 9, "success");
+        row.error_message = sentinel_free(text(st, 10));
+        row.http_status = row.status == "success" ? 200 : 502;
+        row.created_at = normalised_time(text(st, 11)).value_or(now);
+        row.admitted = false; // counts live in the key rows already
+        if (row.soul_id)
+          row.soul_name = names[*row.soul_id];
+        if (row.provider_id)
+          row.provider_name = names[*row.provider_id];
+        if (row.api_key_id)
+          row.key_name = names[*row.api_key_id];
+        new_logs.push_back(std::move(row));
+        if (options.progress && new_logs.size() % 10'000 == 0)
+          options.progress("reading the request log: "
+                           + std::to_string(new_logs.size()) + " rows");
+      });
     report.logs = static_cast<int>(new_logs.size());
     say("request log: " + std::to_string(new_logs.size())
         + " rows, with their daily totals");
@@ -545,8 +551,18 @@ import_original(const original_import_options& options, database& target,
     settings.put_raw("auth.password_hash", value);
   }
   tx.commit();
-  if (!new_logs.empty())
-    usage_repo{target}.insert_batch(new_logs);
+  // Written in slices, so a terminal sees it move.
+  constexpr size_t slice = 10'000;
+  for (size_t at = 0; at < new_logs.size(); at += slice) {
+    auto end = std::min(new_logs.size(), at + slice);
+    std::vector<usage_row> part(
+      std::make_move_iterator(new_logs.begin() + at),
+      std::make_move_iterator(new_logs.begin() + end));
+    usage_repo{target}.insert_batch(part);
+    if (options.progress)
+      options.progress("writing the request log: " + std::to_string(end)
+                       + " of " + std::to_string(new_logs.size()) + " rows");
+  }
   report.applied = true;
   return report;
 }

@@ -30,6 +30,9 @@ struct original_import_options {
   /// This machine's CLI credential files, for the borrowed decision
   /// (SPEC §11.3): path by source name (claude_code, codex).
   std::function<std::optional<std::string>(const char*)> env;
+  /// Told what a long step has done so far (request log rows read and
+  /// written), for a progress line on a terminal; may be empty.
+  std::function<void(const std::string&)> progress;
 };
 
 struct original_import_report {
