@@ -22,6 +22,7 @@
 #include "cli/client_main.hpp"
 #include "cli/import_command.hpp"
 #include "cli/setup_commands.hpp"
+#include "actors/acceptor.hpp"
 #include "actors/system.hpp"
 #include "core/metrics.hpp"
 #include "providers/oauth/token_endpoint.hpp"
@@ -41,6 +42,7 @@
 #include "core/memory_trim.hpp"
 #include "http/app.hpp"
 #include "http/handlers/admin_oauth.hpp"
+#include "http/public_listener.hpp"
 #include "http/server.hpp"
 #include "providers/io_runtime.hpp"
 #include "providers/price_table.hpp"
@@ -62,6 +64,40 @@ int config_error(const std::string& message) {
   std::cerr << "openhinge: " << message << "\n";
   return exit_config;
 }
+
+/// The main listener and, when configured, the public one (SPEC §12),
+/// drained as one: the acceptor stops both and waits for both.
+class listener_group final : public oh::actors::listener_control {
+public:
+  explicit listener_group(std::shared_ptr<oh::http::http_server> main)
+    : main_(std::move(main)) {}
+  void add(std::shared_ptr<oh::http::http_server> other) {
+    others_.push_back(std::move(other));
+  }
+  void stop_accepting() override {
+    main_->stop_accepting();
+    for (auto& o : others_)
+      o->stop_accepting();
+  }
+  size_t open_connections() const override {
+    size_t n = main_->open_connections();
+    for (auto& o : others_)
+      n += o->open_connections();
+    return n;
+  }
+  uint16_t port() const override {
+    return main_->port();
+  }
+  void stop() {
+    main_->stop();
+    for (auto& o : others_)
+      o->stop();
+  }
+
+private:
+  std::shared_ptr<oh::http::http_server> main_;
+  std::vector<std::shared_ptr<oh::http::http_server>> others_;
+};
 
 /// Blocks the shutdown signals in every thread; main waits for them with
 /// sigwait, so no handler runs in signal context.
@@ -430,11 +466,32 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   opts.keepalive_idle_timeout
     = std::chrono::milliseconds(cfg.keepalive_idle_timeout_ms);
   opts.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
-  auto server
-    = http::http_server::start(*io, opts, std::make_shared<http::app>(ctx));
+  auto main_app = std::make_shared<http::app>(ctx);
+  auto server = http::http_server::start(*io, opts, main_app);
   if (!server) {
     stop_actors();
     return config_error(server.error().message);
+  }
+  auto listeners = std::make_shared<listener_group>(*server);
+  if (cfg.public_port != 0) {
+    // What a Cloudflare tunnel points at: cloudflared runs on this machine,
+    // so the public listener is on loopback whatever server.host says.
+    auto public_opts = opts;
+    public_opts.host = "127.0.0.1";
+    public_opts.port = static_cast<uint16_t>(cfg.public_port);
+    auto public_server = http::http_server::start(
+      *io, public_opts,
+      std::make_shared<http::public_app>(main_app, cfg.tunnel_expose_admin));
+    if (!public_server) {
+      (*server)->stop();
+      stop_actors();
+      return config_error("server.public_port: "
+                          + public_server.error().message);
+    }
+    OH_INFO("public listener (only /v1 and /health{}) on 127.0.0.1:{}",
+            cfg.tunnel_expose_admin ? ", admin exposed" : "",
+            (*public_server)->port());
+    listeners->add(*public_server);
   }
   auto port = (*server)->port();
   ctx->listen_port = port;
@@ -469,7 +526,7 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   if (auto st = data_dir::write_file(port_file, std::to_string(port) + "\n");
       !st)
     OH_WARN("could not write {}: {}", port_file, st.error().message);
-  auto acceptor = actors::spawn_acceptor(sys, *server);
+  auto acceptor = actors::spawn_acceptor(sys, listeners);
   ctx->acceptor = caf::actor_cast<caf::actor>(acceptor);
   register_computed_metrics(*services, *server);
 
@@ -523,7 +580,7 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
     left = drain(2);
   }
   OH_INFO("drained; {} connection(s) cut", left);
-  (*server)->stop();
+  listeners->stop();
   caf::anon_send_exit(acceptor, caf::exit_reason::user_shutdown);
   stop_actors();
   OH_INFO("waiting for the actors to finish");
