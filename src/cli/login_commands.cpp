@@ -134,7 +134,6 @@ int provider_login(const invocation& in) {
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
   bool eof = false;
-  int waited_s = 0;
   for (;;) {
     std::string line;
     bool got = read_line_within(1000, line, eof);
@@ -168,8 +167,7 @@ int provider_login(const invocation& in) {
         progress("", false);
         if (f.status != exit_status::api_error)
           throw;
-        std::cerr << "Not accepted: " << f.what()
-                  << ". Paste the whole address again.\n";
+        std::cerr << "Not accepted: " << f.what() << "\n";
       }
       continue;
     }
@@ -181,8 +179,7 @@ int provider_login(const invocation& in) {
       progress("", false);
       return login_result(s, flow);
     }
-    ++waited_s;
-    progress("Waiting for the sign-in… " + std::to_string(waited_s) + " s");
+    // No ticking line: the person may be pasting on this terminal.
   }
 }
 

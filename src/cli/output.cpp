@@ -210,8 +210,20 @@ key_values(const std::vector<std::pair<std::string, std::string>>& pairs) {
   for (auto& [k, v] : pairs)
     width = std::max(width, display_width(k));
   std::string out;
-  for (auto& [k, v] : pairs)
-    out += paint(pad(k, width), tone::bold) + "  " + v + "\n";
+  // A value of several lines (a system prompt) keeps its lines, indented
+  // under the value column.
+  std::string indent(width + 2, ' ');
+  for (auto& [k, v] : pairs) {
+    std::string value;
+    for (char c : v) {
+      if (c == '\r')
+        continue;
+      value += c;
+      if (c == '\n')
+        value += indent;
+    }
+    out += paint(pad(k, width), tone::bold) + "  " + value + "\n";
+  }
   return out;
 }
 

@@ -166,7 +166,9 @@ void session::fail_on(const http_reply& reply) const {
   }
   if (message.empty())
     message = "the gateway answered HTTP " + std::to_string(reply.status);
-  if (reply.status == 401)
+  // The hint only where the token was refused (a wrong current password
+  // is a 401 too, with its own message).
+  if (reply.status == 401 && message.find("admin token") != std::string::npos)
     message += " (check the admin token: --token, OPENHINGE_ADMIN_TOKEN or "
                "<data-dir>/admin.token)";
   std::string body = reply.body;
@@ -178,9 +180,23 @@ void session::fail_on(const http_reply& reply) const {
 json::document session::call(const std::string& method,
                              const std::string& target,
                              const std::string& body) {
+  return send(make(method, target, body));
+}
+
+json::document session::call_as(const std::string& token,
+                                const std::string& method,
+                                const std::string& target,
+                                const std::string& body) {
+  auto c = make(method, target, body);
+  c.headers.clear();
+  c.headers.emplace_back("Authorization", "Bearer " + token);
+  return send(std::move(c));
+}
+
+json::document session::send(http_call call) {
   http_reply reply;
   transport_error error;
-  if (!client_.send(make(method, target, body), reply, error)) {
+  if (!client_.send(call, reply, error)) {
     if (error.kind == transport_failure::connect)
       throw cli_failure{exit_status::unreachable,
                         "no gateway answers at " + url_ + " (" + error.message

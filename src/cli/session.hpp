@@ -45,6 +45,9 @@ public:
   json::document del(const std::string& target);
   json::document call(const std::string& method, const std::string& target,
                       const std::string& body);
+  /// A call with another bearer token (a dashboard session's, to end it).
+  json::document call_as(const std::string& token, const std::string& method,
+                         const std::string& target, const std::string& body);
 
   /// Streams a GET's body to `sink` (exports); failures as above.
   void stream(const std::string& target,
@@ -70,6 +73,7 @@ private:
   void fail_on(const http_reply& reply) const;
   http_call make(const std::string& method, const std::string& target,
                  const std::string& body) const;
+  json::document send(http_call call);
 };
 
 /// Percent-encodes a query value or path segment.

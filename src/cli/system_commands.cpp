@@ -50,6 +50,14 @@ std::string setting_value(const std::string& text) {
   return quoted;
 }
 
+/// Setup and password change answer a dashboard session for the caller;
+/// a terminal has no use for it, so it ends at once.
+void end_session(session& s, const json::value& answer) {
+  auto token = json::get_string(answer, "token");
+  if (token && !token->empty())
+    s.call_as(*token, "POST", "/admin/auth/logout", "{}");
+}
+
 } // namespace
 
 int settings_show(const invocation& in) {
@@ -116,8 +124,8 @@ int admin_rotate_token(const invocation& in) {
     print(pretty(answer));
     return exit_status::ok;
   }
-  std::cerr << "The old token stopped working. The new one is in the "
-               "gateway's admin.token file; it is shown only here:\n";
+  std::cerr << "The old token stopped working. The new one (also written to "
+               "the gateway's admin.token file):\n";
   print(cell(answer, "token") + "\n");
   return exit_status::ok;
 }
@@ -135,10 +143,11 @@ int admin_password(const invocation& in) {
       usage_failure("the two passwords differ; nothing changed");
     // The admin token proves the right to set the first password, as the
     // one-time setup link would.
-    s.post("/admin/auth/setup", body_builder{}
-                                  .text("password", password)
-                                  .text("setup_token", s.token())
-                                  .str());
+    auto answer = s.post("/admin/auth/setup", body_builder{}
+                                                .text("password", password)
+                                                .text("setup_token", s.token())
+                                                .str());
+    end_session(s, answer);
     if (s.json_output())
       print("{\"ok\":true,\"action\":\"setup\"}\n");
     else
@@ -150,10 +159,12 @@ int admin_password(const invocation& in) {
   if (!from_stdin && terminal::stdin_is_tty()
       && read_secret("Again: ", false) != next)
     usage_failure("the two new passwords differ; nothing changed");
-  s.post("/admin/auth/change-password", body_builder{}
-                                          .text("current_password", current)
-                                          .text("new_password", next)
-                                          .str());
+  auto answer
+    = s.post("/admin/auth/change-password", body_builder{}
+                                              .text("current_password", current)
+                                              .text("new_password", next)
+                                              .str());
+  end_session(s, answer);
   if (s.json_output())
     print("{\"ok\":true,\"action\":\"change\"}\n");
   else
@@ -193,7 +204,7 @@ int admin_sessions(const invocation& in) {
 }
 
 int admin_audit(const invocation& in) {
-  auto limit = integer_flag(in, "--limit", 1, 500).value_or(50);
+  auto limit = integer_flag(in, "--limit", 1, 200).value_or(50);
   session s{in};
   auto answer = s.get("/admin/audit?limit=" + std::to_string(limit));
   emit(s, answer, [](const json::value& list) {
@@ -224,6 +235,23 @@ int connect_openclaw(const invocation& in) {
     return exit_status::ok;
   }
   std::string key = in.get("--key");
+  // Where OpenClaw is, first: a failed connect must not leave a new key
+  // behind.
+  auto detect = s.get("/admin/connect/detect");
+  std::string config_path;
+  bool detected = false;
+  if (auto* apps = json::find(detect, "apps"); apps && apps->IsArray())
+    for (auto& a : apps->GetArray())
+      if (cell(a, "id") == "openclaw") {
+        detected = cell(a, "detected") == "yes";
+        config_path = cell(a, "configPath");
+      }
+  if (!detected)
+    throw cli_failure{exit_status::api_error,
+                      "OpenClaw is not installed for the gateway's user ("
+                        + config_path
+                        + " is missing); install and start OpenClaw once, "
+                          "then connect again"};
   if (key.empty()) {
     // A key of its own, so OpenClaw's use shows apart and can be revoked
     // alone (the original's connect made one too).
@@ -241,11 +269,9 @@ int connect_openclaw(const invocation& in) {
   auto answer
     = s.post("/admin/connect",
              body_builder{}.text("app", "openclaw").text("api_key", key).str());
-  emit(s, answer, [](const json::value& r) {
-    std::string out = "OpenClaw now uses this gateway";
-    if (auto path = cell(r, "configPath"); path != "-")
-      out += " (" + path + ")";
-    return out + ". Restart OpenClaw to pick it up.\n";
+  emit(s, answer, [&](const json::value&) {
+    return "OpenClaw now uses this gateway (" + config_path
+           + "). Restart OpenClaw to pick it up.\n";
   });
   return exit_status::ok;
 }

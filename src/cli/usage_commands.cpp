@@ -90,7 +90,7 @@ struct follow_layout {
     static const follow_layout layout = [] {
       // REQUEST TIME STATUS HTTP ENDPOINT KEY SOUL PROVIDER MODEL TOKENS
       // COST LATENCY; the time without its date (the rows are live).
-      const size_t widths[] = {16, 8, 15, 4, 9, 12, 10, 12, 18, 9, 9, 8};
+      const size_t widths[] = {16, 8, 15, 4, 9, 12, 10, 12, 18, 10, 9, 8};
       const size_t drop_order[] = {3, 9, 6, 4, 10, 0};
       follow_layout l;
       for (size_t i = 0; i < std::size(widths); ++i) {
@@ -150,19 +150,17 @@ std::string follow_header() {
 }
 
 std::string attempts_table(const json::value& attempts) {
-  table t{{"#", "PROVIDER", "MODEL", "STATUS", "HTTP", "LATENCY", "ERROR"}};
-  t.flexible({1, 6}).toned(3);
+  table t{{"#", "PROVIDER", "HTTP", "LATENCY", "ERROR"}};
+  t.flexible({1, 4});
   int n = 0;
   if (attempts.IsArray())
     for (auto& a : attempts.GetArray()) {
-      auto provider = cell(a, "provider_name");
+      auto provider = cell(a, "provider");
       if (provider == "-")
         provider = cell(a, "provider_id");
-      auto error = cell(a, "error_message");
-      if (error == "-")
-        error = cell(a, "error");
-      t.add({std::to_string(++n), provider, cell(a, "model"), cell(a, "status"),
-             cell(a, "http_status"), cell(a, "latency_ms"), error});
+      auto latency = cell(a, "latency_ms");
+      t.add({std::to_string(++n), provider, cell(a, "status"),
+             latency == "-" ? latency : latency + " ms", cell(a, "error")});
     }
   return t.render("No upstream attempts (refused before routing).");
 }
@@ -337,14 +335,30 @@ int cost(const invocation& in) {
   int64_t requests = 0, errors = 0, input = 0, output = 0, micros = 0;
   if (rows.IsArray())
     for (auto& r : rows.GetArray()) {
-      auto name = by == "day" ? cell(r, "date") : cell(r, "name");
+      // Each grouping names its rows its own way; a deleted key or
+      // account has no name any more and shows its id.
+      std::string name;
+      if (by == "day")
+        name = cell(r, "date");
+      else if (by == "soul")
+        name = cell(r, "soul_name");
+      else
+        name = cell(r, "name");
+      if (name == "-" || name.empty()) {
+        for (auto* id : {"api_key_id", "provider_id", "soul_id", "model"})
+          if (auto v = cell(r, id); v != "-" && !v.empty()) {
+            name = v;
+            break;
+          }
+      }
+      if (name == "-" || name.empty())
+        name = by == "model" ? "(no model)" : "-";
       requests += json::get_int64(r, "requests");
       errors += json::get_int64(r, "errors");
       input += json::get_int64(r, "input_tokens");
       output += json::get_int64(r, "output_tokens");
       micros += json::get_int64(r, "cost_micros");
-      t.add({name, cell(r, "requests"),
-             json::find(r, "errors") ? cell(r, "errors") : "-",
+      t.add({name, cell(r, "requests"), cell(r, "errors"),
              cell(r, "input_tokens"), cell(r, "output_tokens"),
              dollars_from_micros(json::get_int64(r, "cost_micros"))});
     }
@@ -352,9 +366,12 @@ int cost(const invocation& in) {
   std::string out = t.render("No requests from " + range + ".");
   if (t.size() > 0)
     out += paint("Total " + range + ": " + std::to_string(requests)
-                   + " requests, " + std::to_string(input) + " input and "
-                   + std::to_string(output) + " output tokens, "
-                   + dollars_from_micros(micros) + " (UTC days).",
+                   + (requests == 1 ? " request" : " requests")
+                   + (by == "soul"
+                        ? std::string{}
+                        : ", " + std::to_string(input) + " input and "
+                            + std::to_string(output) + " output tokens")
+                   + ", " + dollars_from_micros(micros) + " (UTC days).",
                  tone::dim)
            + "\n";
   print(out);
@@ -371,7 +388,8 @@ int actors(const invocation& in) {
         : "/admin/actors/" + segment(in.operands[0]);
   auto answer = s.get(path);
   if (s.json_output()) {
-    print(pretty(answer));
+    // One actor: its object, like every `show`; the list keeps `system`.
+    print(pretty(in.operands.empty() ? answer : data_of(answer)));
     return exit_status::ok;
   }
   auto& data = data_of(answer);

@@ -1240,7 +1240,7 @@ describe('connect openclaw', () => {
   test('without OpenClaw on the gateway\'s machine: exit 1, and no key left behind', async () => {
     const before = await keyNames();
     const r = await expectExit(1, ['connect', 'openclaw']);
-    assert.match(r.stderr, /OpenClaw not found at .*\.openclaw\/openclaw\.json/);
+    assert.match(r.stderr, /OpenClaw is not installed for the gateway's user \(.*\.openclaw\/openclaw\.json is missing\)/);
     assert.deepEqual(await keyNames(), before, 'a failed connect leaves no OpenClaw key behind');
   });
 
