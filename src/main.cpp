@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -41,6 +42,7 @@
 #include "core/logging.hpp"
 #include "core/memory_trim.hpp"
 #include "http/app.hpp"
+#include "http/handlers/admin_cloudflare.hpp"
 #include "http/handlers/admin_oauth.hpp"
 #include "http/public_listener.hpp"
 #include "http/server.hpp"
@@ -71,15 +73,22 @@ class listener_group final : public oh::actors::listener_control {
 public:
   explicit listener_group(std::shared_ptr<oh::http::http_server> main)
     : main_(std::move(main)) {}
+  /// A listener started later (the tunnel setup's public one).
   void add(std::shared_ptr<oh::http::http_server> other) {
+    std::lock_guard lock{mutex_};
+    if (draining_)
+      other->stop_accepting();
     others_.push_back(std::move(other));
   }
   void stop_accepting() override {
+    std::lock_guard lock{mutex_};
+    draining_ = true;
     main_->stop_accepting();
     for (auto& o : others_)
       o->stop_accepting();
   }
   size_t open_connections() const override {
+    std::lock_guard lock{mutex_};
     size_t n = main_->open_connections();
     for (auto& o : others_)
       n += o->open_connections();
@@ -89,12 +98,15 @@ public:
     return main_->port();
   }
   void stop() {
+    std::lock_guard lock{mutex_};
     main_->stop();
     for (auto& o : others_)
       o->stop();
   }
 
 private:
+  mutable std::mutex mutex_;
+  bool draining_ = false;
   std::shared_ptr<oh::http::http_server> main_;
   std::vector<std::shared_ptr<oh::http::http_server>> others_;
 };
@@ -387,8 +399,11 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   log_db.reset();
   auto monitor = actors::spawn_health_monitor(
     sys, snapshot, int64_t{cfg.health_interval_s} * 1000);
+  caf::actor ctx_tunnel; // spawned once the listener runs
   auto stop_actors = [&] {
     caf::anon_send_exit(monitor, caf::exit_reason::user_shutdown);
+    if (ctx_tunnel)
+      caf::anon_send_exit(ctx_tunnel, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(store_handle, caf::exit_reason::user_shutdown);
     // Last: its exit handler writes whatever is still queued.
@@ -473,26 +488,6 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
     return config_error(server.error().message);
   }
   auto listeners = std::make_shared<listener_group>(*server);
-  if (cfg.public_port != 0) {
-    // What a Cloudflare tunnel points at: cloudflared runs on this machine,
-    // so the public listener is on loopback whatever server.host says.
-    auto public_opts = opts;
-    public_opts.host = "127.0.0.1";
-    public_opts.port = static_cast<uint16_t>(cfg.public_port);
-    auto public_server = http::http_server::start(
-      *io, public_opts,
-      std::make_shared<http::public_app>(main_app, cfg.tunnel_expose_admin));
-    if (!public_server) {
-      (*server)->stop();
-      stop_actors();
-      return config_error("server.public_port: "
-                          + public_server.error().message);
-    }
-    OH_INFO("public listener (only /v1 and /health{}) on 127.0.0.1:{}",
-            cfg.tunnel_expose_admin ? ", admin exposed" : "",
-            (*public_server)->port());
-    listeners->add(*public_server);
-  }
   auto port = (*server)->port();
   ctx->listen_port = port;
   std::string base = "http://" + cfg.host + ":" + std::to_string(port);
@@ -526,6 +521,52 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   if (auto st = data_dir::write_file(port_file, std::to_string(port) + "\n");
       !st)
     OH_WARN("could not write {}: {}", port_file, st.error().message);
+  // The Cloudflare tunnel (SPEC §12): its supervisor, the public listener
+  // on demand (the setup starts it), and the tunnel again if it ran.
+  auto tunnel = actors::spawn_tunnel_supervisor(sys);
+  ctx->tunnel_supervisor = caf::actor_cast<caf::actor>(tunnel);
+  ctx_tunnel = ctx->tunnel_supervisor;
+  ctx->tunnel_expose_admin = cfg.tunnel_expose_admin;
+  auto public_server = std::make_shared<std::shared_ptr<http::http_server>>();
+  auto public_mutex = std::make_shared<std::mutex>();
+  ctx->ensure_public_listener
+    = [&io, opts, main_app, listeners, public_server, public_mutex,
+       expose = cfg.tunnel_expose_admin](uint16_t port) -> expected<uint16_t> {
+    std::lock_guard lock{*public_mutex};
+    if (*public_server)
+      return (*public_server)->port();
+    auto public_opts = opts;
+    public_opts.host = "127.0.0.1";
+    public_opts.port = port;
+    auto started = http::http_server::start(
+      *io, public_opts, std::make_shared<http::public_app>(main_app, expose));
+    if (!started)
+      return started.error();
+    *public_server = *started;
+    listeners->add(*started);
+    OH_INFO("public listener (only /v1 and /health{}) on 127.0.0.1:{}",
+            expose ? ", admin exposed" : "", (*started)->port());
+    return (*started)->port();
+  };
+  if (cfg.public_port != 0) {
+    // Configured: listening from the start, like the main listener.
+    if (auto st
+        = ctx->ensure_public_listener(static_cast<uint16_t>(cfg.public_port));
+        !st) {
+      listeners->stop();
+      stop_actors();
+      return config_error("server.public_port: " + st.error().message);
+    }
+  }
+  try {
+    store::database settings_db{cfg.db_path};
+    auto settings_vault
+      = store::credential_vault::open(settings_db, encryption_key);
+    if (settings_vault)
+      http::handlers::resume_tunnel(ctx, settings_db, *settings_vault);
+  } catch (const std::exception& e) {
+    OH_WARN("tunnel: the stored settings were not read: {}", e.what());
+  }
   auto acceptor = actors::spawn_acceptor(sys, listeners);
   ctx->acceptor = caf::actor_cast<caf::actor>(acceptor);
   register_computed_metrics(*services, *server);

@@ -49,6 +49,8 @@ using models_atom = caf::atom_constant<caf::atom("models")>;
 using reauth_atom = caf::atom_constant<caf::atom("reauth")>;
 using refreshed_atom = caf::atom_constant<caf::atom("refreshed")>;
 using rehash_atom = caf::atom_constant<caf::atom("rehash")>;
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
 
 /// One per API key: its settings, sliding windows, open requests and spend.
 using api_key_actor = caf::typed_actor<
@@ -194,6 +196,26 @@ using acceptor_actor = caf::typed_actor<
   // Listener state as JSON.
   caf::replies_to<status_atom>::with<std::string>>;
 
+/// What the tunnel supervisor runs: cloudflared's path (or name in PATH)
+/// and the tunnel's run token, handed to the child in TUNNEL_TOKEN only.
+struct tunnel_launch {
+  std::string cloudflared_path;
+  std::string token;
+};
+
+/// Runs and supervises cloudflared (SPEC §12): restarts with backoff,
+/// stops on request and when it exits itself.
+using tunnel_supervisor_actor = caf::typed_actor<
+  // Runs the tunnel (restarting a running one with the new launch);
+  // answers the state as JSON.
+  caf::replies_to<start_atom, tunnel_launch>::with<std::string>,
+  // Stops it (SIGTERM, SIGKILL after the grace period); answers the state.
+  caf::replies_to<stop_atom>::with<std::string>,
+  // Internal: reads the child's output, notices its end, restarts.
+  caf::reacts_to<tick_atom>,
+  // State, pid, restarts, last error as JSON (never the token).
+  caf::replies_to<status_atom>::with<std::string>>;
+
 } // namespace oh::actors
 
 // Local-only payloads: CAF 0.17's inspectors know neither std::optional nor
@@ -220,3 +242,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::providers::exchange_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::outcome_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::probe_report)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<oh::actors::actor_ref>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(oh::actors::tunnel_launch)

@@ -8,6 +8,7 @@
 #include "actors/registry.hpp"
 #include "actors/scheduler.hpp"
 #include "actors/store.hpp"
+#include "actors/tunnel_supervisor.hpp"
 #include "actors/usage_logger.hpp"
 
 namespace oh::actors {
@@ -66,6 +67,10 @@ spawn_health_monitor(caf::actor_system& sys,
 acceptor_actor spawn_acceptor(caf::actor_system& sys,
                               std::shared_ptr<listener_control> listener) {
   return sys.spawn(acceptor, std::move(listener));
+}
+
+tunnel_supervisor_actor spawn_tunnel_supervisor(caf::actor_system& sys) {
+  return sys.spawn(tunnel_supervisor, tunnel_timing{});
 }
 
 } // namespace oh::actors

@@ -68,4 +68,7 @@ spawn_health_monitor(caf::actor_system& sys,
 acceptor_actor spawn_acceptor(caf::actor_system& sys,
                               std::shared_ptr<listener_control> listener);
 
+/// Runs cloudflared for the Cloudflare tunnel (SPEC §12).
+tunnel_supervisor_actor spawn_tunnel_supervisor(caf::actor_system& sys);
+
 } // namespace oh::actors

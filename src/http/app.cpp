@@ -40,6 +40,10 @@ bool admin_host_allowed(const app_context& ctx, std::string_view host_header) {
   for (auto& allowed : ctx.allowed_hosts)
     if (iequals(host, allowed))
       return true;
+  if (ctx.tunnel_expose_admin)
+    if (auto tunnel = ctx.tunnel_hostname.load();
+        tunnel && !tunnel->empty() && iequals(host, *tunnel))
+      return true;
   if (!is_loopback_host(ctx.listen_host))
     return ctx.allowed_hosts.empty();
   return iequals(host, "localhost") || host == "127.0.0.1" || host == "[::1]"

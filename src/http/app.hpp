@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,15 @@ struct app_context {
   int64_t started_ms = 0;
   /// Browser logins in progress and their callback listeners (SPEC §7).
   std::shared_ptr<oauth_runtime> oauth;
+  /// The Cloudflare tunnel (SPEC §12): its supervisor actor, the public
+  /// listener started on demand (answers its bound port; `port` 0 = any
+  /// free one; an already running listener answers its own), and the
+  /// tunnel's hostname, which the admin Host check accepts only while
+  /// tunnel.expose_admin is set.
+  caf::actor tunnel_supervisor;
+  std::function<expected<uint16_t>(uint16_t port)> ensure_public_listener;
+  bool tunnel_expose_admin = false;
+  std::atomic<std::shared_ptr<const std::string>> tunnel_hostname;
 };
 
 /// True when a request's Origin (if any) is the gateway's own or one of

@@ -99,6 +99,18 @@ constexpr route_def routes[] = {
   {"PUT", "/admin/settings/{}", route_id::admin_setting},
   {"GET", "/admin/actors/{}", route_id::admin_actor},
   {"GET", "/admin/overview", route_id::admin_overview},
+  {"POST", "/admin/cloudflare/zones", route_id::admin_cloudflare_zones},
+  {"POST", "/admin/cloudflare/tunnels", route_id::admin_cloudflare_tunnels},
+  {"POST", "/admin/cloudflare/dns", route_id::admin_cloudflare_dns},
+  {"POST", "/admin/cloudflare/dns/create",
+   route_id::admin_cloudflare_dns_create},
+  {"POST", "/admin/cloudflare/tunnel-status",
+   route_id::admin_cloudflare_tunnel_status},
+  {"GET", "/admin/cloudflare/local-status",
+   route_id::admin_cloudflare_local_status},
+  {"POST", "/admin/cloudflare/setup", route_id::admin_cloudflare_setup},
+  {"POST", "/admin/cloudflare/start", route_id::admin_cloudflare_start},
+  {"POST", "/admin/cloudflare/stop", route_id::admin_cloudflare_stop},
 };
 
 /// Matches `path` against `pattern`; captures the `{}` segment.

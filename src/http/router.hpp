@@ -72,6 +72,15 @@ enum class route_id {
   admin_logs_export,
   admin_system_backup,
   admin_overview,
+  admin_cloudflare_zones,
+  admin_cloudflare_tunnels,
+  admin_cloudflare_dns,
+  admin_cloudflare_dns_create,
+  admin_cloudflare_tunnel_status,
+  admin_cloudflare_local_status,
+  admin_cloudflare_setup,
+  admin_cloudflare_start,
+  admin_cloudflare_stop,
 };
 
 using oh::dialect;

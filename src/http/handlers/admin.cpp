@@ -19,6 +19,7 @@
 #include "core/defaults.hpp"
 #include "core/logging.hpp"
 #include "core/error_render.hpp"
+#include "http/handlers/admin_cloudflare.hpp"
 #include "http/handlers/admin_connect.hpp"
 #include "http/handlers/admin_detect.hpp"
 #include "http/handlers/admin_oauth.hpp"
@@ -190,6 +191,9 @@ void actors_call(caf::event_based_actor* self, std::shared_ptr<app_context> ctx,
                           ctx->health_monitor});
         if (ctx->acceptor)
           refs.push_back({"acceptor", "acceptor", "acceptor", ctx->acceptor});
+        if (ctx->tunnel_supervisor)
+          refs.push_back({"tunnel_supervisor", "tunnel_supervisor",
+                          "tunnel_supervisor", ctx->tunnel_supervisor});
         for (auto& r : ctx->services->live->all())
           refs.push_back({"request", "", "", caf::actor_cast<caf::actor>(r)});
         std::vector<actors::actor_ref> chosen;
@@ -621,6 +625,10 @@ void handle_admin(const std::shared_ptr<app_context>& ctx,
   }
   if (is_oauth_route(route.id)) {
     handle_oauth(ctx, route, std::move(req), who, std::move(respond));
+    return;
+  }
+  if (is_cloudflare_route(route.id)) {
+    handle_cloudflare(ctx, route, std::move(req), who, std::move(respond));
     return;
   }
   if (route.id == route_id::admin_providers_quick_add) {

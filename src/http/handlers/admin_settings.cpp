@@ -56,7 +56,11 @@ const std::vector<setting_group>& groups() {
       {"tunnel_id", field_type::text, nullptr, "\"\""},
       {"tunnel_name", field_type::text, nullptr, "\"\""},
       {"domain", field_type::text, nullptr, "\"\""},
-      {"hostname", field_type::text, nullptr, "\"\""}}},
+      {"hostname", field_type::text, nullptr, "\"\""},
+      // Set by the tunnel setup (SPEC §12): cloudflared's run token
+      // (write-only like the API token) and the public listener's port.
+      {"tunnel_token", field_type::text, nullptr, "\"\"", 4000, true},
+      {"public_port", field_type::number, nullptr, "0"}}},
   };
   return all;
 }
