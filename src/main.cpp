@@ -530,11 +530,16 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   auto public_server = std::make_shared<std::shared_ptr<http::http_server>>();
   auto public_mutex = std::make_shared<std::mutex>();
   ctx->ensure_public_listener
-    = [&io, opts, main_app, listeners, public_server, public_mutex,
+    // Weak: the app holds the context that holds this function.
+    = [&io, opts, weak_app = std::weak_ptr<http::app>(main_app), listeners,
+       public_server, public_mutex,
        expose = cfg.tunnel_expose_admin](uint16_t port) -> expected<uint16_t> {
     std::lock_guard lock{*public_mutex};
     if (*public_server)
       return (*public_server)->port();
+    auto main_app = weak_app.lock();
+    if (!main_app)
+      return fail(errc::shutting_down, "the gateway is stopping");
     auto public_opts = opts;
     public_opts.host = "127.0.0.1";
     public_opts.port = port;
@@ -548,6 +553,13 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
             expose ? ", admin exposed" : "", (*started)->port());
     return (*started)->port();
   };
+  // However serve() ends, the starter goes first (see the end of serve).
+  struct starter_reset {
+    std::shared_ptr<http::app_context> ctx;
+    ~starter_reset() {
+      ctx->ensure_public_listener = nullptr;
+    }
+  } starter_guard{ctx};
   if (cfg.public_port != 0) {
     // Configured: listening from the start, like the main listener.
     if (auto st
@@ -629,6 +641,10 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   // The actor system goes first (leaving this scope), while the I/O threads,
   // which run its actors, still run; the runtime stops after it.
   OH_INFO("actors done; stopping");
+  // The public listener's starter holds the listeners, whose apps hold the
+  // context: dropped here so the context (and the actor handles in it) can
+  // go before the actor system waits for its detached actors.
+  ctx->ensure_public_listener = nullptr;
   std::filesystem::remove(port_file);
   OH_INFO("stopped");
   return 0;
