@@ -54,6 +54,9 @@ int admin_password(const invocation& in);
 int admin_sessions(const invocation& in);
 int admin_audit(const invocation& in);
 int connect_openclaw(const invocation& in);
-int tunnel(const invocation& in);
+int tunnel_setup(const invocation& in);
+int tunnel_start(const invocation& in);
+int tunnel_stop(const invocation& in);
+int tunnel_status(const invocation& in);
 
 } // namespace oh::cli::commands

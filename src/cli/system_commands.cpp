@@ -276,11 +276,4 @@ int connect_openclaw(const invocation& in) {
   return exit_status::ok;
 }
 
-int tunnel(const invocation& in) {
-  throw cli_failure{exit_status::api_error,
-                    "'" + std::string{in.command->path}
-                      + "' is not available yet: the Cloudflare Tunnel "
-                        "support is not in this version of the gateway"};
-}
-
 } // namespace oh::cli::commands

@@ -1275,9 +1275,19 @@ describe('connect openclaw', () => {
 });
 
 describe('tunnel', () => {
-  test('status: exit 1, not available yet', async () => {
-    const r = await expectExit(1, ['tunnel', 'status']);
-    assert.match(r.stderr, /not available yet/);
+  test('before any setup: status says stopped, start and setup say what is missing', async () => {
+    const st = await ok(['tunnel', 'status']);
+    assert.match(st.stdout, /^State\s+stopped$/m);
+    const j = await cliJson(['tunnel', 'status']);
+    assert.equal(j.q('.state'), 'stopped');
+    assert.equal(j.q('.running'), 'false');
+    const start = await expectExit(1, ['tunnel', 'start']);
+    assert.match(start.stderr, /no tunnel is set up yet: run the setup first \(openhinge tunnel setup --hostname/);
+    const setup = await expectExit(1, ['tunnel', 'setup', '--hostname', 'api.example.com']);
+    assert.match(setup.stderr, /api_token: no Cloudflare API token/);
+    const bad = await expectExit(1, ['tunnel', 'setup', '--hostname', 'not a host']);
+    assert.match(bad.stderr, /hostname: must be a DNS name/);
+    await expectExit(2, ['tunnel', 'setup']);
   });
 });
 

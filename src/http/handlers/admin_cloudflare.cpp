@@ -460,9 +460,11 @@ void setup(const std::shared_ptr<app_context>& ctx, json::document body,
             s.tunnel_id = out.tunnel_id;
             s.tunnel_name = out.tunnel_name;
           }
-          s.hostname = hostname;
           s.public_port = bound;
           if (out.ok) {
+            // The route the tunnel now serves; a failed run for another
+            // name leaves the working one in place.
+            s.hostname = hostname;
             s.tunnel_token = out.tunnel_token;
             s.enabled = true;
           }
@@ -547,9 +549,9 @@ void start_or_stop(const std::shared_ptr<app_context>& ctx, bool start,
       }
       if (s.tunnel_token.empty()) {
         respond(admin_error(fail(errc::invalid_value,
-                                 "no tunnel is set up yet: run POST "
-                                 "/admin/cloudflare/setup {\"hostname\":…} "
-                                 "first")));
+                                 "no tunnel is set up yet: run the setup "
+                                 "first (openhinge tunnel setup --hostname "
+                                 "H, or POST /admin/cloudflare/setup)")));
         return;
       }
       auto port = public_port_for(*ctx, s);
