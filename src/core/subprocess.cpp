@@ -193,7 +193,7 @@ void subprocess::read_lines(std::vector<std::string>& lines) {
       continue;
     }
     if (n == 0) { // the child closed its end: what is left is a line too
-      if (!partial_.empty())
+      if (!partial_.empty() && partial_.back() != '\n')
         partial_ += '\n';
       ::close(out_fd_);
       out_fd_ = -1;
