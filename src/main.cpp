@@ -41,6 +41,7 @@
 #include "core/fd_limit.hpp"
 #include "core/logging.hpp"
 #include "core/memory_trim.hpp"
+#include "core/subprocess.hpp"
 #include "http/app.hpp"
 #include "http/handlers/admin_cloudflare.hpp"
 #include "http/handlers/admin_oauth.hpp"
@@ -593,6 +594,7 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
     int again = 0;
     sigwait(&signals, &again);
     std::fputs("openhinge: second signal, exiting now\n", stderr);
+    oh::kill_all_children_now(); // cloudflared must not outlive us
     std::lock_guard gate{log_queue->writer_gate()};
     try {
       auto n = actors::write_queued_rows(*exit_log_db, *log_queue);

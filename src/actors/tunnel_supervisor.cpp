@@ -5,6 +5,7 @@
 
 #include <sys/wait.h>
 
+#include "actors/introspection.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/logging.hpp"
@@ -225,11 +226,15 @@ tunnel_supervisor(tunnel_supervisor_actor::stateful_pointer<tunnel_state> self,
       return status_json(st);
     },
     [=](tick_atom) {
+      ++self->state.handled;
       tick(self);
     },
     [=](status_atom) -> std::string {
-      ++self->state.handled;
-      return status_json(self->state);
+      auto& st = self->state;
+      ++st.handled;
+      // /admin/actors reads the mailbox fields first, like every actor's.
+      auto body = status_json(st);
+      return "{" + mailbox_fields(self, st.handled) + "," + body.substr(1);
     },
   };
 }

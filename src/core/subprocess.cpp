@@ -5,6 +5,8 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include <fcntl.h>
@@ -19,6 +21,21 @@ namespace oh {
 
 namespace {
 
+/// The children started and not reaped yet, for kill_all_children_now.
+std::mutex live_mutex;
+std::set<pid_t>& live_children() {
+  static std::set<pid_t> pids;
+  return pids;
+}
+
+void track(pid_t pid, bool alive) {
+  std::lock_guard lock{live_mutex};
+  if (alive)
+    live_children().insert(pid);
+  else
+    live_children().erase(pid);
+}
+
 bool executable_file(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode)
@@ -26,6 +43,14 @@ bool executable_file(const std::string& path) {
 }
 
 } // namespace
+
+void kill_all_children_now() {
+  std::lock_guard lock{live_mutex};
+  for (auto pid : live_children()) {
+    ::kill(-pid, SIGKILL); // its group (it leads one) ...
+    ::kill(pid, SIGKILL);  // ... and itself, had setpgid not run yet
+  }
+}
 
 std::string find_executable(const std::string& name) {
   if (name.empty())
@@ -156,6 +181,7 @@ expected<subprocess> subprocess::spawn(const spawn_options& options) {
   }
   int flags = ::fcntl(out[0], F_GETFL);
   ::fcntl(out[0], F_SETFL, flags | O_NONBLOCK);
+  track(pid, true);
   return subprocess{pid, out[0]};
 }
 
@@ -226,6 +252,7 @@ std::optional<int> subprocess::poll_exit() {
   pid_t r = ::waitpid(pid_, &status, WNOHANG);
   if (r == pid_) {
     reaped_ = true;
+    track(pid_, false);
     return status;
   }
   return std::nullopt;
@@ -251,6 +278,7 @@ int subprocess::terminate(int grace_ms) {
   int status = 0;
   ::waitpid(pid_, &status, 0);
   reaped_ = true;
+  track(pid_, false);
   return status;
 }
 

@@ -62,6 +62,11 @@ private:
   std::string partial_;
 };
 
+/// SIGKILL to every child still running (and its process group): the
+/// gateway's last act when a second signal cuts the shutdown short, so no
+/// child outlives it (PR_SET_PDEATHSIG's SIGTERM can be ignored).
+void kill_all_children_now();
+
 /// `name` found in PATH (or checked when it holds a '/'): an executable
 /// file's path, or empty.
 std::string find_executable(const std::string& name);

@@ -81,6 +81,8 @@ struct app_context {
   std::function<expected<uint16_t>(uint16_t port)> ensure_public_listener;
   bool tunnel_expose_admin = false;
   std::atomic<std::shared_ptr<const std::string>> tunnel_hostname;
+  /// One setup at a time: each writes the settings it read at its start.
+  std::atomic<bool> tunnel_setup_busy{false};
 };
 
 /// True when a request's Origin (if any) is the gateway's own or one of

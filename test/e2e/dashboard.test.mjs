@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = join(here, 'artifacts');
 const webDir = join(here, '..', '..', 'web');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const PAGES = ['overview', 'providers', 'souls', 'keys', 'logs', 'cost', 'actors', 'settings'];
+const PAGES = ['overview', 'providers', 'souls', 'keys', 'logs', 'cost', 'actors', 'cloudflare', 'settings'];
 const PASSWORD = 'a long enough passphrase';
 
 /// The files of web/, by their path under it.

@@ -11,6 +11,9 @@ export class ApiError extends Error {
     this.status = status;
     this.code = e.code || e.type || null;
     this.field = e.field || e.param || null;
+    /// What else the answer carried (a failed tunnel setup reports its
+    /// steps in `data`).
+    this.data = body && body.data !== undefined ? body.data : null;
   }
 }
 

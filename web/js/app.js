@@ -8,12 +8,13 @@ import * as keys from './pages/keys.js';
 import * as logs from './pages/logs.js';
 import * as cost from './pages/cost.js';
 import * as actors from './pages/actors.js';
+import * as cloudflare from './pages/cloudflare.js';
 import * as settings from './pages/settings.js';
 
-const pages = { overview, providers, souls, keys, logs, cost, actors, settings };
+const pages = { overview, providers, souls, keys, logs, cost, actors, cloudflare, settings };
 const titles = {
   overview: 'Overview', providers: 'Providers', souls: 'Souls', keys: 'Keys',
-  logs: 'Logs', cost: 'Cost', actors: 'Actors', settings: 'Settings',
+  logs: 'Logs', cost: 'Cost', actors: 'Actors', cloudflare: 'Cloudflare', settings: 'Settings',
 };
 
 const shell = document.getElementById('shell');

@@ -8,6 +8,7 @@
 #include "core/error_render.hpp"
 #include "core/json.hpp"
 #include "core/logging.hpp"
+#include "core/subprocess.hpp"
 #include "http/handlers/admin.hpp"
 #include "http/handlers/admin_json.hpp"
 #include "http/handlers/cloudflare_settings.hpp"
@@ -46,6 +47,14 @@ http_response cloudflare_error(const std::string& what,
   body += ",\"status\":" + std::to_string(r.status) + "}}";
   return json_answer(r.status == 401 || r.status == 403 ? 400 : 502,
                      std::move(body));
+}
+
+/// cloudflared cannot run here (not installed, not executable): 503,
+/// since nothing failed at Cloudflare and nothing is wrong with the request.
+http_response tunnel_unavailable(const std::string& why) {
+  std::string body = R"({"error":{"code":"TUNNEL_UNAVAILABLE","message":)";
+  json::append_quoted(body, why);
+  return json_answer(503, body + "}}");
 }
 
 actors::tunnel_supervisor_actor supervisor_of(const app_context& ctx) {
@@ -136,12 +145,23 @@ void supervisor_call(const std::shared_ptr<app_context>& ctx,
   });
 }
 
-/// The original's local-status shape plus the supervisor's state.
-std::string local_status_json(const std::string& state) {
+/// The original's local-status shape plus the supervisor's state, the
+/// configured cloudflared and whether it is there (before any launch too).
+std::string local_status_json(const app_context& ctx,
+                              const std::string& state) {
   auto doc = json::parse(state);
   if (!doc || !doc->IsObject())
     return "{\"data\":{\"running\":false,\"pid\":null}}";
   auto& a = doc->GetAllocator();
+  for (auto* name : {"mailbox", "handled"}) // the actor's, not the tunnel's
+    doc->RemoveMember(name);
+  const auto& configured = ctx.started_config->cloudflared_path;
+  if (json::get_string(*doc, "cloudflared_path").value_or("").empty()) {
+    doc->RemoveMember("cloudflared_path");
+    doc->AddMember("cloudflared_path", json::value{configured.c_str(), a}, a);
+  }
+  doc->AddMember("cloudflared_installed",
+                 json::value{!find_executable(configured).empty()}, a);
   // The original answered the pid as a string.
   if (auto it = doc->FindMember("pid");
       it != doc->MemberEnd() && it->value.IsInt64()) {
@@ -422,6 +442,25 @@ void setup(const std::shared_ptr<app_context>& ctx, json::document body,
                              "hostname")));
     return;
   }
+  if (ctx->tunnel_setup_busy.exchange(true)) {
+    respond(admin_error(fail(errc::conflict,
+                             "a tunnel setup is running already; try again "
+                             "when it has answered")));
+    return;
+  }
+  // Released when the last step's callback lets go of it, whatever path
+  // the setup took.
+  struct busy_release {
+    std::shared_ptr<app_context> ctx;
+    ~busy_release() {
+      ctx->tunnel_setup_busy = false;
+    }
+  };
+  // Made in place: a temporary's destructor would release it at once.
+  std::shared_ptr<busy_release> busy{new busy_release{ctx}};
+  respond = [busy, inner = std::move(respond)](http_response res) {
+    inner(std::move(res));
+  };
   auto shared = std::make_shared<json::document>(std::move(body));
   auto actor = who.actor;
   with_token(
@@ -476,8 +515,15 @@ void setup(const std::shared_ptr<app_context>& ctx, json::document body,
             if (ok) {
               body = "{\"data\":" + data + "}";
             } else {
-              status = 502;
-              body = R"({"error":{"code":"CLOUDFLARE","message":)";
+              // Cloudflare refused (502), or cloudflared cannot run here
+              // (503: nothing went wrong at Cloudflare).
+              bool local = !out.steps.empty()
+                           && out.steps.back().name == "start"
+                           && out.steps.back().status == "failed";
+              status = local ? 503 : 502;
+              body = std::string{R"({"error":{"code":")"}
+                     + (local ? "TUNNEL_UNAVAILABLE" : "CLOUDFLARE")
+                     + R"(","message":)";
               json::append_quoted(body, message);
               body += "},\"data\":" + data + "}";
             }
@@ -485,6 +531,7 @@ void setup(const std::shared_ptr<app_context>& ctx, json::document body,
                            json_answer(status, std::move(body)), respond);
           };
           if (!out.ok) {
+            out.steps.push_back({"start", "skipped", ""});
             std::string message;
             for (auto& step : out.steps)
               if (step.status == "failed")
@@ -543,7 +590,8 @@ void start_or_stop(const std::shared_ptr<app_context>& ctx, bool start,
             }
             s.enabled = false;
             store_settings(ctx, s, actor, "tunnel_stop",
-                           json_answer(200, local_status_json(*st)), respond);
+                           json_answer(200, local_status_json(*ctx, *st)),
+                           respond);
           });
         return;
       }
@@ -569,12 +617,13 @@ void start_or_stop(const std::shared_ptr<app_context>& ctx, bool start,
           }
           std::string why;
           if (supervisor_failed(*st, why)) {
-            respond(admin_error(fail(errc::bad_config, why)));
+            respond(tunnel_unavailable(why));
             return;
           }
           s.enabled = true;
           store_settings(ctx, s, actor, "tunnel_start",
-                         json_answer(200, local_status_json(*st)), respond);
+                         json_answer(200, local_status_json(*ctx, *st)),
+                         respond);
         });
     },
     respond);
@@ -585,19 +634,20 @@ void local_status(const std::shared_ptr<app_context>& ctx, responder respond) {
     respond(json_answer(200, "{\"data\":{\"running\":false,\"pid\":null}}"));
     return;
   }
-  ask_supervisor(ctx, [respond](caf::event_based_actor* self,
-                                const actors::tunnel_supervisor_actor& sup) {
-    self->request(sup, supervisor_timeout, actors::status_atom::value)
-      .then(
-        [respond](std::string& state) {
-          respond(json_answer(200, local_status_json(state)));
-        },
-        [respond](caf::error& err) {
-          respond(admin_error(
-            fail(errc::internal,
-                 "the tunnel supervisor did not answer: " + to_string(err))));
-        });
-  });
+  ask_supervisor(
+    ctx, [ctx, respond](caf::event_based_actor* self,
+                        const actors::tunnel_supervisor_actor& sup) {
+      self->request(sup, supervisor_timeout, actors::status_atom::value)
+        .then(
+          [ctx, respond](std::string& state) {
+            respond(json_answer(200, local_status_json(*ctx, state)));
+          },
+          [respond](caf::error& err) {
+            respond(admin_error(
+              fail(errc::internal,
+                   "the tunnel supervisor did not answer: " + to_string(err))));
+          });
+    });
 }
 
 } // namespace
