@@ -7,6 +7,7 @@
 #include "core/config.hpp"
 #include "core/data_dir.hpp"
 #include "core/defaults.hpp"
+#include "providers/oauth/oauth_client.hpp"
 
 namespace oh::cli {
 
@@ -111,18 +112,7 @@ void usage_failure(std::string message) {
 }
 
 std::string url_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return providers::oauth::url_encode(text);
 }
 
 session::session(const invocation& in) : client_(endpoint{}) {

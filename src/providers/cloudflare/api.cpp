@@ -3,22 +3,12 @@
 #include <cctype>
 
 #include "providers/collect_call.hpp"
+#include "providers/oauth/oauth_client.hpp"
 
 namespace oh::providers::cloudflare {
 
 std::string query_value(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
-      out += static_cast<char>(c);
-    else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return oauth::url_encode(text); // the same RFC 3986 unreserved set
 }
 
 api_result read_envelope(unsigned status, const std::string& body) {
