@@ -482,13 +482,77 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
   opts.keepalive_idle_timeout
     = std::chrono::milliseconds(cfg.keepalive_idle_timeout_ms);
   opts.request_timeout = std::chrono::milliseconds(cfg.request_timeout_ms);
+  // The Cloudflare tunnel (SPEC §12): its supervisor and the public
+  // listener's starter, in the context before any request can read them.
+  auto tunnel = actors::spawn_tunnel_supervisor(sys);
+  ctx->tunnel_supervisor = caf::actor_cast<caf::actor>(tunnel);
+  ctx_tunnel = ctx->tunnel_supervisor;
+  ctx->tunnel_expose_admin = cfg.tunnel_expose_admin;
   auto main_app = std::make_shared<http::app>(ctx);
+  // Set once the main listener runs; read under the mutex.
+  auto listeners_slot = std::make_shared<std::shared_ptr<listener_group>>();
+  auto public_server = std::make_shared<std::shared_ptr<http::http_server>>();
+  auto public_mutex = std::make_shared<std::mutex>();
+  ctx->ensure_public_listener
+    // Weak: the app holds the context that holds this function.
+    = [&io, opts, weak_app = std::weak_ptr<http::app>(main_app), listeners_slot,
+       public_server, public_mutex,
+       expose = cfg.tunnel_expose_admin](uint16_t port) -> expected<uint16_t> {
+    std::lock_guard lock{*public_mutex};
+    if (*public_server)
+      return (*public_server)->port();
+    auto main_app = weak_app.lock();
+    if (!main_app || !*listeners_slot)
+      return fail(errc::shutting_down, "the gateway is not serving");
+    auto public_opts = opts;
+    public_opts.host = "127.0.0.1";
+    public_opts.port = port;
+    auto started = http::http_server::start(
+      *io, public_opts, std::make_shared<http::public_app>(main_app, expose));
+    if (!started)
+      return started.error();
+    *public_server = *started;
+    (*listeners_slot)->add(*started);
+    OH_INFO("public listener (only /v1 and /health{}) on 127.0.0.1:{}",
+            expose ? ", admin exposed" : "", (*started)->port());
+    return (*started)->port();
+  };
+  // However serve() ends, the starter goes first (see the end of serve).
+  struct starter_reset {
+    std::shared_ptr<http::app_context> ctx;
+    ~starter_reset() {
+      ctx->ensure_public_listener = nullptr;
+    }
+  } starter_guard{ctx};
   auto server = http::http_server::start(*io, opts, main_app);
   if (!server) {
     stop_actors();
     return config_error(server.error().message);
   }
   auto listeners = std::make_shared<listener_group>(*server);
+  {
+    std::lock_guard lock{*public_mutex};
+    *listeners_slot = listeners;
+  }
+  if (cfg.public_port != 0) {
+    // Configured: listening from the start, like the main listener.
+    if (auto st
+        = ctx->ensure_public_listener(static_cast<uint16_t>(cfg.public_port));
+        !st) {
+      listeners->stop();
+      stop_actors();
+      return config_error("server.public_port: " + st.error().message);
+    }
+  }
+  try {
+    store::database settings_db{cfg.db_path};
+    auto settings_vault
+      = store::credential_vault::open(settings_db, encryption_key);
+    if (settings_vault)
+      http::handlers::resume_tunnel(ctx, settings_db, *settings_vault);
+  } catch (const std::exception& e) {
+    OH_WARN("tunnel: the stored settings were not read: {}", e.what());
+  }
   auto port = (*server)->port();
   ctx->listen_port = port;
   std::string base = "http://" + cfg.host + ":" + std::to_string(port);
@@ -517,71 +581,13 @@ int serve(const oh::config& cfg_given, const sigset_t& signals) {
               << std::endl;
   }
 
+  auto acceptor = actors::spawn_acceptor(sys, listeners);
+  ctx->acceptor = caf::actor_cast<caf::actor>(acceptor);
   // The port file is the readiness signal: written last.
   std::string port_file = cfg.data_dir + "/" + defaults::port_file;
   if (auto st = data_dir::write_file(port_file, std::to_string(port) + "\n");
       !st)
     OH_WARN("could not write {}: {}", port_file, st.error().message);
-  // The Cloudflare tunnel (SPEC §12): its supervisor, the public listener
-  // on demand (the setup starts it), and the tunnel again if it ran.
-  auto tunnel = actors::spawn_tunnel_supervisor(sys);
-  ctx->tunnel_supervisor = caf::actor_cast<caf::actor>(tunnel);
-  ctx_tunnel = ctx->tunnel_supervisor;
-  ctx->tunnel_expose_admin = cfg.tunnel_expose_admin;
-  auto public_server = std::make_shared<std::shared_ptr<http::http_server>>();
-  auto public_mutex = std::make_shared<std::mutex>();
-  ctx->ensure_public_listener
-    // Weak: the app holds the context that holds this function.
-    = [&io, opts, weak_app = std::weak_ptr<http::app>(main_app), listeners,
-       public_server, public_mutex,
-       expose = cfg.tunnel_expose_admin](uint16_t port) -> expected<uint16_t> {
-    std::lock_guard lock{*public_mutex};
-    if (*public_server)
-      return (*public_server)->port();
-    auto main_app = weak_app.lock();
-    if (!main_app)
-      return fail(errc::shutting_down, "the gateway is stopping");
-    auto public_opts = opts;
-    public_opts.host = "127.0.0.1";
-    public_opts.port = port;
-    auto started = http::http_server::start(
-      *io, public_opts, std::make_shared<http::public_app>(main_app, expose));
-    if (!started)
-      return started.error();
-    *public_server = *started;
-    listeners->add(*started);
-    OH_INFO("public listener (only /v1 and /health{}) on 127.0.0.1:{}",
-            expose ? ", admin exposed" : "", (*started)->port());
-    return (*started)->port();
-  };
-  // However serve() ends, the starter goes first (see the end of serve).
-  struct starter_reset {
-    std::shared_ptr<http::app_context> ctx;
-    ~starter_reset() {
-      ctx->ensure_public_listener = nullptr;
-    }
-  } starter_guard{ctx};
-  if (cfg.public_port != 0) {
-    // Configured: listening from the start, like the main listener.
-    if (auto st
-        = ctx->ensure_public_listener(static_cast<uint16_t>(cfg.public_port));
-        !st) {
-      listeners->stop();
-      stop_actors();
-      return config_error("server.public_port: " + st.error().message);
-    }
-  }
-  try {
-    store::database settings_db{cfg.db_path};
-    auto settings_vault
-      = store::credential_vault::open(settings_db, encryption_key);
-    if (settings_vault)
-      http::handlers::resume_tunnel(ctx, settings_db, *settings_vault);
-  } catch (const std::exception& e) {
-    OH_WARN("tunnel: the stored settings were not read: {}", e.what());
-  }
-  auto acceptor = actors::spawn_acceptor(sys, listeners);
-  ctx->acceptor = caf::actor_cast<caf::actor>(acceptor);
   register_computed_metrics(*services, *server);
 
   int sig = 0;

@@ -265,6 +265,36 @@ std::string status_text(const json::value& st) {
 
 } // namespace
 
+/// The dashboard overview's live figures: the last five minutes and today.
+std::string overview_text(const json::value& overview) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  auto& data = data_of(overview);
+  if (auto* live = json::find(data, "live"); live && live->IsObject()) {
+    auto ms = [&](const char* name) {
+      auto v = cell(*live, name);
+      return v == "-" ? v : v + " ms";
+    };
+    lines.emplace_back("Requests/min", cell(*live, "requests_per_min"));
+    lines.emplace_back("Error rate", cell(*live, "error_rate"));
+    lines.emplace_back("Latency p50/p95",
+                       ms("latency_p50_ms") + " / " + ms("latency_p95_ms"));
+    lines.emplace_back("First token p50/p95",
+                       ms("ttft_p50_ms") + " / " + ms("ttft_p95_ms"));
+  }
+  if (auto* today = json::find(data, "today"); today && today->IsObject())
+    lines.emplace_back(
+      "Today", cell(*today, "requests") + " requests, "
+                 + cell(*today, "input_tokens") + " in / "
+                 + cell(*today, "output_tokens") + " out tokens, "
+                 + dollars_from_micros(json::get_int64(*today, "cost_micros")));
+  if (auto* p = json::find(data, "providers"); p && p->IsObject())
+    lines.emplace_back("Accounts", cell(*p, "healthy") + " healthy, "
+                                     + cell(*p, "degraded") + " degraded, "
+                                     + cell(*p, "down") + " down of "
+                                     + cell(*p, "total"));
+  return key_values(lines);
+}
+
 int status(const invocation& in) {
   session s{in};
   auto answer = s.get("/admin/system/status");
@@ -272,7 +302,9 @@ int status(const invocation& in) {
     print(pretty(answer));
     return exit_status::ok;
   }
-  print("Gateway " + s.url() + "\n" + status_text(answer));
+  auto overview = s.get("/admin/overview");
+  print("Gateway " + s.url() + "\n" + status_text(answer)
+        + paint("Traffic (live: the last 5 minutes)", tone::bold) + "\n" + overview_text(overview));
   return exit_status::ok;
 }
 
