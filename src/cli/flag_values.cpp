@@ -88,6 +88,15 @@ std::optional<std::string> expiry_flag(const invocation& in,
                 + text + "'");
 }
 
+void enabled_flags(const invocation& in, body_builder& b) {
+  if (in.has("--enable") && in.has("--disable"))
+    usage_failure("--enable and --disable contradict each other");
+  if (in.has("--disabled") || in.has("--disable"))
+    b.boolean("is_enabled", false);
+  else if (in.has("--enable"))
+    b.boolean("is_enabled", true);
+}
+
 std::vector<std::string> split_list(std::string_view text) {
   std::vector<std::string> out;
   size_t start = 0;

@@ -31,6 +31,12 @@ std::optional<int64_t> dollars_flag(const invocation& in,
 std::optional<std::string> expiry_flag(const invocation& in,
                                        std::string_view name, int64_t now_ms);
 
+class body_builder;
+
+/// --enable / --disable (and --disabled at creation) as `is_enabled`;
+/// both at once is a usage error.
+void enabled_flags(const invocation& in, body_builder& b);
+
 /// "a,b, c" → {"a","b","c"}; empty items dropped.
 std::vector<std::string> split_list(std::string_view text);
 

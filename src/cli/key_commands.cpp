@@ -97,12 +97,7 @@ body_builder key_body(session& s, const invocation& in) {
     else
       b.text("expires_at", *v);
   }
-  if (in.has("--enable") && in.has("--disable"))
-    usage_failure("--enable and --disable contradict each other");
-  if (in.has("--disable"))
-    b.boolean("is_enabled", false);
-  else if (in.has("--enable"))
-    b.boolean("is_enabled", true);
+  enabled_flags(in, b);
   return b;
 }
 

@@ -68,12 +68,7 @@ body_builder provider_body(const invocation& in, bool creating) {
     config.integer("max_concurrency", *v);
   if (!config.empty())
     b.raw("config", config.str());
-  if (in.has("--enable") && in.has("--disable"))
-    usage_failure("--enable and --disable contradict each other");
-  if (in.has("--disabled") || in.has("--disable"))
-    b.boolean("is_enabled", false);
-  else if (in.has("--enable"))
-    b.boolean("is_enabled", true);
+  enabled_flags(in, b);
   return b;
 }
 

@@ -91,12 +91,7 @@ body_builder soul_body(const invocation& in, bool creating) {
       b.raw("response_schema", json::to_string(*doc));
     }
   }
-  if (in.has("--enable") && in.has("--disable"))
-    usage_failure("--enable and --disable contradict each other");
-  if (in.has("--disabled") || in.has("--disable"))
-    b.boolean("is_enabled", false);
-  else if (in.has("--enable"))
-    b.boolean("is_enabled", true);
+  enabled_flags(in, b);
   return b;
 }
 

@@ -304,7 +304,8 @@ int status(const invocation& in) {
   }
   auto overview = s.get("/admin/overview");
   print("Gateway " + s.url() + "\n" + status_text(answer)
-        + paint("Traffic (live: the last 5 minutes)", tone::bold) + "\n" + overview_text(overview));
+        + paint("Traffic (live: the last 5 minutes)", tone::bold) + "\n"
+        + overview_text(overview));
   return exit_status::ok;
 }
 

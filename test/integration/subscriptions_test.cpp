@@ -28,19 +28,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-/// A port nothing listens on now (the callback listener's).
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 /// Path and query of an `http://host:port/path?query` URL.
 std::string target_of(const std::string& url) {
   auto scheme = url.find("://");

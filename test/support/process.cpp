@@ -1,5 +1,11 @@
 #include "support/process.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <gtest/gtest.h>
+
 #include <csignal>
 #include <stdexcept>
 #include <thread>
@@ -99,6 +105,18 @@ uint16_t wait_for_port_file(const std::string& path, child_process& child,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   throw std::runtime_error("no port file at " + path + " in time");
+}
+
+uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 } // namespace oh::test

@@ -39,4 +39,8 @@ uint16_t wait_for_port_file(const std::string& path, child_process& child,
                             std::chrono::milliseconds timeout
                             = std::chrono::seconds(30));
 
+/// A loopback port nothing listens on right now (for listeners a test
+/// starts: the public one, the login callback).
+uint16_t free_port();
+
 } // namespace oh::test
