@@ -23,9 +23,9 @@ health_monitor_actor::behavior_type health_monitor(
   auto& st = self->state;
   st.snapshot = std::move(snapshot);
   st.interval_ms = std::max<int64_t>(1'000, interval_ms);
-  self->delayed_send(
-    self, std::chrono::milliseconds(std::min<int64_t>(st.interval_ms, 5'000)),
-    tick_atom::value);
+  // Every account probes itself once when it starts (provider_account.cpp),
+  // so the first round waits a whole interval like every other.
+  self->delayed_send(self, next_delay(st), tick_atom::value);
   return {
     [=](tick_atom) {
       auto& st = self->state;

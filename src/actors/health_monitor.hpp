@@ -25,8 +25,8 @@ struct health_monitor_state {
 };
 
 /// Sends `check` to every account each interval (±10 % jitter, so accounts
-/// behind one upstream are not probed in lockstep). The first round runs
-/// soon after start so health is known early.
+/// behind one upstream are not probed in lockstep), the first one an interval
+/// after start: health is known early from each account's own first probe.
 health_monitor_actor::behavior_type health_monitor(
   health_monitor_actor::stateful_pointer<health_monitor_state> self,
   std::shared_ptr<snapshot_holder> snapshot, int64_t interval_ms);
