@@ -19,9 +19,13 @@ int64_t actor_now_ms(api_key_actor::stateful_pointer<api_key_state> self) {
     .count();
 }
 
+int64_t wall_now_ms(const api_key_state& st) {
+  return st.wall_ms ? st.wall_ms() : clock::now_ms();
+}
+
 /// Starts a new day or month of spend when the UTC date moved on.
-void roll_spend(api_key_state& st, int64_t now_ms) {
-  auto today = clock::format_iso(now_ms).substr(0, 10);
+void roll_spend(api_key_state& st, int64_t wall_ms) {
+  auto today = clock::format_iso(wall_ms).substr(0, 10);
   if (st.day != today) {
     if (!st.day.empty())
       st.spent_today_micros = 0;
@@ -85,9 +89,9 @@ std::string dollars(int64_t micros) {
 } // namespace
 
 admit_result admit(api_key_state& st, const admit_request& req,
-                   int64_t now_ms) {
+                   int64_t now_ms, int64_t wall_ms) {
   st.rpm.set_limit(st.record.rate_limit_rpm);
-  roll_spend(st, now_ms);
+  roll_spend(st, wall_ms);
   if (req.dry_run) {
     admit_result r;
     r.ok = true;
@@ -168,8 +172,8 @@ admit_result admit(api_key_state& st, const admit_request& req,
   return r;
 }
 
-void settle(api_key_state& st, const settle_info& info, int64_t now_ms) {
-  roll_spend(st, now_ms);
+void settle(api_key_state& st, const settle_info& info, int64_t wall_ms) {
+  roll_spend(st, wall_ms);
   if (st.open_requests > 0)
     st.open_requests -= 1;
   if (st.reservations.erase(info.ticket) > 0)
@@ -188,13 +192,14 @@ void settle(api_key_state& st, const settle_info& info, int64_t now_ms) {
 api_key_actor::behavior_type
 api_key(api_key_actor::stateful_pointer<api_key_state> self,
         store::api_key_record record, int64_t spent_today_micros,
-        int64_t spent_month_micros) {
+        int64_t spent_month_micros, std::function<int64_t()> wall_ms) {
   auto& st = self->state;
   st.record = std::move(record);
+  st.wall_ms = std::move(wall_ms);
   st.rpm.set_limit(st.record.rate_limit_rpm);
   st.spent_today_micros = spent_today_micros;
   st.spent_month_micros = spent_month_micros;
-  roll_spend(st, actor_now_ms(self));
+  roll_spend(st, wall_now_ms(st));
   return {
     [=](update_atom, store::api_key_record& next) {
       ++self->state.handled;
@@ -203,15 +208,17 @@ api_key(api_key_actor::stateful_pointer<api_key_state> self,
     },
     [=](admit_atom, const admit_request& req) -> admit_result {
       ++self->state.handled;
-      return admit(self->state, req, actor_now_ms(self));
+      return admit(self->state, req, actor_now_ms(self),
+                   wall_now_ms(self->state));
     },
     [=](settle_atom, const settle_info& info) {
       ++self->state.handled;
-      settle(self->state, info, actor_now_ms(self));
+      settle(self->state, info, wall_now_ms(self->state));
     },
     [=](status_atom) -> std::string {
       auto& st = self->state;
       auto now = actor_now_ms(self);
+      roll_spend(st, wall_now_ms(st)); // yesterday's spend is not today's
       auto& r = st.record;
       std::string out = "{" + mailbox_fields(self, st.handled) + ",\"id\":";
       json::append_quoted(out, r.id);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -39,22 +41,30 @@ struct api_key_state {
   int64_t spent_month_micros = 0;
   std::string day;   // YYYY-MM-DD of spent_today (UTC)
   std::string month; // YYYY-MM of spent_month (UTC)
+  /// Wall-clock milliseconds since the epoch, for the budgets' UTC day and
+  /// month (the actor clock is a steady clock: right for rate windows, but
+  /// its epoch is the machine's boot, not 1970).
+  std::function<int64_t()> wall_ms;
   uint64_t handled = 0;
   static inline const char* name = "api_key";
 };
 
 /// One API key's actor: sliding rpm window, tpm reservations, open requests
 /// and budgets against settled spend plus open reservations (SPEC §5.2).
+/// `wall_ms` tells the date for the budgets (unset: the system clock; tests
+/// inject one to cross a UTC midnight).
 api_key_actor::behavior_type
 api_key(api_key_actor::stateful_pointer<api_key_state> self,
         store::api_key_record record, int64_t spent_today_micros,
-        int64_t spent_month_micros);
+        int64_t spent_month_micros, std::function<int64_t()> wall_ms);
 
-/// Pure admission decision, exposed for tests: checks in SPEC order
-/// (concurrency, rpm, tpm, budget) and takes the slots when admitted.
-admit_result admit(api_key_state& st, const admit_request& req, int64_t now_ms);
+/// Pure admission decision: checks in SPEC order (concurrency, rpm, tpm,
+/// budget) and takes the slots when admitted. `now_ms` is the steady clock
+/// of the rate windows, `wall_ms` the date of the budgets.
+admit_result admit(api_key_state& st, const admit_request& req, int64_t now_ms,
+                   int64_t wall_ms);
 
 /// Frees the slot of `ticket`, settles its tokens and cost.
-void settle(api_key_state& st, const settle_info& info, int64_t now_ms);
+void settle(api_key_state& st, const settle_info& info, int64_t wall_ms);
 
 } // namespace oh::actors

@@ -33,8 +33,8 @@ uint32_t config_ms(const json::value& cfg, const char* name,
 }
 
 int64_t now_ms(self_ptr self) {
-  // The actor clock, so deterministic tests can move time; it runs on the
-  // system clock's epoch in production.
+  // The actor clock, so deterministic tests can move time: a steady clock
+  // (its epoch is the boot), never shown as a date without conversion.
   return std::chrono::duration_cast<std::chrono::milliseconds>(
            self->clock().now().time_since_epoch())
     .count();
@@ -562,7 +562,8 @@ provider_account_actor::behavior_type provider_account(
         += ",\"failures\":" + std::to_string(st.breaker.consecutive_failures());
       out += ",\"limited_until\":";
       if (st.limited_until_ms > now)
-        json::append_quoted(out, clock::format_iso(st.limited_until_ms));
+        json::append_quoted(
+          out, clock::format_iso_from_steady(st.limited_until_ms, now));
       else
         out += "null";
       out += ",\"auth_mode\":";

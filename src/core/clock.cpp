@@ -142,4 +142,15 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   return secs * 1000 + ms;
 }
 
+int64_t steady_now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch())
+    .count();
+}
+
+std::string format_iso_from_steady(int64_t steady_at_ms,
+                                   int64_t steady_now_ms) {
+  return format_iso(now_ms() + (steady_at_ms - steady_now_ms));
+}
+
 } // namespace oh::clock

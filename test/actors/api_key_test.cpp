@@ -7,6 +7,7 @@
 #include "actor_fixture.hpp"
 #include "actors/api_key.hpp"
 #include "actors/request.hpp"
+#include "core/clock.hpp"
 
 using namespace oh;
 using namespace oh::actors;
@@ -14,11 +15,23 @@ using namespace std::chrono_literals;
 
 namespace {
 
+int64_t at(const char* iso) {
+  auto ms = clock::parse_timestamp(iso);
+  EXPECT_TRUE(ms) << iso;
+  return ms.value_or(0);
+}
+
 struct ApiKeyTest : test::ActorFixture {
   api_key_actor key;
+  /// The wall clock the budgets read: their day and month are UTC dates,
+  /// while the rate windows run on the actor's (virtual) steady clock.
+  int64_t wall = at("2026-12-02T12:00:00Z");
 
   void spawn(store::api_key_record rec, int64_t today = 0, int64_t month = 0) {
-    key = sys->spawn(api_key, std::move(rec), today, month);
+    key = sys->spawn(api_key, std::move(rec), today, month,
+                     std::function<int64_t()>{[this] {
+                       return wall;
+                     }});
     run();
   }
 
@@ -137,6 +150,77 @@ TEST_F(ApiKeyTest, BudgetsCountTheCostOfRequestsStillOpen) {
   settle(a.ticket, 10, 1'000);
   settle(b.ticket, 10, 1'000);
   EXPECT_TRUE(admit(100, 30'000).ok);
+}
+
+TEST_F(ApiKeyTest, TheDailyBudgetIsReachedFromBelow) {
+  auto rec = key_with_rpm(0);
+  rec.daily_budget_cents = 10; // 100 000 micro-dollars
+  spawn(rec);
+  // Three requests settle 30 000 each: every one admitted, 90 000 spent.
+  for (int i = 0; i < 3; ++i) {
+    auto a = admit(100, 25'000);
+    ASSERT_TRUE(a.ok) << "refused at " << i * 30'000 << ": " << a.message;
+    settle(a.ticket, 10, 30'000);
+  }
+  // 90 000 settled: two open requests of 5 000 fit, the third would reach
+  // the budget with them and waits.
+  auto a = admit(100, 5'000);
+  auto b = admit(100, 5'000);
+  ASSERT_TRUE(a.ok);
+  ASSERT_TRUE(b.ok) << b.message;
+  auto c = admit(100, 5'000);
+  EXPECT_FALSE(c.ok);
+  EXPECT_EQ(c.code, errc::budget_exceeded);
+  EXPECT_EQ(c.reason, "daily");
+  // Settled at their estimate: exactly the budget, which is spent.
+  settle(a.ticket, 10, 5'000);
+  settle(b.ticket, 10, 5'000);
+  auto over = admit(100, 0);
+  EXPECT_FALSE(over.ok);
+  EXPECT_EQ(over.reason, "daily");
+  EXPECT_NE(over.message.find("$0.10 / $0.10"), std::string::npos)
+    << over.message;
+}
+
+TEST_F(ApiKeyTest, TheMonthlyBudgetOutlivesTheDay) {
+  auto rec = key_with_rpm(0);
+  rec.monthly_budget_cents = 10;
+  spawn(rec, 0, 95'000);
+  auto a = admit(100, 1'000);
+  ASSERT_TRUE(a.ok) << a.message;
+  settle(a.ticket, 10, 5'000);
+  auto over = admit();
+  EXPECT_FALSE(over.ok);
+  EXPECT_EQ(over.code, errc::budget_exceeded);
+  EXPECT_EQ(over.reason, "monthly");
+  // A new day of the same month: still spent.
+  wall = at("2026-12-03T00:00:01Z");
+  EXPECT_EQ(admit().reason, "monthly");
+  wall = at("2026-12-31T23:59:59.999Z");
+  EXPECT_FALSE(admit().ok);
+  // The first millisecond of January (UTC) starts a new month.
+  wall = at("2027-01-01T00:00:00Z");
+  EXPECT_TRUE(admit().ok);
+}
+
+TEST_F(ApiKeyTest, TheDailyBudgetStartsAgainAtUtcMidnight) {
+  auto rec = key_with_rpm(0);
+  rec.daily_budget_cents = 10;
+  rec.monthly_budget_cents = 20;
+  wall = at("2026-12-02T23:59:59.999Z");
+  spawn(rec, 100'000, 150'000);
+  auto over = admit();
+  EXPECT_FALSE(over.ok);
+  EXPECT_EQ(over.reason, "daily");
+  // Midnight UTC, whatever the machine's zone: the day's spend is zero,
+  // the month's stays.
+  wall = at("2026-12-03T00:00:00Z");
+  auto a = admit(100, 1'000);
+  ASSERT_TRUE(a.ok) << a.message;
+  settle(a.ticket, 10, 60'000);
+  auto b = admit(100, 1'000);
+  EXPECT_FALSE(b.ok);
+  EXPECT_EQ(b.reason, "monthly") << "the month kept 150 000 + 60 000";
 }
 
 TEST_F(ApiKeyTest, DryRunReportsLimitsWithoutTakingASlot) {

@@ -157,6 +157,12 @@ TEST_F(PlanTest, AccountNamePrefixSelectsThatAccount) {
   // Ids like meta-llama/Llama-3 pass through whole when no account matches.
   auto whole = pick({"req", std::string{"meta-llama/Llama-3-8B"}, {}});
   EXPECT_FALSE(whole.ok); // no openai account serves it by prefix
+  // ...and reach the account that lists them, slash and all.
+  add(account("c", 5, R"(["meta-llama/Llama-3-8B"])"));
+  whole = pick({"req", std::string{"meta-llama/Llama-3-8B"}, {}});
+  ASSERT_TRUE(whole.ok);
+  EXPECT_EQ(whole.account_id, "c");
+  EXPECT_EQ(whole.model, "meta-llama/Llama-3-8B");
 }
 
 TEST_F(PlanTest, NoAccountsIs503) {

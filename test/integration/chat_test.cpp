@@ -2,6 +2,7 @@
 // upstream, over real sockets.
 
 #include <chrono>
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -55,6 +56,8 @@ struct ChatTest : ::testing::Test {
       headers += "\r\n" + extra;
     return http_request(gw->port(), "POST", path, body, headers);
   }
+
+  void spend_one_cent_budget(const std::string& key_name, const char* which);
 
   /// Every row of usage_logs, oldest first.
   std::vector<std::map<std::string, std::string>> read_log_rows() {
@@ -322,22 +325,70 @@ TEST_F(ChatTest, RateLimitAnswers429ExactlyAtTheLimit) {
   EXPECT_EQ(log_rows(4).back()["status"], "rate_limited");
 }
 
-TEST_F(ChatTest, BudgetExhaustedIs402) {
-  key = create_key(R"({"name":"cheap","daily_budget_cents":1})");
-  // Spend is settled from the log of earlier requests: push the key over.
-  for (int i = 0; i < 30; ++i) {
-    auto r = chat(
-      R"({"model":"gpt-4o","messages":[{"role":"user","content":"[[fake text=)"
-      + std::string(200, 'x') + R"(]]"}]})");
+/// Spends a key's one-cent budget request by request, each next request
+/// sent only once the key's actor has settled the previous one, and checks
+/// the refusal came exactly when the settled spend reached the budget.
+void ChatTest::spend_one_cent_budget(const std::string& key_name,
+                                     const char* which) {
+  const std::string body
+    = R"({"model":"gpt-4o","messages":[{"role":"user","content":"[[fake text=)"
+      + std::string(200, 'x') + R"(]]"}]})";
+  int64_t spent_micros = 0;
+  int successes = 0;
+  for (int i = 0; i < 50; ++i) {
+    auto r = chat(body);
     if (r.status == 402) {
       auto e = parse(r.body);
       EXPECT_STREQ(e["error"]["code"].GetString(), "budget_exceeded");
       EXPECT_STREQ(e["error"]["type"].GetString(), "insufficient_quota");
+      EXPECT_NE(std::string{e["error"]["message"].GetString()}.find(
+                  std::string{which} + " budget exceeded"),
+                std::string::npos)
+        << r.body;
+      ASSERT_GE(successes, 1) << "refused before anything was spent";
+      EXPECT_GE(spent_micros, 10'000) << "refused below the budget";
+      auto rows = log_rows(successes + 1);
+      ASSERT_EQ(rows.size(), size_t(successes + 1));
+      for (int k = 0; k < successes; ++k)
+        EXPECT_EQ(rows[k]["status"], "success");
+      EXPECT_EQ(rows.back()["status"], "budget_exceeded");
+      EXPECT_EQ(rows.back()["http_status"], "402");
+      EXPECT_EQ(rows.back()["cost_micros"], "0");
       return;
     }
     ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_LT(spent_micros, 10'000) << "admitted with the budget spent";
+    ++successes;
+    spent_micros += std::llround(
+      parse(r.body)["_openhinge"]["cost_cents"].GetDouble() * 10'000);
+    // Settled by the key's actor before the next request is sent.
+    bool settled = false;
+    for (int w = 0; w < 200 && !settled; ++w) {
+      auto doc = parse(gw->admin("GET", "/admin/actors?kind=api_key").body);
+      for (auto& a : doc["data"].GetArray())
+        if (a["name"].GetString() == key_name)
+          settled = std::llround(a["state"]["spent_today_cents"].GetDouble()
+                                 * 10'000)
+                      == spent_micros
+                    || std::llround(
+                         a["state"]["spent_month_cents"].GetDouble() * 10'000)
+                         == spent_micros;
+      if (!settled)
+        std::this_thread::sleep_for(10ms);
+    }
+    ASSERT_TRUE(settled) << "the key never settled " << spent_micros;
   }
-  FAIL() << "the budget never ran out";
+  FAIL() << "the " << which << " budget never ran out";
+}
+
+TEST_F(ChatTest, TheDailyBudgetIsReachedFromBelowThenIs402) {
+  key = create_key(R"({"name":"cheap","daily_budget_cents":1})");
+  spend_one_cent_budget("cheap", "daily");
+}
+
+TEST_F(ChatTest, TheMonthlyBudgetIsReachedFromBelowThenIs402) {
+  key = create_key(R"({"name":"cheap-month","monthly_budget_cents":1})");
+  spend_one_cent_budget("cheap-month", "monthly");
 }
 
 TEST_F(ChatTest, BadRequestsAre400NamingTheField) {

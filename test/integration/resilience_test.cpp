@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/clock.hpp"
 #include "core/json.hpp"
 #include "gateway.hpp"
 #include "store/database.hpp"
@@ -293,7 +294,14 @@ TEST_F(Resilience, A429LimitsTheAccountUntilItsReset) {
   EXPECT_EQ(requests_to(*bad), 1); // the second went straight to the backup
   auto provider
     = parse(gw->admin("GET", "/admin/providers/" + primary_id).body);
-  EXPECT_TRUE(provider["data"]["health"]["limited_until"].IsString());
+  ASSERT_TRUE(provider["data"]["health"]["limited_until"].IsString());
+  // A date 30 s ahead (the accounts run on a steady clock; shown as UTC).
+  auto until = clock::parse_timestamp(
+    provider["data"]["health"]["limited_until"].GetString());
+  ASSERT_TRUE(until);
+  auto ahead = *until - clock::now_ms();
+  EXPECT_GT(ahead, 20'000) << provider["data"]["health"]["limited_until"].GetString();
+  EXPECT_LE(ahead, 30'000);
   EXPECT_STREQ(provider["data"]["health"]["status"].GetString(), "degraded");
 }
 

@@ -34,9 +34,21 @@
 //   bad_utf8=1      the answer's text carries a byte that is not UTF-8
 // `--script "status=503 delay_ms=10"` sets a default script for every request
 // (a directive or header still wins), so one process can play a failing
-// account next to a healthy one. `--api-key K` makes every request carry K
-// in the vendor's own auth header (else the vendor's auth error).
-// GET /_fake/stats reports requests seen, streams open and the last request.
+// account next to a healthy one; `POST /_fake/script` with a body of the same
+// `k=v` pairs replaces it at run time (an empty body clears it). Scripts are
+// read afresh by every request, never counted down. `--api-key K` makes
+// every request carry K in the vendor's own auth header (else the vendor's
+// auth error).
+// Every generation body is checked first against its vendor's rules
+// (body_checks.hpp) and refused as that vendor would, scripted or not.
+// The model listings (and Code Assist's loadCodeAssist) are the gateway's
+// health probes: they follow the script's `status` (with retry_after and
+// echo_auth; the stream and delay keys mean nothing to them), so an account
+// scripted to fail is also probed down. `listings=ok` in the script keeps
+// them answering: an upstream that lists its models but fails generations,
+// for tests that count generation failures alone.
+// GET /_fake/stats reports requests seen, listings seen, streams open and
+// the last request.
 //
 // `--flavor oauth` adds, in the same process, the subscription side
 // (docs/subscriptions.md; oauth.hpp, subscription.hpp). Without it nothing
@@ -150,6 +162,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "body_checks.hpp"
 #include "cloudflare.hpp"
 #include "core/json.hpp"
 #include "oauth.hpp"
@@ -165,6 +178,7 @@ namespace {
 
 struct stats {
   std::atomic<int64_t> requests{0};
+  std::atomic<int64_t> listings{0};
   std::atomic<int64_t> open_streams{0};
   std::atomic<int64_t> completed_streams{0};
   std::mutex mu;
@@ -265,6 +279,49 @@ private:
     return out;
   }
 
+  /// The credential headers a request carried, for `echo_auth`.
+  static std::string
+  credentials_in(const std::map<std::string, std::string>& headers) {
+    std::string out;
+    for (auto* name : {"authorization", "x-api-key", "x-goog-api-key"})
+      if (auto it = headers.find(name); it != headers.end())
+        out += std::string{name} + ": " + it->second + "; ";
+    return out;
+  }
+
+  /// A listing's scripted failure (see the header comment): the default
+  /// script and x-fake-* headers; a listing has no body to carry
+  /// directives.
+  std::optional<fake::error_reply>
+  listing_failure(vendor wire,
+                  const std::map<std::string, std::string>& headers) {
+    g_stats.listings += 1;
+    script s = g_default_script;
+    for (auto& [name, v] : headers)
+      if (name.rfind("x-fake-", 0) == 0)
+        s[name.substr(7)] = v;
+    if (str(s, "listings", "") == "ok")
+      return std::nullopt;
+    return fake::scripted_failure(wire, s, credentials_in(headers));
+  }
+
+  /// `/v1/messages/count_tokens` once authorised: the body's rules, then
+  /// an estimate.
+  void count_tokens() {
+    oh::json::document body;
+    body.Parse(req_.body().c_str());
+    if (body.HasParseError() || !body.IsObject()) {
+      refuse(fake::error_for(vendor::claude, 400, "invalid JSON body"));
+      return;
+    }
+    if (auto r = fake::check_count_tokens(body)) {
+      refuse(*r);
+      return;
+    }
+    reply(200,
+          "{\"input_tokens\":" + std::to_string(req_.body().size() / 4) + "}");
+  }
+
   /// Counts a generation request and keeps it for /_fake/stats.
   void record(const std::string& target,
               const std::map<std::string, std::string>& headers) {
@@ -325,6 +382,8 @@ private:
       auto why = g_issuer.check(header(headers, "authorization"));
       if (why != fake::oauth::bearer::valid)
         refuse(fake::subscription::unauthorised(vendor::claude, why));
+      else if (auto failure = listing_failure(vendor::claude, headers))
+        refuse(*failure);
       else
         reply(200, fake::models_listing(vendor::claude));
     } else if (path == "/v1/messages" && bearer) {
@@ -335,8 +394,7 @@ private:
       if (why != fake::oauth::bearer::valid)
         refuse(fake::subscription::unauthorised(vendor::claude, why));
       else
-        reply(200, "{\"input_tokens\":" + std::to_string(req_.body().size() / 4)
-                     + "}");
+        count_tokens();
     } else if (path == "/responses") {
       subscription(vendor::codex, target, headers, false);
     } else if (target == "/v1internal:generateContent") {
@@ -346,11 +404,18 @@ private:
     } else if (path.starts_with("/v1internal")) {
       record(target, headers);
       auto why = g_issuer.check(header(headers, "authorization"));
-      if (why != fake::oauth::bearer::valid)
+      if (why != fake::oauth::bearer::valid) {
         refuse(fake::subscription::unauthorised(vendor::code_assist, why));
-      else
-        refuse(fake::subscription::discovery(g_code_assist, post, target,
-                                             req_.body()));
+        return true;
+      }
+      // loadCodeAssist is the Code Assist account's health probe.
+      if (post && target == "/v1internal:loadCodeAssist")
+        if (auto failure = listing_failure(vendor::code_assist, headers)) {
+          refuse(*failure);
+          return true;
+        }
+      refuse(fake::subscription::discovery(g_code_assist, post, target,
+                                           req_.body()));
     } else {
       return false;
     }
@@ -421,6 +486,13 @@ private:
       refuse(*r);
       return;
     }
+    // refusal() turned away a body that is not a JSON object.
+    oh::json::document body;
+    body.Parse(req_.body().c_str());
+    if (auto r = fake::check_body(wire_, body)) {
+      refuse(*r);
+      return;
+    }
     generate(headers, "", stream_from_path);
   }
 
@@ -431,6 +503,7 @@ private:
     if (target == "/_fake/stats") {
       std::lock_guard guard{g_stats.mu};
       reply(200, "{\"requests\":" + std::to_string(g_stats.requests.load())
+                   + ",\"listings\":" + std::to_string(g_stats.listings.load())
                    + ",\"open_streams\":"
                    + std::to_string(g_stats.open_streams.load())
                    + ",\"completed_streams\":"
@@ -439,6 +512,15 @@ private:
                    + ",\"last_body\":" + quoted(g_stats.last_body)
                    + ",\"last_target\":" + quoted(g_stats.last_target)
                    + (g_oauth ? g_issuer.stats_members() : "") + "}");
+      return;
+    }
+    if (target == "/_fake/script" && req_.method() == bhttp::verb::post) {
+      g_default_script.clear();
+      fake::parse_pairs(req_.body(), g_default_script);
+      std::string pairs;
+      for (auto& [k, v] : g_default_script)
+        pairs += (pairs.empty() ? "" : ",") + quoted(k) + ":" + quoted(v);
+      reply(200, "{\"script\":{" + pairs + "}}");
       return;
     }
     if (g_cloudflare
@@ -462,6 +544,10 @@ private:
       fake::error_reply refusal{};
       if (!fake::authorised(*listing, headers, g_api_key, refusal)) {
         refuse(refusal);
+        return;
+      }
+      if (auto failure = listing_failure(*listing, headers)) {
+        refuse(*failure);
         return;
       }
       reply(200, fake::models_listing(*listing));
@@ -494,8 +580,7 @@ private:
         refuse(refusal);
         return;
       }
-      reply(200, "{\"input_tokens\":" + std::to_string(req_.body().size() / 4)
-                   + "}");
+      count_tokens();
       return;
     } else {
       refuse(fake::error_for(vendor::openai, 404, "no such route"));
@@ -517,6 +602,10 @@ private:
       refuse(fake::error_for(wire_, 400, "invalid JSON body"));
       return;
     }
+    if (auto r = fake::check_body(wire_, body)) {
+      refuse(*r);
+      return;
+    }
     generate(headers, model_from_path, stream_from_path);
   }
 
@@ -524,10 +613,7 @@ private:
   /// passed its wire's checks.
   void generate(const std::map<std::string, std::string>& headers,
                 const std::string& model_from_path, bool stream_from_path) {
-    credentials_seen_.clear();
-    for (auto* name : {"authorization", "x-api-key", "x-goog-api-key"})
-      if (auto it = headers.find(name); it != headers.end())
-        credentials_seen_ += std::string{name} + ": " + it->second + "; ";
+    credentials_seen_ = credentials_in(headers);
     script_ = g_default_script;
     fake::read_directives(req_.body(), script_);
     for (auto& [name, v] : headers)
@@ -544,13 +630,9 @@ private:
   }
 
   void answer() {
-    auto status = num(script_, "status", 200);
-    if (status != 200) {
-      std::string message = "fake failure " + std::to_string(status);
-      if (num(script_, "echo_auth", 0) == 1)
-        message += " (request carried " + credentials_seen_ + ")";
-      refuse(fake::error_for(wire_, static_cast<unsigned>(status), message,
-                             num(script_, "retry_after", -1)));
+    if (auto failure
+        = fake::scripted_failure(wire_, script_, credentials_seen_)) {
+      refuse(*failure);
       return;
     }
     auto nested = num(script_, "nested", 0);

@@ -801,6 +801,18 @@ error_reply error_for(vendor wire, unsigned status, std::string message,
   return r;
 }
 
+std::optional<error_reply> scripted_failure(vendor wire, const script& s,
+                                            const std::string& credentials) {
+  auto status = num(s, "status", 200);
+  if (status == 200)
+    return std::nullopt;
+  std::string message = "fake failure " + n(status);
+  if (num(s, "echo_auth", 0) == 1)
+    message += " (request carried " + credentials + ")";
+  return error_for(wire, static_cast<unsigned>(status), std::move(message),
+                   num(s, "retry_after", -1));
+}
+
 std::string whole_answer(const plan& p) {
   switch (p.wire) {
     case vendor::claude:

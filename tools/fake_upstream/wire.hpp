@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,12 @@ struct error_reply {
 /// The vendor's error body for `status` (scripted failures, auth).
 error_reply error_for(vendor wire, unsigned status, std::string message,
                       int64_t retry_after_s = -1);
+
+/// The failure a script asks for: `status` other than 200 answered with the
+/// vendor's error body (`retry_after` adds its headers, `echo_auth` quotes
+/// `credentials` in the message); nothing for a 200.
+std::optional<error_reply> scripted_failure(vendor wire, const script& s,
+                                            const std::string& credentials);
 
 /// Non-streamed answer body.
 std::string whole_answer(const plan& p);
