@@ -325,4 +325,12 @@ start_chat_exchange(upstream_client& client, chat_exchange_spec spec,
   return x;
 }
 
+std::shared_ptr<upstream_handler>
+make_chat_exchange_handler(chat_exchange_spec spec,
+                           std::shared_ptr<response_sink> sink,
+                           std::shared_ptr<exchange_observer> observer) {
+  return std::make_shared<exchange_impl>(std::move(spec), std::move(sink),
+                                         std::move(observer));
+}
+
 } // namespace oh::providers

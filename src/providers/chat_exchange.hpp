@@ -79,4 +79,14 @@ start_chat_exchange(upstream_client& client, chat_exchange_spec spec,
                     std::shared_ptr<response_sink> sink,
                     std::shared_ptr<exchange_observer> observer);
 
+/// The exchange's upstream side without a connection: the handler that
+/// start_chat_exchange hands the upstream client. Feeding it recorded
+/// upstream bytes (on_head, on_body pieces, on_end) runs them through the
+/// production relay, commit point and in-band errors included: the golden
+/// transcripts and the fuzz targets use it. `spec.request` is unused.
+std::shared_ptr<upstream_handler>
+make_chat_exchange_handler(chat_exchange_spec spec,
+                           std::shared_ptr<response_sink> sink,
+                           std::shared_ptr<exchange_observer> observer);
+
 } // namespace oh::providers

@@ -1,6 +1,7 @@
 // The HTTP server over a real loopback socket: limits, timeouts, keep-alive,
 // malformed input and draining. The handler echoes what it received.
 
+#include <condition_variable>
 #include <atomic>
 #include <mutex>
 #include <vector>
@@ -25,6 +26,18 @@ namespace {
 struct echo_handler : request_handler {
   std::atomic<int> slow_entered{0};
   std::mutex mu;
+  // Slow answers wait for release() while hold_slow is set.
+  std::mutex release_mu;
+  std::condition_variable release_cv;
+  bool hold_slow = false;
+  bool released = false;
+  void release() {
+    {
+      std::lock_guard guard{release_mu};
+      released = true;
+    }
+    release_cv.notify_all();
+  }
   std::vector<std::thread> workers; // joined before the runtime goes away
 
   void join_workers() {
@@ -55,8 +68,15 @@ struct echo_handler : request_handler {
     if (req.path == "/slow") {
       ++slow_entered;
       std::lock_guard guard{mu};
-      workers.emplace_back([respond, res]() mutable {
-        std::this_thread::sleep_for(50ms);
+      workers.emplace_back([this, respond, res]() mutable {
+        // Answers when the test releases it (or at once when it does not
+        // hold slow answers): no sleep decides the order of events.
+        std::unique_lock lock{release_mu};
+        if (!release_cv.wait_for(lock, 10s, [this] {
+              return !hold_slow || released;
+            }))
+          ADD_FAILURE() << "the test never released the slow answer";
+        lock.unlock();
         respond(std::move(res));
       });
       return;
@@ -66,6 +86,8 @@ struct echo_handler : request_handler {
 };
 
 struct ServerTest : ::testing::Test {
+  static constexpr auto header_timeout = 300ms;
+  static constexpr auto body_idle_timeout = 3s;
   providers::io_runtime io{2};
   std::shared_ptr<http_server> server;
   std::shared_ptr<echo_handler> handler = std::make_shared<echo_handler>();
@@ -76,9 +98,11 @@ struct ServerTest : ::testing::Test {
     opts.port = 0;
     opts.max_body_bytes = 1024;
     opts.max_header_bytes = 2048;
-    opts.header_timeout = 300ms;
-    opts.body_idle_timeout = 300ms;
-    opts.keepalive_idle_timeout = 2s;
+    // Three timers an order of magnitude apart, so a test can tell which
+    // one closed a connection by when it closed.
+    opts.header_timeout = header_timeout;
+    opts.body_idle_timeout = body_idle_timeout;
+    opts.keepalive_idle_timeout = 60s;
     auto s = http_server::start(io, opts, handler);
     ASSERT_TRUE(s) << s.error().message;
     server = *s;
@@ -178,15 +202,26 @@ TEST_F(ServerTest, PostWithoutLengthIs411) {
 }
 
 TEST_F(ServerTest, SlowHeadersAreCutOffByTheHeaderTimeout) {
+  auto started = std::chrono::steady_clock::now();
   test::http_connection c{"127.0.0.1", port};
   c.send_raw("GET /x HTTP/1.1\r\nHost: x\r\n"); // never finishes the headers
-  EXPECT_TRUE(c.closed_by_peer(5s));
+  ASSERT_TRUE(c.closed_by_peer(10s));
+  auto took = std::chrono::steady_clock::now() - started;
+  // Not before the header timer; long before the body timer (3 s) and the
+  // keep-alive timer (60 s) could have done it, even on a loaded machine.
+  EXPECT_GE(took, header_timeout - 50ms);
+  EXPECT_LT(took, body_idle_timeout - 500ms);
 }
 
 TEST_F(ServerTest, StalledBodyIsCutOffByTheBodyIdleTimeout) {
   test::http_connection c{"127.0.0.1", port};
   c.send_raw("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc");
-  EXPECT_TRUE(c.closed_by_peer(5s));
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.closed_by_peer(20s));
+  auto took = std::chrono::steady_clock::now() - started;
+  // The body timer, not the header timer (300 ms) nor keep-alive (60 s).
+  EXPECT_GE(took, body_idle_timeout - 100ms);
+  EXPECT_LT(took, 20s);
 }
 
 TEST_F(ServerTest, ConnectionCloseIsHonoured) {
@@ -215,19 +250,27 @@ TEST_F(ServerTest, DrainClosesIdleConnectionsAndStopsAccepting) {
 }
 
 TEST_F(ServerTest, BusyConnectionFinishesItsResponseDuringDrain) {
+  {
+    std::lock_guard guard{handler->release_mu};
+    handler->hold_slow = true;
+  }
   test::http_connection c{"127.0.0.1", port};
   c.send_raw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-  // Wait until the request is inside the handler, then drain.
-  auto deadline = std::chrono::steady_clock::now() + 5s;
+  // The request is inside the handler and held there while the drain
+  // starts; only then may it answer.
+  auto deadline = std::chrono::steady_clock::now() + 10s;
   while (handler->slow_entered == 0
          && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::yield();
+    std::this_thread::sleep_for(1ms);
   ASSERT_EQ(handler->slow_entered, 1);
   server->stop_accepting();
+  handler->release();
   auto r = c.read_reply();
   ASSERT_TRUE(r);
+  EXPECT_TRUE(r->complete);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(r->header("connection"), "close");
+  EXPECT_TRUE(c.closed_by_peer(5s));
 }
 
 TEST(Server, PortInUseIsAClearError) {

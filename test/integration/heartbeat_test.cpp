@@ -23,10 +23,11 @@ struct HeartbeatTest : ::testing::Test {
   void SetUp() override {
     std::filesystem::create_directories(dir.file("slow"));
     std::filesystem::create_directories(dir.file("healthy"));
-    // The primary answers 503 only after 1.5 s, past the 1 s heartbeat.
+    // The primary answers 503 only after 4 s, well past the 1 s heartbeat
+    // (keep-alives are due at 1, 2 and 3 s; a loaded run still sends one).
     slow_failing = std::make_unique<fake_upstream>(
       dir.file("slow"),
-      std::vector<std::string>{"--script", "delay_ms=1500 status=503"});
+      std::vector<std::string>{"--script", "delay_ms=4000 status=503"});
     healthy = std::make_unique<fake_upstream>(dir.file("healthy"));
     gw = std::make_unique<gateway>(dir.file("data"),
                                    std::map<std::string, std::string>{

@@ -63,7 +63,7 @@ struct Resilience : ::testing::Test {
   std::string primary_id;
 
   void start(const std::string& fault, bool refuse = false,
-             const std::string& extra_config = "") {
+             const std::string& extra_config = "", int idle_timeout_ms = 400) {
     std::filesystem::create_directories(dir.file("bad"));
     std::filesystem::create_directories(dir.file("good"));
     if (!refuse)
@@ -83,7 +83,8 @@ struct Resilience : ::testing::Test {
       R"({"name":"primary","type":"openai","priority":10,"base_url":")"
         + bad_url + R"(","credentials":{"api_key":"sk-a"},
                            "config":{"default_model":"gpt-4o-mini","timeout_ms":400,
-                                     "stream_timeout_ms":400,"idle_timeout_ms":400}})");
+                                     "stream_timeout_ms":400,"idle_timeout_ms":)"
+        + std::to_string(idle_timeout_ms) + "}}");
     ASSERT_EQ(r.status, 201) << r.body;
     primary_id = parse(r.body)["data"]["id"].GetString();
     r = gw->admin(
@@ -232,7 +233,9 @@ TEST_F(Resilience, DroppedConnectionAfterContentEndsInBand) {
 }
 
 TEST_F(Resilience, SlowTrickleWithinTheIdleTimeoutSucceeds) {
-  start("chunks=5 interval_ms=100");
+  // Eight gaps of 200 ms: the stream outlasts the 1 s idle timeout, each
+  // gap stays five times below it (room for a loaded sanitizer run).
+  start("chunks=8 interval_ms=200", false, "", 1000);
   auto s = chat(hello_stream);
   ASSERT_EQ(s.status, 200);
   EXPECT_EQ(stream_text(s.body), "Hello from fake upstream");
@@ -300,7 +303,8 @@ TEST_F(Resilience, A429LimitsTheAccountUntilItsReset) {
     provider["data"]["health"]["limited_until"].GetString());
   ASSERT_TRUE(until);
   auto ahead = *until - clock::now_ms();
-  EXPECT_GT(ahead, 20'000) << provider["data"]["health"]["limited_until"].GetString();
+  EXPECT_GT(ahead, 20'000)
+    << provider["data"]["health"]["limited_until"].GetString();
   EXPECT_LE(ahead, 30'000);
   EXPECT_STREQ(provider["data"]["health"]["status"].GetString(), "degraded");
 }
@@ -369,14 +373,14 @@ TEST_F(Resilience, MetricsAreValidPrometheusTextWithEveryFamily) {
 
 namespace {
 
-/// Opens `n` streams and returns their bodies when they end.
-std::vector<std::future<std::string>> open_streams(uint16_t port,
-                                                   const std::string& key,
-                                                   int n,
-                                                   const std::string& script) {
+/// Opens `n` streams and returns their bodies when they end; a stream cut
+/// before its last chunk fails the test unless `may_be_cut`.
+std::vector<std::future<std::string>>
+open_streams(uint16_t port, const std::string& key, int n,
+             const std::string& script, bool may_be_cut = false) {
   std::vector<std::future<std::string>> out;
   for (int i = 0; i < n; ++i)
-    out.push_back(std::async(std::launch::async, [port, key, script] {
+    out.push_back(std::async(std::launch::async, [=] {
       http_connection c{"127.0.0.1", port};
       std::string body
         = R"({"stream":true,"messages":[{"role":"user","content":"[[fake )"
@@ -387,6 +391,8 @@ std::vector<std::future<std::string>> open_streams(uint16_t port,
                  + "\r\nContent-Type: application/json\r\nContent-Length: "
                  + std::to_string(body.size()) + "\r\n\r\n" + body);
       auto r = c.read_reply(30s);
+      if (r && !r->complete && !may_be_cut)
+        ADD_FAILURE() << "a stream was cut before its last chunk: " << r->body;
       return r ? r->body : std::string{};
     }));
   return out;
@@ -397,6 +403,8 @@ void wait_for_open_streams(fake_upstream& f, int n) {
   while (f.stats()["open_streams"].GetInt() < n
          && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(10ms);
+  ASSERT_GE(f.stats()["open_streams"].GetInt(), n)
+    << "the upstream never had " << n << " streams open";
 }
 
 } // namespace
@@ -431,7 +439,9 @@ TEST_F(Resilience, ASecondSigtermExitsAtOnceButWritesTheQueuedLogRows) {
   // every 100 ms). The second SIGTERM comes right after its last byte.
   // A longer one keeps the drain waiting until the second signal.
   auto streams = open_streams(gw->port(), key, 1, "chunks=10 interval_ms=50");
-  auto long_one = open_streams(gw->port(), key, 1, "chunks=200 interval_ms=50");
+  // The second signal cuts it: exiting at once is what that signal asks.
+  auto long_one
+    = open_streams(gw->port(), key, 1, "chunks=200 interval_ms=50", true);
   wait_for_open_streams(*good, 2);
   gw->process().signal(SIGTERM);
   auto body = streams[0].get();

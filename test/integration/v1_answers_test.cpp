@@ -31,6 +31,7 @@ http_reply raw(uint16_t port, const std::string& bytes) {
   c.send_raw(bytes);
   auto r = c.read_reply(5s);
   EXPECT_TRUE(r) << bytes.substr(0, 80);
+  EXPECT_TRUE(!r || r->complete) << "cut short: " << bytes.substr(0, 80);
   return r ? *r : http_reply{};
 }
 

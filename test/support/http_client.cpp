@@ -81,12 +81,22 @@ http_connection::read_reply(std::chrono::milliseconds timeout) {
     for (;;) {
       size_t line_end;
       while ((line_end = buf.find("\r\n")) == std::string::npos)
-        if (!impl_->fill(timeout))
-          return reply; // cut off: what arrived so far
+        if (!impl_->fill(timeout)) {
+          reply.complete = false; // cut off: what arrived so far
+          reply.body.append(buf);
+          buf.clear();
+          return reply;
+        }
       size_t size = std::stoul(buf.substr(0, line_end), nullptr, 16);
       while (buf.size() < line_end + 2 + size + 2)
-        if (!impl_->fill(timeout))
+        if (!impl_->fill(timeout)) {
+          reply.complete = false;
+          if (buf.size() > line_end + 2)
+            reply.body.append(buf, line_end + 2,
+                              std::min(size, buf.size() - line_end - 2));
+          buf.clear();
           return reply;
+        }
       reply.body.append(buf, line_end + 2, size);
       buf.erase(0, line_end + 2 + size + 2);
       if (size == 0)
@@ -97,8 +107,10 @@ http_connection::read_reply(std::chrono::milliseconds timeout) {
   if (auto it = reply.headers.find("content-length"); it != reply.headers.end())
     length = std::stoul(it->second);
   while (buf.size() < length)
-    if (!impl_->fill(timeout))
+    if (!impl_->fill(timeout)) {
+      reply.complete = false;
       break;
+    }
   reply.body = buf.substr(0, length);
   buf.erase(0, std::min(length, buf.size()));
   return reply;
@@ -144,6 +156,10 @@ http_reply http_connection::request(const std::string& method,
   if (!reply)
     throw std::runtime_error("connection closed before a response to " + method
                              + " " + path);
+  if (!reply->complete)
+    throw std::runtime_error(
+      "the answer to " + method + " " + path + " was cut before its end ("
+      + std::to_string(reply->body.size()) + " body bytes arrived)");
   return *reply;
 }
 

@@ -16,6 +16,10 @@ struct http_reply {
   int status = 0;
   std::map<std::string, std::string> headers; // lower-case names
   std::string body;
+  /// False when the connection closed before the body's framing ended (a
+  /// chunked body without its zero-size chunk, or fewer bytes than
+  /// Content-Length said): `request` and `http_request` throw then.
+  bool complete = true;
   std::string header(const std::string& name) const {
     auto it = headers.find(name);
     return it == headers.end() ? "" : it->second;
@@ -30,7 +34,8 @@ public:
   /// Sends raw bytes.
   void send_raw(const std::string& bytes);
   /// Reads one response; nullopt when the server closed the connection
-  /// first. Throws on timeout.
+  /// first. Throws on timeout; a body cut short is returned with
+  /// `complete` false, for tests that look at what arrived.
   std::optional<http_reply> read_reply(std::chrono::milliseconds timeout
                                        = std::chrono::seconds(10));
   /// Whatever bytes arrive next (raw, not de-chunked); "" on close.
@@ -42,7 +47,7 @@ public:
   bool closed_by_peer(std::chrono::milliseconds timeout);
 
   /// One request: method, path, JSON body and extra headers (`Name: value`
-  /// lines separated by \r\n).
+  /// lines separated by \r\n). Throws when the answer is cut short.
   http_reply request(const std::string& method, const std::string& path,
                      const std::string& body = {},
                      const std::string& extra_headers = {});

@@ -1,7 +1,8 @@
-// Feeds every golden transcript (test/golden/README.md) through the pure
+// Feeds every golden transcript (test/golden/README.md) through the
 // translation layer: the upstream request it builds, the client answer it
-// renders, and for streams the same output whatever byte boundary the
-// upstream bytes are split at.
+// renders, and for streams the bytes the production exchange relays (framing
+// compared byte for byte, in-band errors as the exchange writes them), the
+// same whatever byte boundary the upstream bytes are split at.
 
 #include <algorithm>
 #include <filesystem>
@@ -12,8 +13,10 @@
 #include <rapidjson/prettywriter.h>
 
 #include "core/error_render.hpp"
+#include "core/http_message.hpp"
 #include "core/json.hpp"
 #include "providers/anthropic/ingress.hpp"
+#include "providers/chat_exchange.hpp"
 #include "providers/openai/translate.hpp"
 #include "providers/translation.hpp"
 
@@ -125,45 +128,112 @@ std::unique_ptr<transcript> load(const std::string& file) {
   return t;
 }
 
-/// Runs the upstream bytes through a fresh translator, split at `cut`.
-std::string translate_stream(const transcript& t, std::string_view raw,
-                             size_t cut) {
-  auto translator = make_stream_translator(t.in);
-  bool ndjson = t.in.account_type == "ollama" && !is_relay(t.in);
-  sse_parser sse;
-  ndjson_reader lines;
+/// The client side of a replayed exchange: what a connection would send.
+class recording_sink final : public response_sink {
+public:
+  std::string bytes;
+  bool began = false;
+  bool ended = false;
+  int responses = 0;
+  void respond(http_response) override {
+    ++responses;
+  }
+  void begin_stream(http_response head) override {
+    EXPECT_FALSE(began) << "a second stream head";
+    EXPECT_EQ(head.status, 200);
+    began = true;
+  }
+  void write(std::string piece) override {
+    EXPECT_TRUE(began) << "bytes before the stream head";
+    EXPECT_FALSE(ended) << "bytes after the end of the stream";
+    bytes += piece;
+  }
+  void end_stream() override {
+    EXPECT_FALSE(ended) << "the stream ended twice";
+    ended = true;
+  }
+  size_t backlog() const override {
+    return 0;
+  }
+  void on_drain(std::function<void()>) override {}
+  void on_cancel(std::function<void()>) override {}
+};
+
+class recording_observer final : public exchange_observer {
+public:
+  int finished = 0;
+  exchange_outcome outcome;
+  void on_commit() override {}
+  void on_finished(exchange_outcome o) override {
+    ++finished;
+    outcome = std::move(o);
+  }
+};
+
+struct replayed {
+  std::string bytes; // what the client received
+  bool began = false;
+  bool ended = false;
+  exchange_outcome outcome;
+};
+
+/// Replays the upstream bytes, split at `cut`, through the production
+/// exchange (chat_exchange.cpp): the translator, the commit point and the
+/// in-band error the client gets when the upstream fails mid-stream.
+replayed replay_stream(const transcript& t, framing frame, std::string_view raw,
+                       size_t cut) {
+  chat_exchange_spec spec;
+  spec.stream = true;
+  spec.translator = make_stream_translator(t.in);
+  spec.frame = frame;
+  spec.client_dialect = t.in.client;
+  spec.stream_head.status = 200;
+  auto sink = std::make_shared<recording_sink>();
+  auto observer = std::make_shared<recording_observer>();
+  auto handler = make_chat_exchange_handler(std::move(spec), sink, observer);
+  handler->on_head(200, {});
+  for (auto piece : {raw.substr(0, cut), raw.substr(cut)})
+    if (!piece.empty())
+      handler->on_body(piece);
+  handler->on_end();
+  EXPECT_EQ(observer->finished, 1) << "the exchange must end exactly once";
+  EXPECT_EQ(sink->responses, 0);
+  return {sink->bytes, sink->began, sink->ended, std::move(observer->outcome)};
+}
+
+/// The framing of client SSE bytes with every data payload but `[DONE]`
+/// replaced by `…`: event lines, `data: ` spacing, blank lines and the end.
+std::string framing_of(const std::string& bytes) {
   std::string out;
-  std::optional<std::string> error;
-  auto on_event = [&](sse_event& ev) {
-    if (error)
-      return;
-    auto step = translator->on_event(ev);
-    if (step.error)
-      error = step.error;
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    auto nl = bytes.find('\n', pos);
+    if (nl == std::string::npos) {
+      out += bytes.substr(pos) + "<no newline at the end>";
+      break;
+    }
+    std::string_view line{bytes.data() + pos, nl - pos};
+    if (line.starts_with("data: ") && line != "data: [DONE]")
+      out += "data: …\n";
     else
-      out += step.bytes;
-  };
-  for (auto piece : {raw.substr(0, cut), raw.substr(cut)}) {
-    if (ndjson)
-      lines.feed(piece, on_event);
-    else
-      sse.feed(piece, on_event);
+      out += std::string{line} + "\n";
+    pos = nl + 1;
   }
-  if (ndjson)
-    lines.finish(on_event);
-  else
-    sse.finish(on_event);
-  if (!error) {
-    auto last = translator->on_end();
-    if (last.error)
-      error = last.error;
+  return out;
+}
+
+/// The framing `expected_events` stand for, in the dialect's exact form.
+std::string expected_framing(const json::value& events, dialect d) {
+  std::string out;
+  for (auto& e : events.GetArray()) {
+    if (e.IsString() && std::string_view{e.GetString()} == "[DONE]")
+      out += "data: [DONE]\n\n";
+    else if (d == dialect::anthropic)
+      out += std::string{"event: "} + json::get_string(e, "event").value_or("?")
+             + "\ndata: …\n\n";
     else
-      out += last.bytes;
+      out += "data: …\n\n";
   }
-  if (error)
-    // What the exchange writes after the first byte (SPEC §4).
-    out
-      += render_stream_error(t.in.client, fail(errc::upstream_failed, *error));
   return out;
 }
 
@@ -282,19 +352,32 @@ TEST_P(golden, translates_both_ways) {
   }
 
   std::string raw = (*t)["upstream_stream"].GetString();
-  auto whole = translate_stream(*t, raw, raw.size());
+  auto run = replay_stream(*t, call->frame, raw, raw.size());
+  auto& whole = run.bytes;
+  ASSERT_TRUE(run.began) << "nothing reached the client; the exchange said: "
+                         << run.outcome.error_message;
+  EXPECT_TRUE(run.ended) << "the stream did not end cleanly:\n" << whole;
   auto events = client_events(whole, in.client);
   json::document expected;
   expected.CopyFrom((*t)["expected_events"], expected.GetAllocator());
+  EXPECT_EQ(framing_of(whole), expected_framing(expected, in.client))
+    << "client bytes:\n"
+    << whole;
   if (t->has("expected_error")) {
-    // Error messages are compared by substring; then the rest exactly.
+    // The upstream's own words reach the operator's log, never the client:
+    // the client gets the gateway's in-band error (SPEC §4).
     std::string needle = (*t)["expected_error"].GetString();
+    EXPECT_NE(run.outcome.error_message.find(needle), std::string::npos)
+      << run.outcome.error_message;
+    EXPECT_FALSE(run.outcome.completed);
     ASSERT_FALSE(events.Empty());
     bool found = false;
     for (auto& e : events.GetArray())
       if (auto* err = error_object(e)) {
         std::string message = json::get_string(*err, "message").value_or("");
-        EXPECT_NE(message.find(needle), std::string::npos) << message;
+        EXPECT_EQ(message.find(needle), std::string::npos)
+          << "the upstream's message reached the client: " << message;
+        EXPECT_FALSE(message.empty());
         err->RemoveMember("message");
         found = true;
       }
@@ -302,15 +385,17 @@ TEST_P(golden, translates_both_ways) {
     for (auto& e : expected.GetArray())
       if (auto* err = error_object(e))
         err->RemoveMember("message");
+  } else {
+    EXPECT_TRUE(run.outcome.completed) << run.outcome.error_message;
   }
   EXPECT_TRUE(same_json(expected, events)) << "client bytes:\n" << whole;
 
   // The same bytes whatever the split (stop at the first difference).
   for (size_t cut = 0; cut < raw.size(); ++cut) {
-    auto split = translate_stream(*t, raw, cut);
-    if (split != whole) {
+    auto split = replay_stream(*t, call->frame, raw, cut);
+    if (split.bytes != whole) {
       ADD_FAILURE() << "split at byte " << cut << " changes the output:\n"
-                    << split;
+                    << split.bytes;
       break;
     }
   }
