@@ -212,6 +212,11 @@ void log_row(self_ptr self, const std::string& status, int http_status,
   if (auto ua = st.in.http.header("user-agent"))
     row.user_agent = std::string{*ua};
   row.admitted = st.admission && st.admission->ok;
+  OH_DEBUG("request {} {} key {} account {} model {}: {} {} in {} ms{}{}",
+           row.request_id, row.endpoint, row.key_name,
+           row.provider_name.empty() ? "-" : row.provider_name,
+           row.model.value_or("-"), row.status, row.http_status, row.latency_ms,
+           row.error_message ? ": " : "", row.error_message.value_or(""));
   st.services->log->push(std::move(row));
 }
 
@@ -773,6 +778,12 @@ void start_attempt(self_ptr self) {
     return;
   }
   st.dropped = std::move(call->dropped);
+  // Host and path only: a query may carry a credential (Gemini's ?key=).
+  OH_DEBUG("request {}: attempt {} on {} ({}), {} {}{}", st.in.request_id,
+           st.attempts.size() + 1, r.account_name, r.model,
+           call->request.method, call->request.url.host,
+           std::string_view{call->request.url.target}.substr(
+             0, call->request.url.target.find('?')));
   providers::chat_exchange_spec spec;
   spec.request = std::move(call->request);
   spec.frame = call->frame;

@@ -217,6 +217,8 @@ void handle_chat_checked(const std::shared_ptr<app_context>& ctx,
   }
   if (refused != nullptr) {
     count_failure();
+    OH_DEBUG("request {}: key {} refused ({})", request_id, redacted{key},
+             refused);
     // Unknown, revoked, disabled and expired keys get one identical answer;
     // the reason goes only to the log row of known keys.
     if (std::string_view{refused} != "unknown") {
