@@ -68,7 +68,11 @@ struct Resilience : ::testing::Test {
     std::filesystem::create_directories(dir.file("good"));
     if (!refuse)
       bad = std::make_unique<fake_upstream>(
-        dir.file("bad"), std::vector<std::string>{"--script", fault});
+        dir.file("bad"),
+        // The faults are the generations': the primary still lists its
+        // models (listings=ok), so its probes pass and every breaker
+        // failure counted here is a request's.
+        std::vector<std::string>{"--script", fault + " listings=ok"});
     good = std::make_unique<fake_upstream>(dir.file("good"));
     write_file(
       dir.file("config.json"),

@@ -149,7 +149,9 @@ TEST_F(Settings, ARoutingChangeAppliesToTheNextRequestWithoutARestart) {
 
 TEST_F(Settings, AHealthChangeReachesTheAccountsBreakers) {
   std::filesystem::create_directories(dir.file("up"));
-  fake_upstream bad{dir.file("up"), {"--script", "status=503"}};
+  // Generations fail, the listing answers (listings=ok): the breaker
+  // counts the requests below and nothing else.
+  fake_upstream bad{dir.file("up"), {"--script", "status=503 listings=ok"}};
   start(R"({"routing":{"max_attempts":1}})");
   ASSERT_EQ(gw->admin("POST", "/admin/providers",
                       R"({"name":"only","type":"openai","base_url":")"

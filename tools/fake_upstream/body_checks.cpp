@@ -93,34 +93,47 @@ std::string number_text(const value& v) {
 // Anthropic validates with pydantic: "<dotted path>: <what>", extra fields
 // refused, plus a few rules about the conversation in its own words.
 
-constexpr sv claude_fields[] = {
-  "model",          "messages",      "max_tokens",  "system",
-  "metadata",       "stop_sequences", "stream",     "temperature",
-  "top_p",          "top_k",         "tools",       "tool_choice",
-  "thinking",       "service_tier",  "container",   "mcp_servers",
-  "context_management", "output_config", "output_format", "inference_geo"};
+constexpr sv claude_fields[] = {"model",
+                                "messages",
+                                "max_tokens",
+                                "system",
+                                "metadata",
+                                "stop_sequences",
+                                "stream",
+                                "temperature",
+                                "top_p",
+                                "top_k",
+                                "tools",
+                                "tool_choice",
+                                "thinking",
+                                "service_tier",
+                                "container",
+                                "mcp_servers",
+                                "context_management",
+                                "output_config",
+                                "output_format",
+                                "inference_geo"};
 
 /// count_tokens takes what shapes the prompt, nothing that shapes a reply.
-constexpr sv count_tokens_fields[] = {
-  "model",       "messages", "system",      "tools",
-  "tool_choice", "thinking", "mcp_servers", "context_management",
-  "output_config", "output_format"};
+constexpr sv count_tokens_fields[]
+  = {"model",         "messages",     "system",      "tools",
+     "tool_choice",   "thinking",     "mcp_servers", "context_management",
+     "output_config", "output_format"};
 
-constexpr sv claude_custom_tool_fields[] = {
-  "name",   "description",   "input_schema",  "cache_control", "type",
-  "strict", "input_examples", "defer_loading", "allowed_callers"};
+constexpr sv claude_custom_tool_fields[]
+  = {"name",   "description",    "input_schema",  "cache_control",  "type",
+     "strict", "input_examples", "defer_loading", "allowed_callers"};
 
 /// Blocks the API returns from its own server tools; a client replays them.
-constexpr sv claude_server_blocks[] = {
-  "web_search_tool_result",
-  "web_fetch_tool_result",
-  "code_execution_tool_result",
-  "bash_code_execution_tool_result",
-  "text_editor_code_execution_tool_result",
-  "mcp_tool_use",
-  "mcp_tool_result",
-  "container_upload",
-  "search_result"};
+constexpr sv claude_server_blocks[] = {"web_search_tool_result",
+                                       "web_fetch_tool_result",
+                                       "code_execution_tool_result",
+                                       "bash_code_execution_tool_result",
+                                       "text_editor_code_execution_tool_result",
+                                       "mcp_tool_use",
+                                       "mcp_tool_result",
+                                       "container_upload",
+                                       "search_result"};
 
 verdict claude_string(const value& o, const char* name, const std::string& at) {
   auto* v = member(o, name);
@@ -137,7 +150,8 @@ verdict claude_text(const value& b, const std::string& at, sv where) {
     return err;
   auto t = text_of(b["text"]);
   if (t.empty())
-    return refuse(std::string{where} + ": text content blocks must be non-empty");
+    return refuse(std::string{where}
+                  + ": text content blocks must be non-empty");
   if (blank(t))
     return refuse(std::string{where}
                   + ": text content blocks must contain non-whitespace text");
@@ -165,8 +179,9 @@ verdict claude_source(const value& b, const std::string& at, bool image) {
     if (auto err = claude_string(*s, "data", src + ".base64"))
       return err;
     if ((*s)["data"].GetStringLength() == 0)
-      return refuse(src + ".base64.data: String should have at least 1 "
-                          "character");
+      return refuse(src
+                    + ".base64.data: String should have at least 1 "
+                      "character");
     return std::nullopt;
   }
   if (t == "url")
@@ -365,10 +380,10 @@ verdict claude_messages(const value& body) {
       continue;
     std::string missing;
     for (auto& id : uses[i]) {
-      bool answered = std::any_of(
-        results[i + 1].begin(), results[i + 1].end(), [&](auto& r) {
-          return r.first == id;
-        });
+      bool answered = std::any_of(results[i + 1].begin(), results[i + 1].end(),
+                                  [&](auto& r) {
+                                    return r.first == id;
+                                  });
       if (!answered)
         missing += (missing.empty() ? "" : ", ") + id;
     }
@@ -529,6 +544,18 @@ verdict claude_thinking(const value& body, bool count_tokens) {
                   "enabled. Please consult our documentation at "
                   "https://docs.claude.com/en/docs/build-with-claude/"
                   "extended-thinking#feature-compatibility");
+  if (auto* top_p = member(body, "top_p");
+      top_p != nullptr && top_p->IsNumber() && top_p->GetDouble() < 0.95)
+    return refuse("`top_p` must be greater than or equal to 0.95 or unset "
+                  "when thinking is enabled. Please consult our "
+                  "documentation at https://docs.claude.com/en/docs/"
+                  "build-with-claude/extended-thinking#feature-compatibility");
+  if (auto* tc = member(body, "tool_choice"); tc != nullptr && tc->IsObject()) {
+    auto type = string_member(*tc, "type");
+    if (type == "any" || type == "tool")
+      return refuse("Thinking may not be enabled when tool_choice forces "
+                    "tool use.");
+  }
   return std::nullopt;
 }
 
@@ -617,19 +644,41 @@ verdict claude_request(const value& body, bool count_tokens) {
 // -- OpenAI Chat Completions --------------------------------------------------
 // OpenAI's messages name the parameter ('messages[1].content') and a code.
 
-constexpr sv openai_fields[] = {
-  "model",          "messages",       "audio",
-  "frequency_penalty", "function_call", "functions",
-  "logit_bias",     "logprobs",       "max_completion_tokens",
-  "max_tokens",     "metadata",       "modalities",
-  "n",              "parallel_tool_calls", "prediction",
-  "presence_penalty", "prompt_cache_key", "prompt_cache_retention",
-  "reasoning_effort", "response_format", "safety_identifier",
-  "seed",           "service_tier",   "stop",
-  "store",          "stream",         "stream_options",
-  "temperature",    "tool_choice",    "tools",
-  "top_logprobs",   "top_p",          "user",
-  "verbosity",      "web_search_options"};
+constexpr sv openai_fields[] = {"model",
+                                "messages",
+                                "audio",
+                                "frequency_penalty",
+                                "function_call",
+                                "functions",
+                                "logit_bias",
+                                "logprobs",
+                                "max_completion_tokens",
+                                "max_tokens",
+                                "metadata",
+                                "modalities",
+                                "n",
+                                "parallel_tool_calls",
+                                "prediction",
+                                "presence_penalty",
+                                "prompt_cache_key",
+                                "prompt_cache_retention",
+                                "reasoning_effort",
+                                "response_format",
+                                "safety_identifier",
+                                "seed",
+                                "service_tier",
+                                "stop",
+                                "store",
+                                "stream",
+                                "stream_options",
+                                "temperature",
+                                "tool_choice",
+                                "tools",
+                                "top_logprobs",
+                                "top_p",
+                                "user",
+                                "verbosity",
+                                "web_search_options"};
 
 verdict missing(const std::string& param) {
   return refuse("Missing required parameter: '" + param + "'.", param,
@@ -650,8 +699,7 @@ verdict invalid_value(const std::string& param, sv got, sv supported) {
 }
 
 /// A required string member (OpenAI's words).
-verdict openai_string(const value& o, const char* name,
-                      const std::string& at) {
+verdict openai_string(const value& o, const char* name, const std::string& at) {
   auto param = at.empty() ? std::string{name} : at + "." + name;
   auto* v = member(o, name);
   if (v == nullptr)
@@ -915,17 +963,15 @@ verdict openai_range(const value& body, const char* name, double lo,
   if (!v->IsNumber())
     return invalid_type(p, "a number", *v);
   if (v->GetDouble() > hi)
-    return refuse("Invalid '" + p
-                    + "': decimal above maximum value. Expected a value <= "
-                    + number_text(value(hi)) + ", but got "
-                    + number_text(*v) + " instead.",
-                  p, "decimal_above_max_value");
+    return refuse(
+      "Invalid '" + p + "': decimal above maximum value. Expected a value <= "
+        + number_text(value(hi)) + ", but got " + number_text(*v) + " instead.",
+      p, "decimal_above_max_value");
   if (v->GetDouble() < lo)
-    return refuse("Invalid '" + p
-                    + "': decimal below minimum value. Expected a value >= "
-                    + number_text(value(lo)) + ", but got "
-                    + number_text(*v) + " instead.",
-                  p, "decimal_below_min_value");
+    return refuse(
+      "Invalid '" + p + "': decimal below minimum value. Expected a value >= "
+        + number_text(value(lo)) + ", but got " + number_text(*v) + " instead.",
+      p, "decimal_below_min_value");
   return std::nullopt;
 }
 
@@ -969,11 +1015,10 @@ verdict openai_request(const value& body) {
                       + number_text(*v) + " instead.",
                     name, "integer_below_min_value");
   }
-  if (auto* stop = member(body, "stop"); stop != nullptr && !stop->IsNull()
-                                         && !stop->IsString()) {
+  if (auto* stop = member(body, "stop");
+      stop != nullptr && !stop->IsNull() && !stop->IsString()) {
     if (!stop->IsArray())
-      return invalid_type("stop", "one of a string or array of strings",
-                          *stop);
+      return invalid_type("stop", "one of a string or array of strings", *stop);
     for (rapidjson::SizeType i = 0; i < stop->Size(); ++i)
       if (!(*stop)[i].IsString())
         return invalid_type("stop[" + n(i) + "]", "a string", (*stop)[i]);
@@ -993,8 +1038,7 @@ verdict openai_request(const value& body) {
         return missing("response_format.json_schema");
       if (!js->IsObject())
         return invalid_type("response_format.json_schema", "an object", *js);
-      if (auto err
-          = openai_string(*js, "name", "response_format.json_schema"))
+      if (auto err = openai_string(*js, "name", "response_format.json_schema"))
         return err;
     }
   }
@@ -1067,8 +1111,7 @@ verdict codex_request(const value& body) {
       if (out == nullptr)
         return missing(at + ".output");
       if (!out->IsString() && !out->IsArray())
-        return invalid_type(at + ".output", "one of a string or array",
-                            *out);
+        return invalid_type(at + ".output", "one of a string or array", *out);
       std::string id{text_of(item["call_id"])};
       if (!calls.contains(id))
         return refuse("No tool call found for function call output with "
@@ -1192,51 +1235,72 @@ verdict invalid_at(const std::string& at, sv type, const value& got) {
 constexpr const char* gemini_pkg = "type.googleapis.com/google.ai."
                                    "generativelanguage.v1beta.";
 
-constexpr sv gemini_api_fields[] = {
-  "contents",          "tools",           "toolConfig",
-  "safetySettings",    "systemInstruction", "generationConfig",
-  "cachedContent",     "model"};
+constexpr sv gemini_api_fields[] = {"contents",          "tools",
+                                    "toolConfig",        "safetySettings",
+                                    "systemInstruction", "generationConfig",
+                                    "cachedContent",     "model"};
 /// Code Assist's inner request (Vertex's shape).
 constexpr sv code_assist_fields[] = {
-  "contents",        "systemInstruction", "cachedContent", "tools",
-  "toolConfig",      "labels",            "safetySettings", "generationConfig",
-  "sessionId"};
-constexpr sv code_assist_wrapper[] = {"model", "project", "userPromptId",
-                                      "request"};
+  "contents", "systemInstruction", "cachedContent",    "tools",    "toolConfig",
+  "labels",   "safetySettings",    "generationConfig", "sessionId"};
+constexpr sv code_assist_wrapper[]
+  = {"model", "project", "userPromptId", "request"};
 
-constexpr sv part_data[] = {"text",           "inlineData",
-                            "fileData",       "functionCall",
-                            "functionResponse", "executableCode",
+constexpr sv part_data[] = {"text",
+                            "inlineData",
+                            "fileData",
+                            "functionCall",
+                            "functionResponse",
+                            "executableCode",
                             "codeExecutionResult"};
-constexpr sv part_fields[] = {"text",           "inlineData",
-                              "fileData",       "functionCall",
-                              "functionResponse", "executableCode",
-                              "codeExecutionResult", "thought",
-                              "thoughtSignature", "videoMetadata",
-                              "partMetadata",   "mediaResolution"};
-constexpr sv schema_fields[] = {
-  "type",          "format",        "title",      "description",
-  "nullable",      "enum",          "maxItems",   "minItems",
-  "properties",    "required",      "minProperties", "maxProperties",
-  "minLength",     "maxLength",     "pattern",    "example",
-  "anyOf",         "propertyOrdering", "default", "items",
-  "minimum",       "maximum"};
-constexpr sv generation_fields[] = {
-  "stopSequences",   "responseMimeType", "responseSchema",
-  "responseJsonSchema", "responseModalities", "candidateCount",
-  "maxOutputTokens", "temperature",      "topP",
-  "topK",            "seed",             "presencePenalty",
-  "frequencyPenalty", "responseLogprobs", "logprobs",
-  "enableEnhancedCivicAnswers", "speechConfig", "thinkingConfig",
-  "mediaResolution", "imageConfig"};
+constexpr sv part_fields[] = {"text",
+                              "inlineData",
+                              "fileData",
+                              "functionCall",
+                              "functionResponse",
+                              "executableCode",
+                              "codeExecutionResult",
+                              "thought",
+                              "thoughtSignature",
+                              "videoMetadata",
+                              "partMetadata",
+                              "mediaResolution"};
+constexpr sv schema_fields[]
+  = {"type",        "format",        "title",
+     "description", "nullable",      "enum",
+     "maxItems",    "minItems",      "properties",
+     "required",    "minProperties", "maxProperties",
+     "minLength",   "maxLength",     "pattern",
+     "example",     "anyOf",         "propertyOrdering",
+     "default",     "items",         "minimum",
+     "maximum"};
+constexpr sv generation_fields[] = {"stopSequences",
+                                    "responseMimeType",
+                                    "responseSchema",
+                                    "responseJsonSchema",
+                                    "responseModalities",
+                                    "candidateCount",
+                                    "maxOutputTokens",
+                                    "temperature",
+                                    "topP",
+                                    "topK",
+                                    "seed",
+                                    "presencePenalty",
+                                    "frequencyPenalty",
+                                    "responseLogprobs",
+                                    "logprobs",
+                                    "enableEnhancedCivicAnswers",
+                                    "speechConfig",
+                                    "thinkingConfig",
+                                    "mediaResolution",
+                                    "imageConfig"};
 constexpr sv tool_fields[] = {"functionDeclarations", "googleSearchRetrieval",
                               "codeExecution",        "googleSearch",
                               "urlContext",           "computerUse",
                               "fileSearch",           "googleMaps"};
-constexpr sv declaration_fields[] = {"name",       "description",
-                                     "parameters", "parametersJsonSchema",
-                                     "response",   "responseJsonSchema",
-                                     "behavior"};
+constexpr sv declaration_fields[]
+  = {"name",     "description",        "parameters", "parametersJsonSchema",
+     "response", "responseJsonSchema", "behavior"};
 
 verdict gemini_schema(const value& s, const std::string& at, int depth) {
   if (!s.IsObject())
@@ -1251,9 +1315,9 @@ verdict gemini_schema(const value& s, const std::string& at, int depth) {
     if (t->IsString())
       for (char c : text_of(*t))
         up += c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-    static constexpr sv types[] = {"TYPE_UNSPECIFIED", "STRING", "NUMBER",
-                                   "INTEGER",          "BOOLEAN", "ARRAY",
-                                   "OBJECT",           "NULL"};
+    static constexpr sv types[]
+      = {"TYPE_UNSPECIFIED", "STRING", "NUMBER", "INTEGER",
+         "BOOLEAN",          "ARRAY",  "OBJECT", "NULL"};
     if (!listed(up, types))
       return invalid_at(at + ".type", std::string{gemini_pkg} + "Type", *t);
   }
@@ -1261,10 +1325,10 @@ verdict gemini_schema(const value& s, const std::string& at, int depth) {
     if (!props->IsObject())
       return invalid_at(at + ".properties", "map", *props);
     for (auto& p : props->GetObject())
-      if (auto err = gemini_schema(
-            p.value,
-            at + ".properties[" + std::string{text_of(p.name)} + "].value",
-            depth + 1))
+      if (auto err = gemini_schema(p.value,
+                                   at + ".properties["
+                                     + std::string{text_of(p.name)} + "].value",
+                                   depth + 1))
         return err;
   }
   if (auto* items = field(s, "items"))
@@ -1274,8 +1338,8 @@ verdict gemini_schema(const value& s, const std::string& at, int depth) {
     if (!any->IsArray())
       return invalid_at(at + ".any_of", "list", *any);
     for (rapidjson::SizeType i = 0; i < any->Size(); ++i)
-      if (auto err = gemini_schema((*any)[i], at + ".any_of[" + n(i) + "]",
-                                   depth + 1))
+      if (auto err
+          = gemini_schema((*any)[i], at + ".any_of[" + n(i) + "]", depth + 1))
         return err;
   }
   for (auto* name : {"required", "enum", "propertyOrdering"})
@@ -1302,8 +1366,8 @@ verdict gemini_part(const value& p, const std::string& at, int& calls,
   for (auto name : part_data) {
     auto* v = field(p, std::string{name}.c_str());
     // An empty text is no data at all to the API.
-    if (v == nullptr || (name == "text" && v->IsString()
-                         && v->GetStringLength() == 0))
+    if (v == nullptr
+        || (name == "text" && v->IsString() && v->GetStringLength() == 0))
       continue;
     if (set != nullptr)
       return refuse("Invalid JSON payload received. Oneof field 'data' is "
@@ -1321,8 +1385,8 @@ verdict gemini_part(const value& p, const std::string& at, int& calls,
   if (data == "inlineData") {
     auto& d = *field(p, "inlineData");
     if (!d.IsObject())
-      return invalid_at(at + ".inline_data",
-                        std::string{gemini_pkg} + "Blob", d);
+      return invalid_at(at + ".inline_data", std::string{gemini_pkg} + "Blob",
+                        d);
     for (auto* name : {"mimeType", "data"}) {
       auto* v = field(d, name);
       if (v == nullptr || !v->IsString() || v->GetStringLength() == 0)
@@ -1461,8 +1525,8 @@ verdict gemini_generation(const value& body) {
     if (!th->IsObject())
       return invalid_at("generation_config.thinking_config",
                         std::string{gemini_pkg} + "ThinkingConfig", *th);
-    static constexpr sv thinking_fields[] = {"includeThoughts",
-                                             "thinkingBudget", "thinkingLevel"};
+    static constexpr sv thinking_fields[]
+      = {"includeThoughts", "thinkingBudget", "thinkingLevel"};
     if (auto err = unknown_names(*th, thinking_fields,
                                  "generation_config.thinking_config"))
       return err;
@@ -1519,8 +1583,8 @@ verdict gemini_tools(const value& body) {
     if (!tc->IsObject())
       return invalid_at("tool_config", std::string{gemini_pkg} + "ToolConfig",
                         *tc);
-    static constexpr sv tool_config_fields[] = {"functionCallingConfig",
-                                                "retrievalConfig"};
+    static constexpr sv tool_config_fields[]
+      = {"functionCallingConfig", "retrievalConfig"};
     if (auto err = unknown_names(*tc, tool_config_fields, "tool_config"))
       return err;
     if (auto* fc = field(*tc, "functionCallingConfig")) {
@@ -1532,14 +1596,14 @@ verdict gemini_tools(const value& body) {
       if (auto err = unknown_names(*fc, fc_fields,
                                    "tool_config.function_calling_config"))
         return err;
-      static constexpr sv modes[] = {"MODE_UNSPECIFIED", "AUTO", "ANY", "NONE",
-                                     "VALIDATED"};
+      static constexpr sv modes[]
+        = {"MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"};
       if (auto* mode = field(*fc, "mode");
-          mode != nullptr && (!mode->IsString() || !listed(text_of(*mode), modes)))
-        return invalid_at("tool_config.function_calling_config.mode",
-                          std::string{gemini_pkg}
-                            + "FunctionCallingConfig.Mode",
-                          *mode);
+          mode != nullptr
+          && (!mode->IsString() || !listed(text_of(*mode), modes)))
+        return invalid_at(
+          "tool_config.function_calling_config.mode",
+          std::string{gemini_pkg} + "FunctionCallingConfig.Mode", *mode);
     }
   }
   return std::nullopt;
@@ -1562,9 +1626,9 @@ verdict gemini_system(const value& body) {
   int calls = 0;
   int responses = 0;
   for (rapidjson::SizeType j = 0; j < parts->Size(); ++j)
-    if (auto err = gemini_part((*parts)[j],
-                               "system_instruction.parts[" + n(j) + "]", calls,
-                               responses))
+    if (auto err
+        = gemini_part((*parts)[j], "system_instruction.parts[" + n(j) + "]",
+                      calls, responses))
       return err;
   return std::nullopt;
 }
@@ -1675,9 +1739,8 @@ verdict ollama_request(const value& body) {
       auto role = string_member(m, "role");
       if (role != "system" && role != "user" && role != "assistant"
           && role != "tool")
-        return refuse("invalid role \"" + std::string{role}
-                      + "\" in messages[" + n(i)
-                      + "]: must be system, user, assistant or tool");
+        return refuse("invalid role \"" + std::string{role} + "\" in messages["
+                      + n(i) + "]: must be system, user, assistant or tool");
       if (auto* images = member(m, "images");
           images != nullptr && !images->IsNull()) {
         if (!images->IsArray())
@@ -1724,23 +1787,22 @@ verdict ollama_request(const value& body) {
       o != nullptr && !o->IsObject() && !o->IsNull())
     return go_unmarshal(*o, "ChatRequest.options", "map[string]interface {}");
   if (auto* f = member(body, "format"); f != nullptr && !f->IsNull()) {
-    bool ok = f->IsObject()
-              || (f->IsString()
-                  && (text_of(*f) == "json" || text_of(*f).empty()));
+    bool ok
+      = f->IsObject()
+        || (f->IsString() && (text_of(*f) == "json" || text_of(*f).empty()));
     if (!ok)
       return refuse("invalid format: expected \"json\" or a valid JSON "
                     "schema");
   }
-  if (auto* think = member(body, "think"); think != nullptr
-                                           && !think->IsNull()
-                                           && !think->IsBool()) {
+  if (auto* think = member(body, "think");
+      think != nullptr && !think->IsNull() && !think->IsBool()) {
     auto t = think->IsString() ? text_of(*think) : sv{};
     if (t != "high" && t != "medium" && t != "low")
       return refuse("invalid think value: must be a boolean or \"high\", "
                     "\"medium\", \"low\"");
   }
-  if (auto* tools = member(body, "tools"); tools != nullptr
-                                           && !tools->IsNull()) {
+  if (auto* tools = member(body, "tools");
+      tools != nullptr && !tools->IsNull()) {
     if (!tools->IsArray())
       return go_unmarshal(*tools, "ChatRequest.tools", "api.Tools");
     for (auto& t : tools->GetArray()) {

@@ -398,8 +398,33 @@ expected<std::string> build_body(canonical_request& r) {
   json::document doc;
   doc.SetObject();
   auto& a = doc.GetAllocator();
+  // OpenAI's temperature goes to 2, Claude's to 1: refused, not clamped.
+  if (r.temperature && *r.temperature > 1)
+    return fail(errc::invalid_value,
+                "temperature: claude accounts take a temperature from 0 to 1",
+                "temperature");
   put_str(doc, "model", r.model, a);
-  put(doc, "max_tokens", value(r.max_tokens.value_or(4096)), a);
+  // Claude's thinking counts inside max_tokens and its budget must stay
+  // below it (at least 1024): without a cap from the client the answer
+  // gets its default room on top; under the client's cap the budget
+  // shrinks; a cap below the least budget, or a forced tool (which Claude
+  // refuses with thinking), leaves no thinking, and says so.
+  using mode = tool_choice::mode;
+  auto budget = r.thinking_budget;
+  int64_t max_tokens = r.max_tokens.value_or(4096);
+  if (budget && !r.max_tokens)
+    max_tokens = *budget + 4096;
+  else if (budget && *budget >= max_tokens)
+    budget = max_tokens - 1;
+  if (budget
+      && (*budget < 1024 || r.choice.what == mode::required
+          || r.choice.what == mode::tool)) {
+    budget.reset();
+    max_tokens = r.max_tokens.value_or(4096);
+    note_dropped(r.dropped,
+                 r.reasoning_effort.empty() ? "thinking" : "reasoning_effort");
+  }
+  put(doc, "max_tokens", value(max_tokens), a);
   std::string system = joined_system(r);
   std::string instruction;
   if (r.format.what == response_format::kind::json_object)
@@ -412,16 +437,32 @@ expected<std::string> build_body(canonical_request& r) {
     put_str(doc, "system", system, a);
   value messages = array();
   for (auto& t : r.turns) {
+    // A turn with nothing in it (an empty assistant answer, say) is left
+    // out: Claude refuses empty content.
+    auto content = turn_content(t, a);
+    if ((content.IsString() && content.GetStringLength() == 0)
+        || (content.IsArray() && content.Empty()))
+      continue;
     value m = object();
     put_str(m, "role",
             t.role == turn::role_kind::assistant ? "assistant" : "user", a);
-    put(m, "content", turn_content(t, a), a);
+    put(m, "content", std::move(content), a);
     messages.PushBack(m, a);
   }
+  if (messages.Empty())
+    return fail(errc::invalid_value,
+                "messages: claude accounts need at least one user or "
+                "assistant message with content",
+                "messages");
   put(doc, "messages", std::move(messages), a);
-  if (r.temperature)
+  // With thinking Claude takes temperature 1 only and top_p from 0.95.
+  if (r.temperature && budget && *r.temperature != 1)
+    note_dropped(r.dropped, "temperature");
+  else if (r.temperature)
     put(doc, "temperature", value(*r.temperature), a);
-  if (r.top_p)
+  if (r.top_p && budget && *r.top_p < 0.95)
+    note_dropped(r.dropped, "top_p");
+  else if (r.top_p)
     put(doc, "top_p", value(*r.top_p), a);
   if (r.top_k)
     put(doc, "top_k", value(*r.top_k), a);
@@ -445,7 +486,6 @@ expected<std::string> build_body(canonical_request& r) {
     }
     put(doc, "tools", std::move(tools), a);
   }
-  using mode = tool_choice::mode;
   if (r.choice.what != mode::unset || r.choice.disable_parallel) {
     value tc = object();
     switch (r.choice.what) {
@@ -466,10 +506,10 @@ expected<std::string> build_body(canonical_request& r) {
       put(tc, "disable_parallel_tool_use", value(true), a);
     put(doc, "tool_choice", std::move(tc), a);
   }
-  if (r.thinking_budget) {
+  if (budget) {
     value th = object();
     put_str(th, "type", "enabled", a);
-    put(th, "budget_tokens", value(*r.thinking_budget), a);
+    put(th, "budget_tokens", value(*budget), a);
     put(doc, "thinking", std::move(th), a);
   }
   if (r.user) {

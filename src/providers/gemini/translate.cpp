@@ -1,5 +1,6 @@
 #include "providers/gemini/translate.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "core/logging.hpp"
@@ -12,53 +13,94 @@ namespace {
 using json::value;
 using namespace jout;
 
-/// JSON-Schema keywords outside Gemini's OpenAPI subset (SPEC §10).
-constexpr std::array<std::string_view, 12> unsupported_keywords = {
-  "$schema",
-  "$id",
-  "$ref",
-  "$defs",
-  "definitions",
-  "$comment",
-  "additionalProperties",
-  "unevaluatedProperties",
-  "patternProperties",
-  "const",
-  "examples",
-  "strict",
-};
+/// The fields of Gemini's Schema (an OpenAPI subset, SPEC §10); any other
+/// JSON-Schema keyword is removed and listed.
+constexpr std::array<std::string_view, 22> schema_fields
+  = {"type",        "format",        "title",
+     "description", "nullable",      "enum",
+     "maxItems",    "minItems",      "properties",
+     "required",    "minProperties", "maxProperties",
+     "minLength",   "maxLength",     "pattern",
+     "example",     "anyOf",         "propertyOrdering",
+     "default",     "items",         "minimum",
+     "maximum"};
 
-/// Removes unsupported keywords from a schema, recursing into the members
-/// that hold schemas (not into property names). Parsed documents are at
-/// most json::max_depth deep; the depth check keeps this walk bounded on
-/// its own as well.
+/// Makes a schema one Gemini takes, recursing into the members that hold
+/// schemas (not into property names): a type list becomes one type with
+/// `nullable` (or `anyOf` for several), `oneOf` becomes `anyOf` (the
+/// nearest Gemini has), an `enum` of anything but strings and unknown
+/// keywords are removed and listed. Parsed documents are at most
+/// json::max_depth deep; the depth check keeps this walk bounded on its
+/// own as well.
 void clean_schema(value& schema, const std::string& where,
-                  std::vector<std::string>& dropped, int depth = 0) {
+                  std::vector<std::string>& dropped, allocator& a,
+                  int depth = 0) {
   if (!schema.IsObject() || depth > json::max_depth)
     return;
-  for (auto kw : unsupported_keywords) {
-    auto name = rapidjson::StringRef(kw.data(), kw.size());
-    if (schema.HasMember(name)) {
-      schema.RemoveMember(name);
-      note_dropped(dropped, where + "." + std::string{kw});
+  if (auto it = schema.FindMember("type");
+      it != schema.MemberEnd() && it->value.IsArray()) {
+    std::vector<std::string> types;
+    bool nullable = false;
+    for (auto& t : it->value.GetArray())
+      if (t.IsString() && std::string_view{t.GetString()} == "null")
+        nullable = true;
+      else if (t.IsString())
+        types.emplace_back(t.GetString());
+    schema.RemoveMember(it);
+    if (types.size() == 1) {
+      put_str(schema, "type", types[0], a);
+    } else if (types.size() > 1 && !schema.HasMember("anyOf")) {
+      value any = array();
+      for (auto& t : types) {
+        value one = object();
+        put_str(one, "type", t, a);
+        any.PushBack(one, a);
+      }
+      put(schema, "anyOf", std::move(any), a);
     }
+    if (nullable)
+      put(schema, "nullable", value(true), a);
+  }
+  if (auto it = schema.FindMember("oneOf");
+      it != schema.MemberEnd() && !schema.HasMember("anyOf"))
+    it->name.SetString("anyOf", a);
+  if (auto it = schema.FindMember("enum"); it != schema.MemberEnd()) {
+    bool strings = it->value.IsArray();
+    if (strings)
+      for (auto& v : it->value.GetArray())
+        strings = strings && v.IsString();
+    if (!strings) {
+      schema.RemoveMember(it);
+      note_dropped(dropped, where + ".enum");
+    }
+  }
+  for (auto it = schema.MemberBegin(); it != schema.MemberEnd();) {
+    std::string_view name{it->name.GetString(), it->name.GetStringLength()};
+    if (std::find(schema_fields.begin(), schema_fields.end(), name)
+        != schema_fields.end()) {
+      ++it;
+      continue;
+    }
+    note_dropped(dropped, where + "." + std::string{name});
+    it = schema.EraseMember(it);
   }
   if (auto it = schema.FindMember("properties");
       it != schema.MemberEnd() && it->value.IsObject())
     for (auto& p : it->value.GetObject())
-      clean_schema(p.value, where, dropped, depth + 1);
+      clean_schema(p.value, where, dropped, a, depth + 1);
   if (auto it = schema.FindMember("items"); it != schema.MemberEnd()) {
-    if (it->value.IsArray())
-      for (auto& s : it->value.GetArray())
-        clean_schema(s, where, dropped, depth + 1);
-    else
-      clean_schema(it->value, where, dropped, depth + 1);
+    if (it->value.IsObject()) {
+      clean_schema(it->value, where, dropped, a, depth + 1);
+    } else {
+      // A tuple of item schemas has no Gemini form.
+      schema.RemoveMember(it);
+      note_dropped(dropped, where + ".items");
+    }
   }
-  for (auto* list : {"anyOf", "oneOf", "allOf", "prefixItems"})
-    if (auto it = schema.FindMember(list);
-        it != schema.MemberEnd() && it->value.IsArray())
-      for (auto& s : it->value.GetArray())
-        clean_schema(s, where, dropped, depth + 1);
+  if (auto it = schema.FindMember("anyOf");
+      it != schema.MemberEnd() && it->value.IsArray())
+    for (auto& s : it->value.GetArray())
+      clean_schema(s, where, dropped, a, depth + 1);
 }
 
 /// A tool result as Gemini wants it: `{"result": <JSON or the string>}`.
@@ -326,12 +368,21 @@ expected<std::string> build_body(canonical_request& r) {
       }
       parts.PushBack(part, a);
     }
+    // A turn with nothing in it (an empty assistant answer, say) is left
+    // out: Gemini refuses a content without parts.
+    if (parts.Empty())
+      continue;
     value content = object();
     put_str(content, "role",
             t.role == turn::role_kind::assistant ? "model" : "user", a);
     put(content, "parts", std::move(parts), a);
     contents.PushBack(content, a);
   }
+  if (contents.Empty())
+    return fail(errc::invalid_value,
+                "messages: gemini accounts need at least one user or "
+                "assistant message with content",
+                "messages");
   put(doc, "contents", std::move(contents), a);
   if (auto system = joined_system(r); !system.empty()) {
     value si = object();
@@ -366,7 +417,7 @@ expected<std::string> build_body(canonical_request& r) {
     if (r.format.what == response_format::kind::json_schema
         && !r.format.schema.empty()) {
       value schema = parse_or_empty_object(r.format.schema, a);
-      clean_schema(schema, "response_format.schema", r.dropped);
+      clean_schema(schema, "response_format.schema", r.dropped, a);
       put(gc, "responseSchema", std::move(schema), a);
     }
   }
@@ -387,7 +438,7 @@ expected<std::string> build_body(canonical_request& r) {
         put_str(d, "description", t.description, a);
       if (!t.parameters.empty()) {
         value params = parse_or_empty_object(t.parameters, a);
-        clean_schema(params, "tools.parameters", r.dropped);
+        clean_schema(params, "tools.parameters", r.dropped, a);
         put(d, "parameters", std::move(params), a);
       }
       decls.PushBack(d, a);

@@ -255,8 +255,10 @@ expected<std::string> build_body(canonical_request& r, bool compatible) {
   if (!r.tools.empty()) {
     put(doc, "tools", function_tools(r.tools, false, a), a);
   }
+  // OpenAI refuses tool_choice and parallel_tool_calls without tools (an
+  // Anthropic client may send its tool_choice alone).
   using mode = tool_choice::mode;
-  switch (r.choice.what) {
+  switch (r.tools.empty() ? mode::unset : r.choice.what) {
     case mode::automatic:
       put_str(doc, "tool_choice", "auto", a);
       break;
@@ -278,7 +280,7 @@ expected<std::string> build_body(canonical_request& r, bool compatible) {
     case mode::unset:
       break;
   }
-  if (r.choice.disable_parallel)
+  if (r.choice.disable_parallel && !r.tools.empty())
     put(doc, "parallel_tool_calls", value(false), a);
   if (r.thinking_budget)
     put_str(doc, "reasoning_effort", effort_for_budget(*r.thinking_budget), a);
