@@ -102,6 +102,10 @@ canonical_event usage_event(const token_usage& u) {
   return e;
 }
 
+int64_t token_count(const json::value& object, const char* name) {
+  return std::clamp<int64_t>(json::get_int64(object, name), 0, max_token_count);
+}
+
 canonical_event error_event(std::string message) {
   canonical_event e;
   e.what = canonical_event::kind::error;

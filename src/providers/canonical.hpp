@@ -14,6 +14,7 @@
 #include "core/cost.hpp"
 #include "core/error.hpp"
 #include "core/expected.hpp"
+#include "core/json.hpp"
 
 namespace oh::providers {
 
@@ -169,6 +170,15 @@ canonical_event finish_event(std::string reason,
                              std::string stop_sequence = {});
 canonical_event usage_event(const token_usage& u);
 canonical_event error_event(std::string message);
+
+/// Counts past this are an upstream's nonsense (a trillion tokens).
+inline constexpr int64_t max_token_count = int64_t{1} << 40;
+
+/// A token count an upstream reports: 0 when absent, not an integer or
+/// negative, and at most max_token_count. The counts are summed and priced
+/// (totals, cost, rate windows): a broken or hostile upstream's must neither
+/// overflow those sums nor make a cost negative (UBSan, under test/fuzz).
+int64_t token_count(const json::value& object, const char* name);
 
 /// A tool call that arrived whole: start, all its arguments, end.
 void push_whole_tool_call(event_list& out, int index, std::string id,

@@ -179,7 +179,26 @@ public:
     if (name.empty())
       if (auto doc = json::parse(ev.data); doc && doc->IsObject())
         name = json::get_string(*doc, "type").value_or("message");
-    out.bytes = "event: " + name + "\ndata: " + ev.data + "\n\n";
+    // The name is the upstream's bytes (the data passed json::parse in the
+    // decoder): nothing it sends may make our stream invalid UTF-8, and a
+    // `type` read from JSON may hold a line break that would end the field.
+    out.bytes = "event: ";
+    for (char c : json::sanitize_utf8(name))
+      out.bytes.push_back(c == '\r' || c == '\n' ? ' ' : c);
+    out.bytes += '\n';
+    // Data of several lines (JSON may break anywhere) goes back as several
+    // `data:` fields; one field would end at the first line break.
+    std::string_view data{ev.data};
+    for (;;) {
+      auto nl = data.find('\n');
+      out.bytes += "data: ";
+      out.bytes += data.substr(0, nl);
+      out.bytes += '\n';
+      if (nl == std::string_view::npos)
+        break;
+      data.remove_prefix(nl + 1);
+    }
+    out.bytes += '\n';
     return out;
   }
   step on_end() override {
@@ -355,8 +374,10 @@ private:
         // The last event with a body: the verdict goes in it.
         std::string head{event.substr(0, data_at + 6)};
         std::string body{data};
-        body.insert(body.size() - 1, ",\"_openhinge\":{\"schema_valid\":"
-                                       + verdict_json() + "}");
+        // Before the object's closing brace: a relayed Claude event may
+        // end in whitespace after it.
+        body.insert(body.find_last_of('}'), ",\"_openhinge\":{\"schema_valid\":"
+                                              + verdict_json() + "}");
         out += head + body + "\n\n";
       } else {
         out += event;

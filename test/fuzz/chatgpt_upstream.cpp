@@ -10,6 +10,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  oh::fuzz::check_upstream("openai", oh::fuzz::subscription::always, data, size);
+  oh::fuzz::check_upstream("openai", oh::fuzz::subscription::always, data,
+                           size);
   return 0;
 }

@@ -9,7 +9,7 @@
 // Invariants: every refusal is the client's error (a 4xx with a message)
 // and renders as clean JSON; every upstream body we build is valid UTF-8
 // JSON; header values carry no line breaks; the dropped parameters and the
-// response schema are clean text.
+// response schema are clean text; max_tokens as a reservation is bounded.
 
 #include "fuzz_check.hpp"
 #include "providers/anthropic/ingress.hpp"
@@ -25,8 +25,9 @@ struct account {
 
 /// Every wire a client body can be translated to.
 inline constexpr account accounts[] = {
-  {"openai", false}, {"openai_compatible", false}, {"claude", false},
-  {"claude", true},  {"gemini", false},            {"gemini", true},
+  {"openai", false}, {"openai_compatible", false},
+  {"claude", false}, {"claude", true},
+  {"gemini", false}, {"gemini", true},
   {"ollama", false}, {"openai", true}, // ChatGPT's Codex backend
 };
 
@@ -60,6 +61,13 @@ inline void check_prepared(const providers::call_input& in) {
   }
 }
 
+/// The request actor sizes its reservation from max_tokens plus the body's
+/// size: bounded, so the sum cannot overflow.
+inline void check_max_tokens(int64_t max_tokens) {
+  OH_FUZZ_CHECK(max_tokens >= 0 && max_tokens <= providers::max_token_count,
+                "max_tokens fact out of bounds: " + std::to_string(max_tokens));
+}
+
 inline void check_client_request(dialect d, std::string_view text) {
   using namespace providers;
   auto body = json::parse(text);
@@ -78,10 +86,12 @@ inline void check_client_request(dialect d, std::string_view text) {
   if (anthropic) {
     auto facts = anthropic::read_facts(*body);
     in.stream = facts.stream;
+    check_max_tokens(facts.max_tokens);
   } else {
     auto facts = openai::read_facts(*body);
     in.stream = facts.stream;
     in.include_usage = facts.include_usage;
+    check_max_tokens(facts.max_tokens);
   }
   http_request http;
   http.headers = {{"anthropic-version", "2023-06-01"},

@@ -44,8 +44,8 @@ inline void quiet_logs() {
 /// Text we send to a client or an upstream as JSON: valid UTF-8 (so
 /// nothing read can make it invalid) and one JSON value of our own parser.
 inline void check_json_text(std::string_view text, const char* what) {
-  OH_FUZZ_CHECK(json::valid_utf8(text), std::string{what} + ": "
-                                          + std::string{text});
+  OH_FUZZ_CHECK(json::valid_utf8(text),
+                std::string{what} + ": " + std::string{text});
   auto doc = json::parse(text);
   OH_FUZZ_CHECK(doc, std::string{what} + ": "
                        + (doc ? std::string{} : doc.error().message) + "\n"
@@ -85,6 +85,12 @@ inline void check_client_stream(std::string_view bytes, dialect d) {
   parser.feed(bytes, on_event);
   OH_FUZZ_CHECK(parser.buffered() == 0,
                 "client stream ends inside a line:\n" + std::string{bytes});
+  bool open = false;
+  parser.finish([&](providers::sse_event&) {
+    open = true;
+  });
+  OH_FUZZ_CHECK(!open,
+                "client stream ends inside an event:\n" + std::string{bytes});
 }
 
 } // namespace oh::fuzz

@@ -10,7 +10,7 @@
 // lower-cased; and reading in pieces gives the same result as reading at
 // once.
 
-#include <boost/asio/buffer.hpp>
+#include "beast_parser.hpp" // first: how the gateway compiles the parser
 
 #include "fuzz_check.hpp"
 #include "http/http_types.hpp"
@@ -53,7 +53,12 @@ outcome read(std::string_view wire, size_t step) {
     if (out.ec == boost::beast::http::error::need_more) {
       out.ec = {};
       if (at >= wire.size()) {
-        r.put_eof(out.ec); // the peer closed
+        // The peer closed; as Beast's read does it (put_eof requires
+        // bytes parsed).
+        if (r.got_some())
+          r.put_eof(out.ec);
+        else
+          out.ec = boost::beast::http::error::end_of_stream;
         break;
       }
       continue;
@@ -112,6 +117,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto wire = oh::fuzz::as_text(data + 1, size - 1);
   auto whole = read(wire, wire.size() + 1);
   auto pieces = read(wire, step);
+  // Beast measures the header limit from the first unparsed byte, so a
+  // start line parsed by an earlier read does not count: near the limit,
+  // pieces may pass where the whole fails (by one start line at most).
+  if (whole.ec == boost::beast::http::error::header_limit
+      || pieces.ec == boost::beast::http::error::header_limit)
+    return 0;
   OH_FUZZ_CHECK(whole.done == pieces.done, "pieces change completion");
   if (whole.done) {
     check_head(whole.message);

@@ -6,16 +6,18 @@
 // Input: byte 0 chooses the piece size; the rest is what the upstream
 // sent. Invariants: never more bytes claimed than offered; the pieces of
 // body add up to no more than was fed, and to Content-Length when the
-// message completes; reading in pieces gives the same status, fields and
-// body as reading at once.
+// message completes with a status that has a body; reading in pieces gives the
+// same status, fields and body as reading at once.
 
-#include <boost/asio/buffer.hpp>
+#include "beast_parser.hpp" // first: how the gateway compiles the parser
 
+#include "core/http_head.hpp"
 #include "fuzz_check.hpp"
 #include "providers/response_reader.hpp"
 
 namespace {
 
+using oh::http_head::has_body;
 using oh::providers::response_reader;
 
 constexpr uint32_t header_limit = 2048;
@@ -53,7 +55,12 @@ outcome read(std::string_view wire, size_t step) {
     if (out.ec == boost::beast::http::error::need_more) {
       out.ec = {};
       if (at >= wire.size()) {
-        r.put_eof(out.ec); // the upstream closed
+        // The upstream closed; as Beast's read does it (put_eof
+        // requires bytes parsed).
+        if (r.got_some())
+          r.put_eof(out.ec);
+        else
+          out.ec = boost::beast::http::error::end_of_stream;
         out.body.append(r.body());
         r.clear_body();
         break;
@@ -69,7 +76,8 @@ outcome read(std::string_view wire, size_t step) {
   OH_FUZZ_CHECK(out.body.size() <= consumed, "more body than bytes read");
   out.done = r.is_done() && !out.ec;
   if (out.done) {
-    if (auto len = r.content_length())
+    // 1xx, 204 and 304 carry no body whatever Content-Length says.
+    if (auto len = r.content_length(); len && has_body(r.status()))
       OH_FUZZ_CHECK(out.body.size() == *len,
                     "body size differs from Content-Length");
     out.status = r.status();
@@ -90,6 +98,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto wire = oh::fuzz::as_text(data + 1, size - 1);
   auto whole = read(wire, wire.size() + 1);
   auto pieces = read(wire, step);
+  // Beast measures the header limit from the first unparsed byte, so a
+  // start line parsed by an earlier read does not count: near the limit,
+  // pieces may pass where the whole fails (by one start line at most).
+  if (whole.ec == boost::beast::http::error::header_limit
+      || pieces.ec == boost::beast::http::error::header_limit)
+    return 0;
   OH_FUZZ_CHECK(whole.done == pieces.done, "pieces change completion");
   if (whole.done)
     OH_FUZZ_CHECK(whole.status == pieces.status

@@ -74,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto written = json::to_string(*doc);
     fuzz::check_json_text(written, "written back");
     auto again = json::parse(written);
-    OH_FUZZ_CHECK(again && same(*again, *doc), "round trip changed the value:\n" + written);
+    OH_FUZZ_CHECK(again && same(*again, *doc),
+                  "round trip changed the value:\n" + written);
   }
 
   std::string quoted;
@@ -83,8 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   OH_FUZZ_CHECK(json::valid_utf8(sanitized), "sanitize_utf8 left bad bytes");
   auto as_string = json::parse(quoted);
   OH_FUZZ_CHECK(as_string && as_string->IsString(), quoted);
-  std::string_view value{as_string->GetString(),
-                         as_string->GetStringLength()};
+  std::string_view value{as_string->GetString(), as_string->GetStringLength()};
   OH_FUZZ_CHECK(json::valid_utf8(value), quoted);
   OH_FUZZ_CHECK(value == sanitized, "quoting and sanitizing disagree");
   return 0;

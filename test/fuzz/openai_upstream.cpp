@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  oh::fuzz::check_upstream("openai_compatible", oh::fuzz::subscription::never, data, size);
+  oh::fuzz::check_upstream("openai_compatible", oh::fuzz::subscription::never,
+                           data, size);
   return 0;
 }

@@ -19,8 +19,8 @@ expected<upstream_url> parse_url(std::string_view url) {
   auto slash = url.find('/');
   auto authority = url.substr(0, slash);
   upstream_url out;
-  out.target = slash == std::string_view::npos ? "/"
-                                               : std::string{url.substr(slash)};
+  out.target
+    = slash == std::string_view::npos ? "/" : std::string{url.substr(slash)};
   auto colon = authority.find(':');
   out.host = std::string{authority.substr(0, colon)};
   out.port = colon == std::string_view::npos

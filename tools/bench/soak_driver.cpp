@@ -1,7 +1,7 @@
 // soak_driver: the client side of tools/bench/soak.sh, a bounded soak of the
 // gateway on 127.0.0.1 (docs/performance.md, "Soak"). Three commands:
 //
-//   soak_driver keys --port P --token T --count N [--conns C]
+//   soak_driver keys --port P --token-file F --count N [--conns C]
 //                    [--rpm-keys A] [--budget-keys B] [--both-keys C2]
 //                    --out FILE
 //     creates N ohk_ keys through POST /admin/keys, C requests at once (one
@@ -16,14 +16,15 @@
 //     streamed and whole, scripted upstream faults (the fake upstream's
 //     `[[fake …]]` directives: errors, 400s, 429s, hangs, stalls, drops,
 //     in-band errors, slow first bytes), clients that leave before the
-//     answer or mid-stream. Each request carries its own `x-request-id`
-//     (logged by the gateway as client_request_id), so even a request whose
-//     client left before the answer can be found in the log. Then it waits
+//     answer or mid-stream, bursts of four to one limited key. Each
+//     request carries its own `x-request-id` (logged by the gateway as
+//     client_request_id), so even a request whose client left before the
+//     answer can be found in the log. Then it waits
 //     up to `grace` seconds for the requests still open; those left are
 //     "stuck". Writes one CSV line per request and prints a JSON summary.
 //
 //   soak_driver check --keys FILE --requests FILE --log FILE --prices FILE
-//                     [--actors FILE] [--metrics FILE]
+//                     [--actors FILE]
 //     compares the driver's requests with the usage log (the admin export,
 //     NDJSON), checks every key's rpm window and daily budget against the
 //     admitted rows, and reads what the gateway reports in flight. Prints
@@ -33,6 +34,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <fstream>
@@ -362,8 +364,7 @@ private:
     auto body = key_body(key_);
     req_ = "POST /admin/keys HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
            "Bearer "
-           + token_
-           + "\r\nContent-Type: application/json\r\nContent-Length: "
+           + token_ + "\r\nContent-Type: application/json\r\nContent-Length: "
            + std::to_string(body.size()) + "\r\n\r\n" + body;
     reader_ = response_reader{};
     net::async_write(sock_, net::buffer(req_),
@@ -374,16 +375,16 @@ private:
                      });
   }
   void read() {
-    sock_.async_read_some(
-      net::buffer(buf_), [self = shared_from_this()](auto ec, size_t n) {
-        if (n > 0 && !self->reader_.feed({self->buf_, n}))
-          return self->fail("malformed response");
-        if (self->reader_.done)
-          return self->finish();
-        if (ec)
-          return self->fail(ec.message());
-        self->read();
-      });
+    sock_.async_read_some(net::buffer(buf_),
+                          [self = shared_from_this()](auto ec, size_t n) {
+                            if (n > 0 && !self->reader_.feed({self->buf_, n}))
+                              return self->fail("malformed response");
+                            if (self->reader_.done)
+                              return self->finish();
+                            if (ec)
+                              return self->fail(ec.message());
+                            self->read();
+                          });
   }
   void finish() {
     if (reader_.status != 201)
@@ -426,8 +427,12 @@ int run_keys(uint16_t port, const std::string& token, const key_plan& plan,
       return std::nullopt;
     return planned_key(plan, issued++);
   };
+  // When each thousandth key was answered: the rate over the run shows
+  // whether a key costs more as the gateway holds more of them.
+  std::vector<double> thousands;
   auto done = [&](key_info k, std::string why) {
-    ++finished;
+    if (++finished % 1000 == 0)
+      thousands.push_back(ms_between(started, clock_type::now()) / 1000.0);
     if (!why.empty()) {
       if (errors++ == 0)
         std::cerr << "keys: key " << k.index << ": " << why << "\n";
@@ -440,16 +445,22 @@ int run_keys(uint16_t port, const std::string& token, const key_plan& plan,
   ioc.run();
   double took = ms_between(started, clock_type::now()) / 1000.0;
   if (errors > 0 || finished != plan.count) {
-    std::cerr << "keys: " << finished << " of " << plan.count
-              << " answered, " << errors << " errors\n";
+    std::cerr << "keys: " << finished << " of " << plan.count << " answered, "
+              << errors << " errors\n";
     return 1;
   }
   std::ofstream out{out_path};
   for (auto& k : made)
     out << k.index << ',' << k.id << ',' << k.secret << ',' << k.cls << ','
         << k.rpm << ',' << k.budget_cents << '\n';
-  std::printf("{\"keys\":%d,\"conns\":%d,\"seconds\":%.2f,\"per_s\":%.0f}\n",
-              plan.count, conns, took, plan.count / took);
+  double first = thousands.empty() ? took : thousands.front();
+  double last = thousands.size() < 2
+                  ? first
+                  : thousands.back() - thousands[thousands.size() - 2];
+  std::printf("{\"keys\":%d,\"conns\":%d,\"seconds\":%.2f,\"per_s\":%.0f,"
+              "\"first_1000_per_s\":%.0f,\"last_1000_per_s\":%.0f}\n",
+              plan.count, conns, took, plan.count / took, 1000 / first,
+              1000 / last);
   return 0;
 }
 
@@ -475,14 +486,15 @@ std::vector<key_info> read_keys(const std::string& path) {
 
 // --- traffic -----------------------------------------------------------------
 
-/// What the upstream is scripted to do (the fake's directives).
+/// What the upstream is scripted to do (the fake's directives). A body's
+/// directives reach every account the request is tried on, so a scripted
+/// failure fails each attempt of its fallback chain.
 enum class fault {
   none,      // a normal answer
-  flaky_ok,  // a normal answer from an account named explicitly
   s500,      // every attempt answers 500: 502 after the fallbacks
   s503,      // the same with 503
   s400,      // the upstream blames the request: passed through, no fallback
-  s429,      // the named flaky account answers 429 (retry-after 1 s)
+  s429,      // a 429 with retry-after 1 s: the account is limited for 1 s
   hang,      // stream: head then silence; whole: slower than timeout_ms
   stall,     // stream: silence after 2 events; whole: a slow answer
   drop,      // stream: connection closed after 2 events; whole: 502
@@ -494,8 +506,6 @@ const char* fault_name(fault f) {
   switch (f) {
     case fault::none:
       return "none";
-    case fault::flaky_ok:
-      return "flaky_ok";
     case fault::s500:
       return "s500";
     case fault::s503:
@@ -518,15 +528,25 @@ const char* fault_name(fault f) {
   return "?";
 }
 
-/// Per mille of requests with each fault; the rest are `none`. Failures
-/// that count against an account (5xx, timeouts, drops) stay near 10 %,
-/// so five in a row (the breaker's default) stay rare: the soak is about
-/// the gateway's state over time, not about open circuits.
-const std::pair<fault, int> fault_weights[] = {
-  {fault::flaky_ok, 30}, {fault::s500, 25},  {fault::s503, 10},
-  {fault::s400, 15},     {fault::s429, 8},   {fault::hang, 12},
-  {fault::stall, 20},    {fault::drop, 25},  {fault::inband, 20},
-  {fault::slowfirst, 20}};
+/// Per mille of the OpenAI and Claude models' requests with each fault; the
+/// rest are `none`. Each account of a pair sees half the normal traffic and
+/// every failed request, so the failures that count against an account
+/// (5xx, timeouts, drops, in-band errors; ~4 % of requests) make ~8 % of
+/// its attempts, and five in a row (the breaker's default) stay rare: the
+/// soak is about the gateway's state over time, not about open circuits.
+/// 429s go only to the side accounts (an account answering 429 is skipped
+/// until its retry-after, SPEC §6.3).
+const std::pair<fault, int> fault_weights[]
+  = {{fault::s500, 10},  {fault::s503, 5},      {fault::s400, 10},
+     {fault::hang, 5},   {fault::stall, 8},     {fault::drop, 10},
+     {fault::inband, 8}, {fault::slowfirst, 15}};
+
+/// Requests per mille for the side accounts' models (Gemini and Ollama
+/// wires, one account each, nobody's fallback), and the per mille of those
+/// that answer 429 or 500.
+constexpr int side_share = 60;
+constexpr int side_429 = 20;
+constexpr int side_500 = 30;
 
 /// What the client does.
 enum class action { read_all, leave_early, leave_mid_stream };
@@ -673,6 +693,8 @@ private:
   int64_t sent_ = 0;
   int64_t skipped_ = 0;
   int open_ = 0;
+  int burst_key_ = 0;
+  int burst_left_ = 0;
   bool stopping_ = false;
   int64_t start_wall_ms_ = 0;
 };
@@ -681,37 +703,36 @@ void exchange::start(bool fresh) {
   rec_.sent_ms = t_.since_start_ms();
   if (!fresh)
     return write();
-  conn_->sock.async_connect(
-    {net::ip::make_address("127.0.0.1"), t_.port()},
-    [self = shared_from_this()](auto ec) {
-      if (self->finished_)
-        return;
-      if (ec)
-        return self->end("broken", "connect: " + ec.message());
-      self->conn_->sock.set_option(tcp::no_delay(true));
-      self->write();
-    });
+  conn_->sock.async_connect({net::ip::make_address("127.0.0.1"), t_.port()},
+                            [self = shared_from_this()](auto ec) {
+                              if (self->finished_)
+                                return;
+                              if (ec)
+                                return self->end("broken",
+                                                 "connect: " + ec.message());
+                              self->conn_->sock.set_option(tcp::no_delay(true));
+                              self->write();
+                            });
 }
 
 void exchange::write() {
-  net::async_write(
-    conn_->sock, net::buffer(wire_),
-    [self = shared_from_this()](auto ec, size_t) {
-      if (self->finished_)
-        return;
-      if (ec)
-        return self->end("broken", "write: " + ec.message());
-      self->rec_.written = true;
-      if (self->abort_after_ms_ >= 0) {
-        self->timer_.expires_after(
-          std::chrono::milliseconds(self->abort_after_ms_));
-        self->timer_.async_wait([self](auto tec) {
-          if (!tec && !self->finished_)
-            self->end("aborted", {});
-        });
-      }
-      self->read();
-    });
+  net::async_write(conn_->sock, net::buffer(wire_),
+                   [self = shared_from_this()](auto ec, size_t) {
+                     if (self->finished_)
+                       return;
+                     if (ec)
+                       return self->end("broken", "write: " + ec.message());
+                     self->rec_.written = true;
+                     if (self->abort_after_ms_ >= 0) {
+                       self->timer_.expires_after(
+                         std::chrono::milliseconds(self->abort_after_ms_));
+                       self->timer_.async_wait([self](auto tec) {
+                         if (!tec && !self->finished_)
+                           self->end("aborted", {});
+                       });
+                     }
+                     self->read();
+                   });
 }
 
 void exchange::read() {
@@ -756,7 +777,7 @@ void exchange::end(const char* outcome, std::string error) {
     rec_.status = reader_.status;
     rec_.request_id = reader_.request_id;
   }
-  if (rec_.stream && reader_.head_done && reader_.status == 200) {
+  if (rec_.stream && reader_.done && reader_.status == 200) {
     auto& tail = reader_.body_tail;
     bool in_band_error = reader_.body.find("\"error\"") != std::string::npos;
     bool ended = rec_.anthropic
@@ -776,6 +797,13 @@ void exchange::end(const char* outcome, std::string error) {
 }
 
 int traffic::pick_key() {
+  // A burst: the next requests go to the same key, a few ms apart, so they
+  // are open together when a window or budget runs out (admission must
+  // count the open ones' reservations, SPEC §5.2).
+  if (burst_left_ > 0) {
+    --burst_left_;
+    return burst_key_;
+  }
   // 15 % to the rpm keys, 20 % to the budget keys, 5 % to the keys with
   // both, the rest spread over all other keys: the small limits are hit
   // all run long while every key of the snapshot is in use.
@@ -783,13 +811,20 @@ int traffic::pick_key() {
   auto from = [&](const std::vector<int>& v) {
     return v[rng_() % v.size()];
   };
+  int k = 0;
   if (r < 15 && !rpm_keys_.empty())
-    return from(rpm_keys_);
-  if (r < 35 && !budget_keys_.empty())
-    return from(budget_keys_);
-  if (r < 40 && !both_keys_.empty())
-    return from(both_keys_);
-  return from(plain_keys_);
+    k = from(rpm_keys_);
+  else if (r < 35 && !budget_keys_.empty())
+    k = from(budget_keys_);
+  else if (r < 40 && !both_keys_.empty())
+    k = from(both_keys_);
+  else
+    return from(plain_keys_);
+  if (rng_() % 5 == 0) {
+    burst_key_ = k;
+    burst_left_ = 3;
+  }
+  return k;
 }
 
 fault traffic::pick_fault() {
@@ -809,15 +844,22 @@ std::string traffic::build(request_record& rec, const key_info& k,
   };
   rec.anthropic = roll(2) == 1;
   rec.stream = roll(2) == 1;
-  rec.f = pick_fault();
   // Dialect and vendor independent: relays and translations both.
-  bool claude = roll(2) == 1;
   bool dear = k.budget_cents > 0; // budgets: the costlier models
-  if (claude)
-    rec.model = dear || roll(2) == 1 ? "claude-sonnet-4-6"
-                                     : "claude-haiku-4-5-20251001";
-  else
-    rec.model = dear || roll(2) == 1 ? "gpt-4o" : "gpt-4o-mini";
+  if (roll(1000) < side_share) {
+    rec.model = roll(2) == 1 ? "gemini-2.5-flash" : "qwen3:8b";
+    int r = roll(1000);
+    rec.f = r < side_429              ? fault::s429
+            : r < side_429 + side_500 ? fault::s500
+                                      : fault::none;
+  } else {
+    rec.f = pick_fault();
+    if (roll(2) == 1)
+      rec.model = dear || roll(2) == 1 ? "claude-sonnet-4-6"
+                                       : "claude-haiku-4-5-20251001";
+    else
+      rec.model = dear || roll(2) == 1 ? "gpt-4o" : "gpt-4o-mini";
+  }
   int a = roll(100);
   rec.act = a < 6                  ? action::leave_early
             : a < 12 && rec.stream ? action::leave_mid_stream
@@ -825,7 +867,6 @@ std::string traffic::build(request_record& rec, const key_info& k,
   std::string script;
   switch (rec.f) {
     case fault::none:
-    case fault::flaky_ok:
       script = rec.stream ? "chunks=" + std::to_string(2 + roll(7))
                               + " interval_ms=" + std::to_string(roll(21))
                           : "delay_ms=" + std::to_string(roll(21));
@@ -864,25 +905,27 @@ std::string traffic::build(request_record& rec, const key_info& k,
     // Leave within 150 ms of sending; an upstream that waits 200 ms makes
     // most of these land before the answer.
     abort_ms = roll(150);
-    if (rec.f == fault::none || rec.f == fault::flaky_ok)
+    if (rec.f == fault::none)
       script += " delay_ms=200";
   } else if (rec.act == action::leave_mid_stream) {
-    if (rec.f == fault::none || rec.f == fault::flaky_ok)
+    if (rec.f == fault::none)
       script = "chunks=20 interval_ms=20";
     abort_bytes = 1 + static_cast<size_t>(roll(600));
   }
-  if (rec.f == fault::flaky_ok || rec.f == fault::s429)
-    rec.model = (claude ? "cl-flaky/" : "oa-flaky/") + rec.model;
-  std::string content = "soak " + std::to_string(rec.seq) + " [[fake "
-                        + script + "]] Say hello.";
+  // Budget keys get longer answers (~100 output tokens), so their small
+  // budgets run out within the run; 256 reserved tokens still cover them.
+  if (dear && script.find("status=") == std::string::npos)
+    script += " text=" + std::string(400, 'x');
+  std::string content
+    = "soak " + std::to_string(rec.seq) + " [[fake " + script + "]] Say hello.";
   std::string body = "{\"model\":\"" + rec.model + "\",\"max_tokens\":256";
   if (rec.stream) {
     body += ",\"stream\":true";
     if (!rec.anthropic && roll(2) == 1)
       body += ",\"stream_options\":{\"include_usage\":true}";
   }
-  body += ",\"messages\":[{\"role\":\"user\",\"content\":\"" + content
-          + "\"}]}";
+  body
+    += ",\"messages\":[{\"role\":\"user\",\"content\":\"" + content + "\"}]}";
   rec.body_bytes = body.size();
   std::string req = std::string{"POST "}
                     + (rec.anthropic ? "/v1/messages" : "/v1/chat/completions")
@@ -1005,13 +1048,12 @@ void traffic::finish() {
          "sent_ms,head_ms,end_ms,status,request_id,outcome,stream_end,"
          "written,bytes,error\n";
   std::map<std::string, int64_t> outcomes, statuses, ends;
-  int64_t stuck_written = 0;
   for (auto& r : records_) {
     auto err = r.error;
     std::replace(err.begin(), err.end(), ',', ';');
     char times[96];
-    std::snprintf(times, sizeof(times), "%.1f,%.1f,%.1f", r.sent_ms,
-                  r.head_ms, r.end_ms);
+    std::snprintf(times, sizeof(times), "%.1f,%.1f,%.1f", r.sent_ms, r.head_ms,
+                  r.end_ms);
     out << r.seq << ',' << r.client_id << ',' << r.key << ','
         << (r.anthropic ? "messages" : "chat") << ',' << r.model << ','
         << (r.stream ? 1 : 0) << ',' << fault_name(r.f) << ','
@@ -1024,8 +1066,6 @@ void traffic::finish() {
       statuses[std::to_string(r.status)] += 1;
     if (!r.stream_end.empty())
       ends[r.stream_end] += 1;
-    if (r.outcome == "stuck" && r.written)
-      ++stuck_written;
   }
   auto obj = [](const std::map<std::string, int64_t>& m) {
     std::string s = "{";
@@ -1047,7 +1087,6 @@ void traffic::finish() {
               static_cast<double>(sent_) / took, obj(outcomes).c_str(),
               obj(statuses).c_str(), obj(ends).c_str(),
               static_cast<long long>(outcomes["stuck"]));
-  (void)stuck_written;
 }
 
 // --- check -------------------------------------------------------------------
@@ -1114,6 +1153,8 @@ private:
 
 struct log_row {
   std::string request_id;
+  int64_t http_status = 0;
+  std::string error_message;
   std::string client_id;
   std::string key_id;
   std::string status;
@@ -1153,7 +1194,8 @@ int run_check(const std::map<std::string, std::string>& args) {
       }
       log_row r;
       r.request_id = oh::json::get_string(*doc, "request_id").value_or("");
-      r.client_id = oh::json::get_string(*doc, "client_request_id").value_or("");
+      r.client_id
+        = oh::json::get_string(*doc, "client_request_id").value_or("");
       r.key_id = oh::json::get_string(*doc, "api_key_id").value_or("");
       r.status = oh::json::get_string(*doc, "status").value_or("");
       r.endpoint = oh::json::get_string(*doc, "endpoint").value_or("");
@@ -1161,6 +1203,9 @@ int run_check(const std::map<std::string, std::string>& args) {
         = parse_iso_ms(oh::json::get_string(*doc, "created_at").value_or(""))
             .value_or(0);
       r.latency_ms = oh::json::get_int64(*doc, "latency_ms", 0);
+      r.http_status = oh::json::get_int64(*doc, "http_status", 0);
+      r.error_message
+        = oh::json::get_string(*doc, "error_message").value_or("");
       r.cost_micros = oh::json::get_int64(*doc, "cost_micros", 0);
       rows.push_back(std::move(r));
     }
@@ -1179,6 +1224,9 @@ int run_check(const std::map<std::string, std::string>& args) {
           stream_no_end = 0, left_early_no_head = 0;
   std::vector<std::string> missing_examples;
   std::map<std::string, int64_t> missing_by_kind;
+  // What each scripted fault came to: statuses of complete answers, or the
+  // outcome (aborted, broken, stuck).
+  std::map<std::string, std::map<std::string, int64_t>> by_fault;
   // Estimated reservation per client id, as the gateway makes it at
   // admission (SPEC §5.2: input bytes / 4 plus max_tokens, priced).
   std::unordered_map<std::string, int64_t> reserve_by_client;
@@ -1196,9 +1244,8 @@ int run_check(const std::map<std::string, std::string>& args) {
       ++sent;
       auto& cid = f[1];
       auto& model = f[4];
-      auto bare = model.substr(model.find('/') == std::string::npos
-                                 ? 0
-                                 : model.find('/') + 1);
+      auto bare = model.substr(
+        model.find('/') == std::string::npos ? 0 : model.find('/') + 1);
       if (auto p = prices.find(bare)) {
         auto input = static_cast<double>(std::stoll(f[8]) / 4);
         reserve_by_client[cid] = static_cast<int64_t>(
@@ -1206,6 +1253,7 @@ int run_check(const std::map<std::string, std::string>& args) {
       }
       bool was_written = f[16] == "1";
       auto& rid = f[13];
+      by_fault[f[6]][outcome == "complete" ? f[12] : outcome] += 1;
       if (outcome == "stuck")
         ++stuck;
       if (outcome == "broken")
@@ -1240,12 +1288,16 @@ int run_check(const std::map<std::string, std::string>& args) {
   // Rate windows: a request admitted at t holds a slot during
   // [t, t + 60 s) (core/rate_window). The log has when the request was
   // received (created_at) and how long it took, so its admission lies in
-  // [created, created + latency]. "definite": rpm + 1 admitted requests
-  // whose admissions certainly lie within less than 60 s — an overshoot
-  // whatever the exact admission times; "by received time": the same
-  // count from created_at alone (boundary cases of a few ms can show
+  // [created, created + latency + slack]. "definite": rpm + 1 admitted
+  // requests whose admissions certainly lie within less than 60 s — an
+  // overshoot whatever the exact admission times; "by received time": the
+  // same count from created_at alone (boundary cases of a few ms can show
   // here without any overshoot).
   constexpr int64_t window_ms = 60'000;
+  // latency_ms counts from the request actor's start, a hand-off after
+  // created_at (µs, a few ms under load): the slack covers it, and the
+  // millisecond rounding of both.
+  constexpr int64_t slack_ms = 100;
   std::unordered_map<std::string, std::vector<const log_row*>> admitted;
   for (auto& r : rows) {
     if (r.endpoint != "chat" && r.endpoint != "messages")
@@ -1261,7 +1313,7 @@ int run_check(const std::map<std::string, std::string>& args) {
   int64_t keys_checked = 0, rate_definite_keys = 0, rate_definite_excess = 0,
           rate_received_keys = 0, rate_received_excess = 0,
           rate_limited_rows = 0;
-  std::vector<std::string> rate_examples;
+  std::vector<std::string> rate_examples, rate_received_examples;
   for (auto& r : rows)
     if (r.status == "rate_limited")
       ++rate_limited_rows;
@@ -1277,16 +1329,28 @@ int run_check(const std::map<std::string, std::string>& args) {
       return a->created_ms < b->created_ms;
     });
     int64_t worst_definite = 0, worst_received = 0;
+    std::string received_example;
     for (size_t i = 0; i < v.size(); ++i) {
       int64_t lo = v[i]->created_ms;
       int64_t received = 0, definite = 0;
-      bool first_certain = v[i]->created_ms + v[i]->latency_ms + 1 < lo + window_ms;
-      for (size_t j = i; j < v.size() && v[j]->created_ms < lo + window_ms;
-           ++j) {
+      bool first_certain
+        = v[i]->created_ms + v[i]->latency_ms + slack_ms < lo + window_ms;
+      size_t j = i;
+      for (; j < v.size() && v[j]->created_ms < lo + window_ms; ++j) {
         ++received;
         if (first_certain
-            && v[j]->created_ms + v[j]->latency_ms + 1 < lo + window_ms)
+            && v[j]->created_ms + v[j]->latency_ms + slack_ms < lo + window_ms)
           ++definite;
+      }
+      if (received - k.rpm > worst_received) {
+        // How close to the window's edge: the span from the first to the
+        // last request received, and how long the last one took.
+        auto* last = v[j - 1];
+        received_example = k.id + " rpm " + std::to_string(k.rpm) + " +"
+                           + std::to_string(received - k.rpm) + ": received "
+                           + std::to_string(last->created_ms - lo)
+                           + " ms apart, the last " + last->status + " after "
+                           + std::to_string(last->latency_ms) + " ms";
       }
       worst_received = std::max(worst_received, received - k.rpm);
       worst_definite = std::max(worst_definite, definite - k.rpm);
@@ -1294,6 +1358,8 @@ int run_check(const std::map<std::string, std::string>& args) {
     if (worst_received > 0) {
       ++rate_received_keys;
       rate_received_excess += worst_received;
+      if (rate_received_examples.size() < 5)
+        rate_received_examples.push_back(received_example);
     }
     if (worst_definite > 0) {
       ++rate_definite_keys;
@@ -1348,8 +1414,18 @@ int run_check(const std::map<std::string, std::string>& args) {
     }
   }
 
-  // What the gateway holds after the traffic (/admin/actors).
-  int64_t request_actors = -1, key_open = -1, account_in_flight = -1;
+  // What the gateway holds after the traffic (/admin/actors), and what
+  // each key's actor counts as spent today against the log's rows.
+  int64_t request_actors = -1, key_open = -1, account_in_flight = -1,
+          spend_mismatch = -1;
+  std::unordered_map<std::string, int64_t> log_spend_today;
+  {
+    auto today = wall_ms() / 86'400'000;
+    for (auto& r : rows)
+      if (r.created_ms / 86'400'000 == today)
+        log_spend_today[r.key_id] += r.cost_micros;
+  }
+  std::vector<std::string> spend_examples;
   if (auto path = arg("--actors"); !path.empty()) {
     std::ifstream in{path};
     std::stringstream ss;
@@ -1358,7 +1434,7 @@ int run_check(const std::map<std::string, std::string>& args) {
     if (doc && doc->IsObject())
       if (auto* data = oh::json::find(*doc, "data");
           data != nullptr && data->IsArray()) {
-        request_actors = key_open = account_in_flight = 0;
+        request_actors = key_open = account_in_flight = spend_mismatch = 0;
         for (auto& a : data->GetArray()) {
           auto kind = oh::json::get_string(a, "kind").value_or("");
           auto* state = oh::json::find(a, "state");
@@ -1366,14 +1442,57 @@ int run_check(const std::map<std::string, std::string>& args) {
             ++request_actors;
           if (state == nullptr || !state->IsObject())
             continue;
-          if (kind == "api_key")
+          if (kind == "api_key") {
             key_open += oh::json::get_int64(*state, "concurrency", 0);
+            // Cents with four decimals: micro-dollars exactly.
+            auto* spent = oh::json::find(*state, "spent_today_cents");
+            auto id = oh::json::get_string(*state, "id").value_or("");
+            if (spent != nullptr && spent->IsNumber()
+                && key_by_id.contains(id)) {
+              auto actor = std::llround(spent->GetDouble() * 10'000);
+              auto logged = log_spend_today[id];
+              if (actor != logged) {
+                ++spend_mismatch;
+                if (spend_examples.size() < 5)
+                  spend_examples.push_back(id + " actor "
+                                           + std::to_string(actor) + " log "
+                                           + std::to_string(logged));
+              }
+            }
+          }
           if (kind == "provider_account")
             account_in_flight += oh::json::get_int64(*state, "in_flight", 0);
         }
       }
   }
 
+  // Why requests found no account (503): circuits open, limited accounts.
+  std::map<std::string, int64_t> unavailable;
+  for (auto& r : rows)
+    if (r.http_status == 503)
+      unavailable[r.error_message] += 1;
+  auto object = [](const std::map<std::string, int64_t>& m) {
+    std::string o = "{";
+    for (auto& [k, n] : m) {
+      if (o.size() > 1)
+        o += ",";
+      oh::json::append_quoted(o, k);
+      // Appended piecewise: GCC 12 warns falsely (-Wrestrict) on
+      // ":" + to_string(n) here.
+      o += ':';
+      o += std::to_string(n);
+    }
+    o += '}';
+    return o;
+  };
+  std::string faults = "{";
+  for (auto& [f, m] : by_fault) {
+    if (faults.size() > 1)
+      faults += ",";
+    oh::json::append_quoted(faults, f);
+    faults += ":" + object(m);
+  }
+  faults += "}";
   auto list = [](const std::vector<std::string>& v) {
     std::string s = "[";
     for (auto& x : v) {
@@ -1383,17 +1502,11 @@ int run_check(const std::map<std::string, std::string>& args) {
     }
     return s + "]";
   };
-  std::string kinds = "{";
-  for (auto& [k, n] : missing_by_kind) {
-    if (kinds.size() > 1)
-      kinds += ",";
-    oh::json::append_quoted(kinds, k);
-    kinds += ":" + std::to_string(n);
-  }
-  kinds += "}";
+  auto kinds = object(missing_by_kind);
   bool ok = stuck == 0 && missing_by_id == 0 && missing_written == 0
             && rate_definite_keys == 0 && budget_over_keys == 0
-            && request_actors <= 0 && key_open <= 0 && account_in_flight <= 0;
+            && request_actors <= 0 && key_open <= 0 && account_in_flight <= 0
+            && spend_mismatch <= 0;
   std::printf(
     "{\"ok\":%s,\"log_rows\":%zu,\"sent\":%lld,\"written\":%lld,"
     "\"with_request_id\":%lld,\"missing_by_request_id\":%lld,"
@@ -1404,11 +1517,13 @@ int run_check(const std::map<std::string, std::string>& args) {
     "\"rate_keys\":%lld,\"rate_limited_rows\":%lld,"
     "\"rate_definite_keys\":%lld,\"rate_definite_excess\":%lld,"
     "\"rate_received_keys\":%lld,\"rate_received_excess\":%lld,"
-    "\"rate_examples\":%s,\"budget_keys\":%lld,\"budget_exhausted\":%lld,"
+    "\"rate_examples\":%s,\"rate_received_examples\":%s,"
+    "\"budget_keys\":%lld,\"budget_exhausted\":%lld,"
     "\"budget_over_keys\":%lld,\"budget_over_micros\":%lld,"
     "\"budget_cost_beyond_reservation_micros\":%lld,\"budget_examples\":%s,"
     "\"request_actors\":%lld,\"key_open_requests\":%lld,"
-    "\"account_in_flight\":%lld}\n",
+    "\"account_in_flight\":%lld,\"spend_mismatch_keys\":%lld,"
+    "\"spend_examples\":%s,\"by_fault\":%s,\"unavailable\":%s}\n",
     ok ? "true" : "false", rows.size(), static_cast<long long>(sent),
     static_cast<long long>(written), static_cast<long long>(with_id),
     static_cast<long long>(missing_by_id),
@@ -1423,14 +1538,15 @@ int run_check(const std::map<std::string, std::string>& args) {
     static_cast<long long>(rate_definite_excess),
     static_cast<long long>(rate_received_keys),
     static_cast<long long>(rate_received_excess), list(rate_examples).c_str(),
-    static_cast<long long>(budget_keys),
+    list(rate_received_examples).c_str(), static_cast<long long>(budget_keys),
     static_cast<long long>(budget_exhausted),
     static_cast<long long>(budget_over_keys),
     static_cast<long long>(budget_over_micros),
-    static_cast<long long>(budget_excess_micros),
-    list(budget_examples).c_str(), static_cast<long long>(request_actors),
-    static_cast<long long>(key_open),
-    static_cast<long long>(account_in_flight));
+    static_cast<long long>(budget_excess_micros), list(budget_examples).c_str(),
+    static_cast<long long>(request_actors), static_cast<long long>(key_open),
+    static_cast<long long>(account_in_flight),
+    static_cast<long long>(spend_mismatch), list(spend_examples).c_str(),
+    faults.c_str(), object(unavailable).c_str());
   return ok ? 0 : 1;
 }
 
@@ -1463,9 +1579,13 @@ int main(int argc, char** argv) {
       plan.rpm_keys = std::stoi(get("--rpm-keys", "40"));
       plan.budget_keys = std::stoi(get("--budget-keys", "40"));
       plan.both_keys = std::stoi(get("--both-keys", "10"));
+      // The admin token from its file, not argv (other users see argv).
+      std::ifstream tf{get("--token-file", "")};
+      std::string token;
+      std::getline(tf, token);
       return run_keys(static_cast<uint16_t>(std::stoi(get("--port", "0"))),
-                      get("--token", ""), plan,
-                      std::stoi(get("--conns", "16")), get("--out", "keys.csv"));
+                      token, plan, std::stoi(get("--conns", "16")),
+                      get("--out", "keys.csv"));
     }
     if (command == "traffic") {
       traffic_options o;

@@ -154,8 +154,9 @@ request_facts read_facts(const value& body) {
   f.model = json::get_string(body, "model");
   if (auto* s = json::find(body, "stream"); s && s->IsBool())
     f.stream = s->GetBool();
+  // It sizes the reservation: see openai::read_facts.
   if (auto* v = json::find(body, "max_tokens"); v && v->IsInt64())
-    f.max_tokens = v->GetInt64();
+    f.max_tokens = std::min(v->GetInt64(), max_token_count);
   return f;
 }
 

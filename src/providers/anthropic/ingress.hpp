@@ -25,7 +25,7 @@ std::optional<failure> validate_request(const json::value& body);
 struct request_facts {
   std::optional<std::string> model;
   bool stream = false;
-  int64_t max_tokens = 0; // 0 when absent
+  int64_t max_tokens = 0; // 0 when absent; at most max_token_count
 };
 request_facts read_facts(const json::value& body);
 

@@ -148,12 +148,12 @@ void put_tool_choice(value& doc, const tool_choice& c, allocator& a) {
 
 token_usage read_usage(const value& u) {
   token_usage out;
-  out.input = json::get_int64(u, "input_tokens");
-  out.output = json::get_int64(u, "output_tokens");
+  out.input = token_count(u, "input_tokens");
+  out.output = token_count(u, "output_tokens");
   if (auto* d = json::find(u, "input_tokens_details"); d && d->IsObject())
-    out.cache_read = json::get_int64(*d, "cached_tokens");
+    out.cache_read = token_count(*d, "cached_tokens");
   if (auto* d = json::find(u, "output_tokens_details"); d && d->IsObject())
-    out.reasoning = json::get_int64(*d, "reasoning_tokens");
+    out.reasoning = token_count(*d, "reasoning_tokens");
   return out;
 }
 

@@ -222,11 +222,10 @@ token_usage read_usage(const value& u) {
   token_usage out;
   if (!u.IsObject())
     return out;
-  out.cache_read = json::get_int64(u, "cache_read_input_tokens");
-  out.cache_write = json::get_int64(u, "cache_creation_input_tokens");
-  out.input
-    = json::get_int64(u, "input_tokens") + out.cache_read + out.cache_write;
-  out.output = json::get_int64(u, "output_tokens");
+  out.cache_read = token_count(u, "cache_read_input_tokens");
+  out.cache_write = token_count(u, "cache_creation_input_tokens");
+  out.input = token_count(u, "input_tokens") + out.cache_read + out.cache_write;
+  out.output = token_count(u, "output_tokens");
   return out;
 }
 

@@ -118,10 +118,10 @@ value result_payload(const std::string& text, allocator& a) {
 
 token_usage read_usage(const value& u) {
   token_usage out;
-  out.input = json::get_int64(u, "promptTokenCount");
-  out.cache_read = json::get_int64(u, "cachedContentTokenCount");
-  out.reasoning = json::get_int64(u, "thoughtsTokenCount");
-  out.output = json::get_int64(u, "candidatesTokenCount") + out.reasoning;
+  out.input = token_count(u, "promptTokenCount");
+  out.cache_read = token_count(u, "cachedContentTokenCount");
+  out.reasoning = token_count(u, "thoughtsTokenCount");
+  out.output = token_count(u, "candidatesTokenCount") + out.reasoning;
   return out;
 }
 

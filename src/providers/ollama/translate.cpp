@@ -73,8 +73,8 @@ public:
     auto* done = json::find(doc, "done");
     if (done != nullptr && done->IsBool() && done->GetBool()) {
       token_usage u;
-      u.input = json::get_int64(doc, "prompt_eval_count");
-      u.output = json::get_int64(doc, "eval_count");
+      u.input = token_count(doc, "prompt_eval_count");
+      u.output = token_count(doc, "eval_count");
       out.push_back(usage_event(u));
       // A reply with tool calls is a tool-call finish whatever done_reason
       // says (SPEC §10).

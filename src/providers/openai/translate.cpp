@@ -2,6 +2,7 @@
 
 #include "providers/openai/encode.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include <rapidjson/stringbuffer.h>
@@ -141,6 +142,9 @@ request_facts read_facts(const value& body) {
   f.max_tokens = json::get_int64(body, "max_completion_tokens");
   if (f.max_tokens == 0)
     f.max_tokens = json::get_int64(body, "max_tokens");
+  // It sizes the request's reservation: INT64_MAX passed validation and
+  // overflowed the sum made of it (the request is sent as asked).
+  f.max_tokens = std::min(f.max_tokens, max_token_count);
   if (auto* n = json::find(body, "n"); n && n->IsInt64())
     f.n = n->GetInt64();
   return f;
@@ -259,13 +263,13 @@ token_usage read_usage(const value& usage) {
   token_usage u;
   if (!usage.IsObject())
     return u;
-  u.input = json::get_int64(usage, "prompt_tokens");
-  u.output = json::get_int64(usage, "completion_tokens");
+  u.input = token_count(usage, "prompt_tokens");
+  u.output = token_count(usage, "completion_tokens");
   if (auto* d = json::find(usage, "prompt_tokens_details"); d && d->IsObject())
-    u.cache_read = json::get_int64(*d, "cached_tokens");
+    u.cache_read = token_count(*d, "cached_tokens");
   if (auto* d = json::find(usage, "completion_tokens_details");
       d && d->IsObject())
-    u.reasoning = json::get_int64(*d, "reasoning_tokens");
+    u.reasoning = token_count(*d, "reasoning_tokens");
   return u;
 }
 

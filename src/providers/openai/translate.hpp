@@ -29,7 +29,9 @@ struct request_facts {
   std::optional<std::string> model; // as the client sent it
   bool stream = false;
   bool include_usage = false; // stream_options.include_usage
-  int64_t max_tokens = 0;     // max_completion_tokens or max_tokens, 0 if none
+  /// max_completion_tokens or max_tokens, 0 if none; at most
+  /// max_token_count (it sizes reservations, not what is sent).
+  int64_t max_tokens = 0;
   int64_t n = 1;
 };
 request_facts read_facts(const json::value& body);
