@@ -88,8 +88,8 @@ std::string dollars(int64_t micros) {
 
 } // namespace
 
-admit_result admit(api_key_state& st, const admit_request& req,
-                   int64_t now_ms, int64_t wall_ms) {
+admit_result admit(api_key_state& st, const admit_request& req, int64_t now_ms,
+                   int64_t wall_ms) {
   st.rpm.set_limit(st.record.rate_limit_rpm);
   roll_spend(st, wall_ms);
   if (req.dry_run) {

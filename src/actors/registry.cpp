@@ -37,8 +37,8 @@ void upsert(self_ptr self, store::api_key_record& rec) {
     int64_t month = 0;
     if (auto sp = st.spend.find(rec.id); sp != st.spend.end())
       std::tie(today, month) = sp->second;
-    auto h = self->spawn(api_key, rec, today, month,
-                         std::function<int64_t()>{});
+    auto h
+      = self->spawn(api_key, rec, today, month, std::function<int64_t()>{});
     auto id = rec.id;
     st.keys.emplace(std::move(id), std::make_pair(h, std::move(rec)));
   }

@@ -367,12 +367,12 @@ void ChatTest::spend_one_cent_budget(const std::string& key_name,
       auto doc = parse(gw->admin("GET", "/admin/actors?kind=api_key").body);
       for (auto& a : doc["data"].GetArray())
         if (a["name"].GetString() == key_name)
-          settled = std::llround(a["state"]["spent_today_cents"].GetDouble()
-                                 * 10'000)
-                      == spent_micros
-                    || std::llround(
-                         a["state"]["spent_month_cents"].GetDouble() * 10'000)
-                         == spent_micros;
+          settled
+            = std::llround(a["state"]["spent_today_cents"].GetDouble() * 10'000)
+                == spent_micros
+              || std::llround(a["state"]["spent_month_cents"].GetDouble()
+                              * 10'000)
+                   == spent_micros;
       if (!settled)
         std::this_thread::sleep_for(10ms);
     }

@@ -259,8 +259,8 @@ std::string provider_json(const store::provider_record& r,
     out += ",\"limited_until\":";
     auto limited = cell->limited_until_ms.load();
     if (limited > 0) // on the accounts' steady clock
-      json::append_quoted(out, clock::format_iso_from_steady(
-                                 limited, clock::steady_now_ms()));
+      json::append_quoted(
+        out, clock::format_iso_from_steady(limited, clock::steady_now_ms()));
     else
       out += "null";
     out += ",\"last_check\":";
